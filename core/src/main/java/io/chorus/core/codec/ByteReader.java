@@ -1,0 +1,113 @@
+package io.chorus.core.codec;
+
+import io.chorus.core.error.MalformedEncodingException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A bounds-checked reader over untrusted bytes. Every length and count is checked against what is left before
+ * anything is allocated, so a lying length prefix fails fast instead of reserving gigabytes; every failure is a
+ * {@link MalformedEncodingException} naming what was being read. Not thread-safe; one per decode.
+ */
+public final class ByteReader {
+
+    private final ByteBuffer buf;
+
+    /** Reads {@code buf} from its position to its limit; the caller's buffer position is not moved. */
+    public ByteReader(ByteBuffer buf) {
+        this.buf = buf.duplicate();
+    }
+
+    public ByteReader(byte[] bytes) {
+        this.buf = ByteBuffer.wrap(bytes);
+    }
+
+    public int remaining() {
+        return buf.remaining();
+    }
+
+    public int u8(String what) {
+        need(1, what);
+        return buf.get() & 0xFF;
+    }
+
+    public long varlong(String what) {
+        long result = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            need(1, what);
+            byte b = buf.get();
+            if (shift == 63 && (b & 0xFE) != 0) {
+                throw new MalformedEncodingException(what + ": varint overflows 64 bits");
+            }
+            result |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                if (b == 0 && shift > 0) {
+                    throw new MalformedEncodingException(what + ": varint not in shortest form");
+                }
+                return result;
+            }
+        }
+        throw new MalformedEncodingException(what + ": varint longer than 10 bytes");
+    }
+
+    /** A varint in {@code [min, max]}. */
+    public long varlong(String what, long min, long max) {
+        long v = varlong(what);
+        if (Long.compareUnsigned(v, min) < 0 || Long.compareUnsigned(v, max) > 0) {
+            throw new MalformedEncodingException(what + " = " + Long.toUnsignedString(v)
+                    + ", outside [" + min + ", " + max + "]");
+        }
+        return v;
+    }
+
+    /**
+     * A count of items each at least {@code minItemBytes} long: rejected when the bytes left could not hold that
+     * many, so callers can size arrays from it safely.
+     */
+    public int count(String what, int minItemBytes) {
+        long n = varlong(what);
+        if (n > Integer.MAX_VALUE || n * minItemBytes > buf.remaining()) {
+            throw new MalformedEncodingException(what + " = " + Long.toUnsignedString(n) + " cannot fit in the "
+                    + buf.remaining() + " bytes left");
+        }
+        return (int) n;
+    }
+
+    /** A length-prefixed byte string of at most {@code maxLength} bytes. */
+    public byte[] bytes(String what, int maxLength) {
+        long len = varlong(what + " length");
+        if (len > maxLength) {
+            throw new MalformedEncodingException(what + " length " + Long.toUnsignedString(len)
+                    + " over the maximum " + maxLength);
+        }
+        need((int) len, what);
+        byte[] out = new byte[(int) len];
+        buf.get(out);
+        return out;
+    }
+
+    /** A length-prefixed UTF-8 string; invalid UTF-8 is rejected, not replaced. */
+    public String utf8(String what, int maxLength) {
+        byte[] raw = bytes(what, maxLength);
+        String s = new String(raw, StandardCharsets.UTF_8);
+        // The JDK replaces bad sequences with U+FFFD; only then is the slower exact check needed.
+        if (s.indexOf('\uFFFD') >= 0 && !Arrays.equals(s.getBytes(StandardCharsets.UTF_8), raw)) {
+            throw new MalformedEncodingException(what + ": invalid UTF-8");
+        }
+        return s;
+    }
+
+    /** Fails unless every byte was consumed: trailing garbage means the input is not what we think. */
+    public void expectEnd(String what) {
+        if (buf.hasRemaining()) {
+            throw new MalformedEncodingException(what + ": " + buf.remaining() + " unexpected trailing bytes");
+        }
+    }
+
+    private void need(int n, String what) {
+        if (buf.remaining() < n) {
+            throw new MalformedEncodingException(what + ": truncated, need " + n + " bytes, have " + buf.remaining());
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.chorus.core.error;
+
+/**
+ * Why a request failed, as clients see it. The wire protocol carries these codes; every typed exception in Chorus
+ * maps to exactly one.
+ */
+public enum ErrorCode {
+    /** The request was malformed or impossible (bad N/R/W, bad context bytes). Retrying will not help. */
+    BAD_REQUEST,
+    /** A key, value or frame exceeded a configured limit. */
+    TOO_LARGE,
+    UNKNOWN_OPCODE,
+    /** Not enough reachable replicas to even try. */
+    UNAVAILABLE,
+    /** Fewer than R or W replicas answered in time; the error carries how many did. */
+    QUORUM_NOT_MET,
+    TIMEOUT,
+    /** The node sheds load; retry later or elsewhere. */
+    OVERLOADED,
+    NOT_A_REPLICA,
+    /** A put would leave more siblings than the configured maximum: the key needs a merge by its readers. */
+    TOO_MANY_SIBLINGS,
+    /** The disk is full; the write was not applied and earlier writes are intact. */
+    STORAGE_FULL,
+    /** Stored or received bytes could not be decoded. */
+    CORRUPT,
+    INTERNAL
+}
