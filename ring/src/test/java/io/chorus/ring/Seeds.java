@@ -1,0 +1,22 @@
+package io.chorus.ring;
+
+import java.util.stream.LongStream;
+
+/**
+ * Seeds for the randomized tests. A run's seeds derive from {@code -Dchorus.seed} when given (to replay a failure,
+ * whose message prints its seed), else from a fixed base so CI is reproducible.
+ */
+final class Seeds {
+
+    private Seeds() {
+    }
+
+    static LongStream seeds(int count) {
+        String fixed = System.getProperty("chorus.seed");
+        if (fixed != null) {
+            return LongStream.of(Long.parseLong(fixed));
+        }
+        long base = Long.getLong("chorus.seedBase", 0x5EED_41D6L);
+        return LongStream.range(0, count).map(i -> base + i * 0x9E3779B97F4A7C15L);
+    }
+}
