@@ -3,7 +3,8 @@ package io.chorus.core;
 /**
  * The one seam through which Chorus reads time. Algorithms take a {@code Clock} (or are handed the time as an
  * argument); production passes {@link #system()}, tests pass the testkit's virtual clock, so a whole cluster run
- * is reproducible. Implementations are thread-safe.
+ * is reproducible. Production implementations are thread-safe; the testkit's virtual clock is advanced only by
+ * its simulation thread.
  */
 public interface Clock {
 

@@ -4,7 +4,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs work now or later. Components that need timers or a thread of their own take a {@code Scheduler}, so the
- * testkit can run a whole cluster on one thread in virtual time. Implementations are thread-safe.
+ * testkit can run a whole cluster on one thread in virtual time. Production implementations are thread-safe; the testkit's virtual scheduler is confined to
+ * its simulation thread and fails fast when called from another.
  */
 public interface Scheduler {
 

@@ -24,5 +24,7 @@ public enum ErrorCode {
     STORAGE_FULL,
     /** Stored or received bytes could not be decoded. */
     CORRUPT,
+    /** Client and server share no protocol version. */
+    UNSUPPORTED_VERSION,
     INTERNAL
 }
