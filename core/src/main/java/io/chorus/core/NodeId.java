@@ -1,7 +1,5 @@
 package io.chorus.core;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * The name of a node in the cluster, stable across restarts (a host:port, or an operator-chosen name).
  *
@@ -17,18 +15,29 @@ public record NodeId(String name) implements Comparable<NodeId> {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("node id must not be empty");
         }
-        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-        if (!new String(utf8, StandardCharsets.UTF_8).equals(name)) {
-            throw new IllegalArgumentException("node id is not valid Unicode (unpaired surrogate)");
-        }
-        if (utf8.length > MAX_UTF8_LENGTH) {
-            throw new IllegalArgumentException("node id longer than " + MAX_UTF8_LENGTH + " UTF-8 bytes: " + name);
-        }
+        // One pass, no allocation: ids are decoded on every read of a stored value.
+        int utf8 = 0;
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (Character.isISOControl(c) || Character.isWhitespace(c)) {
                 throw new IllegalArgumentException("node id contains whitespace or a control character: '" + name + "'");
             }
+            if (c < 0x80) {
+                utf8 += 1;
+            } else if (c < 0x800) {
+                utf8 += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < name.length()
+                    && Character.isLowSurrogate(name.charAt(i + 1))) {
+                utf8 += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException("node id is not valid Unicode (unpaired surrogate)");
+            } else {
+                utf8 += 3;
+            }
+        }
+        if (utf8 > MAX_UTF8_LENGTH) {
+            throw new IllegalArgumentException("node id longer than " + MAX_UTF8_LENGTH + " UTF-8 bytes: " + name);
         }
     }
 

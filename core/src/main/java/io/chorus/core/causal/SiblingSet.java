@@ -51,6 +51,11 @@ public final class SiblingSet {
         return s.length == 0 && clock.isEmpty() ? EMPTY : new SiblingSet(clock, s);
     }
 
+    /** For decoders that already checked order, distinct dots and coverage: no second sort or check. */
+    static SiblingSet trusted(VersionVector clock, Sibling[] sortedSiblings) {
+        return sortedSiblings.length == 0 && clock.isEmpty() ? EMPTY : new SiblingSet(clock, sortedSiblings);
+    }
+
     /** The causal context a reader gets and hands back with its next write. */
     public VersionVector context() {
         return clock;

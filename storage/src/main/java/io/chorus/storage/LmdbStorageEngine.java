@@ -1,0 +1,232 @@
+package io.chorus.storage;
+
+import io.chorus.core.causal.SiblingSet;
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+import org.lmdbjava.ByteBufferProxy;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
+import org.lmdbjava.EnvFlags;
+import org.lmdbjava.LmdbException;
+
+/**
+ * The {@link StorageEngine} on LMDB: one environment per data directory, the sibling sets in one database keyed by
+ * {@code partition:u16be || key}, metadata and {@link KeyValueArea}s in their own named databases.
+ *
+ * <p>Writes go through a {@link GroupCommitWriter}: one thread, one transaction and one fsync per batch of
+ * whatever writes are waiting. Reads run on the caller's thread in a per-thread read transaction (MDB_NOTLS),
+ * decoding straight from LMDB's memory; the transaction stays open between reads until the next commit, then is
+ * reset and renewed by the next read ({@link ReadContexts}). When the map fills, the writer grows it
+ * (doubling up to {@link StorageConfig#maxMapSize()}) behind a {@link ReadGate} that briefly holds readers out,
+ * because LMDB remaps the file; past the maximum, or when the disk is full, writes fail with
+ * {@link StorageFullException} and everything committed before stays readable.
+ *
+ * <p>Open one engine per directory per process: LMDB's file locks do not survive a second open of the same
+ * environment in one process. Thread-safe; {@link #close()} may run while reads are in flight (it waits for them).
+ */
+public final class LmdbStorageEngine implements StorageEngine {
+
+    static final String DATA_DB = "chorus.data";
+    static final String AREA_DB_PREFIX = "area:";
+    private static final Pattern AREA_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    private final Env<ByteBuffer> env;
+    private final Dbi<ByteBuffer> data;
+    private final long epoch;
+    private final WriteLimits limits;
+    private final int maxAreaValueSize;
+    private final ReadGate gate = new ReadGate();
+    private final ReadContexts readers;
+    private final MapGrowth growth;
+    private final BatchCommitter committer;
+    private final GroupCommitWriter writer;
+    private final ConcurrentHashMap<String, CompletableFuture<LmdbKeyValueArea>> areas = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private LmdbStorageEngine(StorageConfig config, Env<ByteBuffer> env) {
+        this.env = env;
+        this.data = env.openDbi(DATA_DB, DbiFlags.MDB_CREATE);
+        Dbi<ByteBuffer> meta = env.openDbi(MetaStore.DB_NAME, DbiFlags.MDB_CREATE);
+        SecureRandom random = new SecureRandom();
+        this.epoch = MetaStore.loadOrCreateEpoch(env, meta, () -> random.nextLong() & Long.MAX_VALUE);
+        this.limits = WriteLimits.of(config);
+        this.maxAreaValueSize = config.maxObjectSize();
+        // Leave reader slots for transient transactions (reentrant reads, threads beyond the cache).
+        int reserve = Math.max(4, config.maxReaders() / 8);
+        this.readers = new ReadContexts(env, gate, config.maxReaders() - reserve);
+        this.growth = new MapGrowth(env, gate, env.info().mapSize, config.maxMapSize());
+        this.committer = new BatchCommitter(env, growth, meta, () -> usableSpace(config.dataDir()),
+                readers::committed);
+        this.writer = new GroupCommitWriter(committer, config.maxBatchSize(), config.maxPendingWrites(),
+                config.writerThreadFactory(), this::teardown);
+    }
+
+    /**
+     * Opens (creating if needed) the environment in {@code config.dataDir()} and starts the writer thread.
+     *
+     * @throws ChorusException CORRUPT for an unsupported or damaged environment, INTERNAL if LMDB fails to open
+     */
+    public static LmdbStorageEngine open(StorageConfig config) {
+        Objects.requireNonNull(config, "config");
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data directory " + config.dataDir(), e);
+        }
+        EnvFlags[] flags = config.durability() == Durability.NOSYNC
+                ? new EnvFlags[] {EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC}
+                : new EnvFlags[] {EnvFlags.MDB_NOTLS};
+        Env<ByteBuffer> env;
+        try {
+            env = Env.create(ByteBufferProxy.PROXY_OPTIMAL)
+                    .setMapSize(config.initialMapSize())
+                    .setMaxDbs(config.maxAreas() + 2)
+                    .setMaxReaders(config.maxReaders())
+                    .open(config.dataDir().toFile(), flags);
+        } catch (LmdbException e) {
+            throw LmdbErrors.toChorus(e, "opening LMDB environment in " + config.dataDir());
+        }
+        try {
+            LmdbStorageEngine engine = new LmdbStorageEngine(config, env);
+            engine.writer.start();
+            return engine;
+        } catch (RuntimeException e) {
+            env.close();
+            throw e instanceof LmdbException l ? LmdbErrors.toChorus(l, "opening " + config.dataDir()) : e;
+        }
+    }
+
+    @Override
+    public SiblingSet get(int partition, byte[] key) {
+        StoreKeys.checkPartition(partition);
+        StoreKeys.checkKey(key, MAX_KEY_LENGTH);
+        ReadContext r = readers.acquire();
+        try {
+            ByteBuffer stored = data.get(r.txn(), r.key(partition, key));
+            return stored == null ? SiblingSet.empty() : StoredSets.decode(stored, partition, key);
+        } catch (LmdbException e) {
+            r.failed = true;
+            throw LmdbErrors.toChorus(e, "reading partition " + partition + " key " + StoreKeys.hex(key, 0));
+        } finally {
+            readers.release(r);
+        }
+    }
+
+    @Override
+    public CompletableFuture<SiblingSet> update(int partition, byte[] key, UnaryOperator<SiblingSet> change) {
+        Objects.requireNonNull(change, "change");
+        byte[] storedKey;
+        try {
+            storedKey = StoreKeys.dataKey(partition, key);
+        } catch (ChorusException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return writer.submit(new SiblingUpdate(data, storedKey, change, limits));
+    }
+
+    @Override
+    public void scan(int partition, PartitionVisitor visitor) {
+        Objects.requireNonNull(visitor, "visitor");
+        ChunkedScan.run(readers, data, StoreKeys.prefix(partition),
+                (storedKey, value) -> StoredSets.decode(value, storedKey),
+                (storedKey, set) -> visitor.visit(ChunkedScan.stripPrefix(storedKey), set));
+    }
+
+    @Override
+    public CompletableFuture<Void> dropPartition(int partition) {
+        byte[] prefix = StoreKeys.prefix(partition);
+        return writer.submit(new PartitionDrop(data, prefix, op -> writer.submit(op)));
+    }
+
+    @Override
+    public long epoch() {
+        return epoch;
+    }
+
+    @Override
+    public KeyValueArea area(String name) {
+        Objects.requireNonNull(name, "name");
+        if (!AREA_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("area name must be 1-64 of [A-Za-z0-9._-]: '" + name + "'");
+        }
+        CompletableFuture<LmdbKeyValueArea> opening = areas.get(name);
+        if (opening == null) {
+            // The first caller asks the writer to open the database; others wait on the same future. No lock is
+            // held while the writer commits.
+            CompletableFuture<LmdbKeyValueArea> mine = new CompletableFuture<>();
+            opening = areas.putIfAbsent(name, mine);
+            if (opening == null) {
+                opening = mine;
+                byte[] dbName = (AREA_DB_PREFIX + name).getBytes(StandardCharsets.UTF_8);
+                writer.submit(new AreaWrites.Open(env, dbName)).whenComplete((dbi, error) -> {
+                    if (error != null) {
+                        areas.remove(name, mine); // a later call may try again
+                        mine.completeExceptionally(error);
+                    } else {
+                        mine.complete(new LmdbKeyValueArea(name, dbi, readers, writer, maxAreaValueSize));
+                    }
+                });
+            }
+        }
+        if (!opening.isDone() && writer.isWriterThread()) {
+            throw new IllegalStateException("area() waits for the writer; do not call it from the writer thread");
+        }
+        return join(opening);
+    }
+
+    @Override
+    public StorageStats stats() {
+        return new StorageStats(committer.batchesCommitted(), writer.writesCommitted(), writer.writesRejected(),
+                growth.growths(), growth.mapSize(), writer.pending());
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            writer.shutdown();
+        }
+        writer.awaitTermination();
+    }
+
+    /** On the writer thread after its last batch: wait out running reads, free read transactions, close. */
+    private void teardown() {
+        gate.close(() -> {
+            readers.disposeAll();
+            env.close();
+        });
+    }
+
+    private static long usableSpace(Path dir) {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            return Long.MAX_VALUE; // unknown: do not call an I/O error a full disk
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof ChorusException c) {
+                throw c;
+            }
+            throw new ChorusException(ErrorCode.INTERNAL, "storage operation failed", e.getCause());
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.chorus.storage;
+
+import java.nio.ByteBuffer;
+import org.lmdbjava.Env;
+import org.lmdbjava.LmdbException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Enlarges LMDB's memory map when a write finds it full: doubles it, bounded by the configured maximum. The map
+ * size is only address space (the file grows with the data), so doubling costs nothing but makes growth rare.
+ * Remapping invalidates every pointer into the map, so it runs with all readers held out by the {@link ReadGate},
+ * and with no write transaction open (the writer aborted it). Writer thread only; {@link #mapSize} may be read by
+ * any thread.
+ */
+final class MapGrowth {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MapGrowth.class);
+    /** Map sizes stay multiples of this, a multiple of every page size LMDB runs on. */
+    static final long ALIGN = 1 << 16;
+
+    private final Env<ByteBuffer> env;
+    private final ReadGate gate;
+    private final long maxSize;
+    private volatile long mapSize;
+    private volatile long growths;
+
+    MapGrowth(Env<ByteBuffer> env, ReadGate gate, long currentSize, long maxSize) {
+        this.env = env;
+        this.gate = gate;
+        this.mapSize = currentSize;
+        // Data already bigger than the configured maximum (the setting was lowered) must stay usable.
+        this.maxSize = Math.max(maxSize, currentSize);
+    }
+
+    /** The size after the next growth, or {@code current} when it cannot grow. Pure. */
+    static long nextSize(long current, long max) {
+        long doubled = current > max / 2 ? max : current * 2;
+        long aligned = doubled / ALIGN * ALIGN;
+        return Math.max(aligned, current);
+    }
+
+    /** Grows the map; false when it is already at the maximum (or the OS refused). */
+    boolean grow() {
+        long current = mapSize;
+        long next = nextSize(current, maxSize);
+        if (next <= current) {
+            return false;
+        }
+        try {
+            gate.runExclusive(() -> env.setMapSize(next));
+        } catch (LmdbException e) {
+            LOG.error("could not grow the LMDB map from {} to {} bytes", current, next, e);
+            return false;
+        }
+        mapSize = next;
+        growths++;
+        LOG.info("grew the LMDB map from {} to {} bytes (max {})", current, next, maxSize);
+        return true;
+    }
+
+    long mapSize() {
+        return mapSize;
+    }
+
+    long growths() {
+        return growths;
+    }
+}

@@ -1,0 +1,83 @@
+package io.chorus.storage;
+
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.LongSupplier;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.Env;
+import org.lmdbjava.Txn;
+
+/**
+ * The environment's own metadata: the on-disk format version and the actor epoch. Both are written once, in the
+ * transaction that first finds them missing, so a directory keeps its epoch for life and a wiped one (no meta
+ * database) gets a fresh one. Used once at open, before the writer starts. Stateless.
+ */
+final class MetaStore {
+
+    static final String DB_NAME = "chorus.meta";
+    static final int FORMAT = 1;
+
+    private static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EPOCH_KEY = "epoch".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NUDGE_KEY = "nudge".getBytes(StandardCharsets.US_ASCII);
+
+    private MetaStore() {
+    }
+
+    /**
+     * Reads the epoch, creating format and epoch on first open.
+     *
+     * @param newEpoch a source of fresh non-negative random epochs
+     */
+    static long loadOrCreateEpoch(Env<ByteBuffer> env, Dbi<ByteBuffer> meta, LongSupplier newEpoch) {
+        try (Txn<ByteBuffer> txn = env.txnWrite()) {
+            ByteBuffer format = meta.get(txn, direct(FORMAT_KEY));
+            if (format != null) {
+                int version = format.remaining() == 4 ? format.getInt(0) : -1;
+                if (version != FORMAT) {
+                    throw new ChorusException(ErrorCode.CORRUPT, "storage format " + version + " is not supported"
+                            + " (expected " + FORMAT + ")");
+                }
+                ByteBuffer epoch = meta.get(txn, direct(EPOCH_KEY));
+                if (epoch == null || epoch.remaining() != 8 || epoch.getLong(0) < 0) {
+                    throw new ChorusException(ErrorCode.CORRUPT, "the meta database has no valid epoch");
+                }
+                return epoch.getLong(0);
+            }
+            long epoch = newEpoch.getAsLong();
+            if (epoch < 0) {
+                throw new IllegalStateException("epoch source returned a negative epoch " + epoch);
+            }
+            meta.put(txn, direct(FORMAT_KEY), ByteBuffer.allocateDirect(4).putInt(0, FORMAT));
+            meta.put(txn, direct(EPOCH_KEY), ByteBuffer.allocateDirect(8).putLong(0, epoch));
+            txn.commit();
+            return epoch;
+        }
+    }
+
+    /**
+     * A write with no meaning but to commit something: bumps a counter in the meta database. Used by the
+     * {@link BatchCommitter} to advance LMDB's transaction id so recently freed pages become reusable.
+     */
+    static final class Nudge extends WriteOp<Void> {
+        private final Dbi<ByteBuffer> meta;
+
+        Nudge(Dbi<ByteBuffer> meta) {
+            this.meta = meta;
+        }
+
+        @Override
+        Void apply(WriteContext ctx) {
+            ByteBuffer current = ctx.get(meta, NUDGE_KEY);
+            long n = current != null && current.remaining() == 8 ? current.getLong(0) : 0;
+            ctx.reserve(meta, NUDGE_KEY, 8).putLong(0, n + 1);
+            return null;
+        }
+    }
+
+    private static ByteBuffer direct(byte[] bytes) {
+        return ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+    }
+}

@@ -1,0 +1,54 @@
+package io.chorus.storage;
+
+import io.chorus.core.causal.CausalCodec;
+import io.chorus.core.causal.SiblingSet;
+import java.nio.ByteBuffer;
+import java.util.function.UnaryOperator;
+import org.lmdbjava.Dbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A read-modify-write of one key's sibling set: read what the transaction holds (so earlier writes of the same
+ * batch are seen), apply the change, check the limits, then encode straight into LMDB's reserved space. Writer
+ * thread only.
+ */
+final class SiblingUpdate extends WriteOp<SiblingSet> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SiblingUpdate.class);
+
+    private final Dbi<ByteBuffer> dbi;
+    private final byte[] storedKey;
+    private final UnaryOperator<SiblingSet> change;
+    private final WriteLimits limits;
+
+    SiblingUpdate(Dbi<ByteBuffer> dbi, byte[] storedKey, UnaryOperator<SiblingSet> change, WriteLimits limits) {
+        this.dbi = dbi;
+        this.storedKey = storedKey;
+        this.change = change;
+        this.limits = limits;
+    }
+
+    @Override
+    SiblingSet apply(WriteContext ctx) {
+        ByteBuffer stored = ctx.get(dbi, storedKey);
+        SiblingSet before = stored == null ? SiblingSet.empty() : StoredSets.decode(stored, storedKey);
+        SiblingSet after = change.apply(before);
+        if (after == null) {
+            throw new NullPointerException("the update function returned null for "
+                    + StoreKeys.describeDataKey(storedKey));
+        }
+        if (after == before || after.equals(before)) {
+            return before; // nothing new (a replica sync we already have): no write, no dirty pages
+        }
+        int size = CausalCodec.encodedSize(after);
+        if (limits.check(before, after, size, storedKey)) {
+            LOG.warn("{} now has {} siblings (warning at {}, limit {}): its readers should resolve them",
+                    StoreKeys.describeDataKey(storedKey), after.size(), limits.siblingWarn(), limits.maxSiblings());
+        }
+        // Everything that can fail on its own is checked; from here on a failure poisons the transaction.
+        ByteBuffer out = ctx.reserve(dbi, storedKey, size);
+        CausalCodec.encode(after, out);
+        return after;
+    }
+}

@@ -1,0 +1,157 @@
+package io.chorus.storage;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * How an {@link LmdbStorageEngine} is set up. Immutable; build with {@link #builder(Path)}.
+ *
+ * @param dataDir            the directory holding the LMDB environment (created if missing)
+ * @param durability         whether each group commit is fsynced ({@link Durability#SYNC}, the default)
+ * @param maxValueSize       largest value of one sibling, in bytes (default 1 MiB)
+ * @param maxObjectSize      largest encoded sibling set of one key, in bytes (default 16 MiB)
+ * @param siblingWarn        a write whose result has more siblings than this logs a warning (default 25)
+ * @param maxSiblings        a write whose result would have more siblings than this is rejected (default 100)
+ * @param initialMapSize     LMDB map size on first open, in bytes; grown by doubling when full (default 64 MiB)
+ * @param maxMapSize         the map never grows past this; writes then fail with {@link StorageFullException}
+ *                           (default 1 TiB: address space only, the file grows with the data)
+ * @param maxBatchSize       most writes committed in one transaction (default 512)
+ * @param maxPendingWrites   writes queued for the writer before new ones are refused as OVERLOADED
+ * @param maxReaders         LMDB reader slots: bounds the threads that read at once (default 512)
+ * @param maxAreas           most named {@link KeyValueArea}s (default 16)
+ * @param writerThreadFactory makes the one writer thread (default: a daemon thread named after the directory)
+ */
+public record StorageConfig(Path dataDir, Durability durability, int maxValueSize, int maxObjectSize,
+        int siblingWarn, int maxSiblings, long initialMapSize, long maxMapSize, int maxBatchSize,
+        int maxPendingWrites, int maxReaders, int maxAreas, ThreadFactory writerThreadFactory) {
+
+    public StorageConfig {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(durability, "durability");
+        Objects.requireNonNull(writerThreadFactory, "writerThreadFactory");
+        positive("maxValueSize", maxValueSize);
+        positive("maxObjectSize", maxObjectSize);
+        positive("siblingWarn", siblingWarn);
+        positive("maxSiblings", maxSiblings);
+        positive("maxBatchSize", maxBatchSize);
+        positive("maxPendingWrites", maxPendingWrites);
+        positive("maxAreas", maxAreas);
+        if (maxReaders < 8) {
+            throw new IllegalArgumentException("maxReaders must be >= 8, got " + maxReaders);
+        }
+        if (initialMapSize < 64 * 1024) {
+            throw new IllegalArgumentException("initialMapSize must be >= 64 KiB, got " + initialMapSize);
+        }
+        if (maxMapSize < initialMapSize) {
+            throw new IllegalArgumentException("maxMapSize " + maxMapSize + " < initialMapSize " + initialMapSize);
+        }
+    }
+
+    public static Builder builder(Path dataDir) {
+        return new Builder(dataDir);
+    }
+
+    private static void positive(String name, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, got " + value);
+        }
+    }
+
+    /** Collects settings; every one has a production default. Not thread-safe. */
+    public static final class Builder {
+        private final Path dataDir;
+        private Durability durability = Durability.SYNC;
+        private int maxValueSize = 1 << 20;
+        private int maxObjectSize = 16 << 20;
+        private int siblingWarn = 25;
+        private int maxSiblings = 100;
+        private long initialMapSize = 64L << 20;
+        private long maxMapSize = 1L << 40;
+        private int maxBatchSize = 512;
+        private int maxPendingWrites = 65_536;
+        private int maxReaders = 512;
+        private int maxAreas = 16;
+        private ThreadFactory writerThreadFactory;
+
+        private Builder(Path dataDir) {
+            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+        }
+
+        public Builder durability(Durability d) {
+            this.durability = d;
+            return this;
+        }
+
+        public Builder maxValueSize(int bytes) {
+            this.maxValueSize = bytes;
+            return this;
+        }
+
+        public Builder maxObjectSize(int bytes) {
+            this.maxObjectSize = bytes;
+            return this;
+        }
+
+        public Builder siblingWarn(int n) {
+            this.siblingWarn = n;
+            return this;
+        }
+
+        public Builder maxSiblings(int n) {
+            this.maxSiblings = n;
+            return this;
+        }
+
+        public Builder initialMapSize(long bytes) {
+            this.initialMapSize = bytes;
+            return this;
+        }
+
+        public Builder maxMapSize(long bytes) {
+            this.maxMapSize = bytes;
+            return this;
+        }
+
+        public Builder maxBatchSize(int n) {
+            this.maxBatchSize = n;
+            return this;
+        }
+
+        public Builder maxPendingWrites(int n) {
+            this.maxPendingWrites = n;
+            return this;
+        }
+
+        public Builder maxReaders(int n) {
+            this.maxReaders = n;
+            return this;
+        }
+
+        public Builder maxAreas(int n) {
+            this.maxAreas = n;
+            return this;
+        }
+
+        public Builder writerThreadFactory(ThreadFactory factory) {
+            this.writerThreadFactory = factory;
+            return this;
+        }
+
+        public StorageConfig build() {
+            ThreadFactory factory = writerThreadFactory != null ? writerThreadFactory : defaultWriterFactory(dataDir);
+            return new StorageConfig(dataDir, durability, maxValueSize, maxObjectSize, siblingWarn, maxSiblings,
+                    initialMapSize, maxMapSize, maxBatchSize, maxPendingWrites, maxReaders, maxAreas, factory);
+        }
+
+        private static ThreadFactory defaultWriterFactory(Path dir) {
+            String name = "chorus-storage-writer[" + dir.getFileName() + "]";
+            return r -> {
+                Thread t = new Thread(r, name);
+                // Daemon: a forgotten close() must not keep the JVM alive; close() still drains the queue.
+                t.setDaemon(true);
+                return t;
+            };
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.chorus.storage;
+
+import io.chorus.core.causal.ActorId;
+import io.chorus.core.causal.SiblingSet;
+import io.chorus.core.causal.VersionVector;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
+
+/**
+ * A node's local store: for each (partition, key), the {@link SiblingSet} this replica holds. The coordinator
+ * computes the partition from the ring; partitions are {@code 0..}{@value #MAX_PARTITION} and each one is a
+ * contiguous key range, so it can be scanned and dropped as a whole.
+ *
+ * <p>Writes are read-modify-write operations on the stored set, serialized per engine by one writer; the returned
+ * future completes only once the write is durable as the configured {@link Durability} promises. A write that fails
+ * its own checks (a limit, a throwing change function) fails only its own future and writes nothing. Reads are
+ * synchronous and may block on disk, so never call them from a network event loop.
+ *
+ * <p>Keys are 1 to {@value #MAX_KEY_LENGTH} bytes. A missing key reads as {@link SiblingSet#empty()}.
+ *
+ * <p>Implementations are thread-safe. Futures may complete on the engine's writer thread: callers must not block
+ * in non-async dependent stages (use the {@code *Async} variants for slow work).
+ */
+public interface StorageEngine extends AutoCloseable {
+
+    /** The highest partition number; partitions are stored under a 2-byte big-endian prefix. */
+    int MAX_PARTITION = 0xFFFF;
+
+    /** LMDB's key limit (511 bytes) minus the 2-byte partition prefix. */
+    int MAX_KEY_LENGTH = 509;
+
+    /**
+     * The stored state of a key, or {@link SiblingSet#empty()} when absent. Runs an LMDB read on the calling
+     * thread and sees every write whose future has completed.
+     *
+     * @throws io.chorus.core.error.ChorusException CORRUPT when the stored bytes do not decode, naming the key
+     */
+    SiblingSet get(int partition, byte[] key);
+
+    /**
+     * A general read-modify-write inside the writer's transaction: {@code change} gets the stored state (after
+     * every earlier write to this key, including earlier ones in the same batch) and returns the new one. Because
+     * all writes of an engine go through one writer, concurrent updates to a key serialize: a coordinator that
+     * stamps its dot here can never hand out one counter twice.
+     *
+     * <p>{@code change} runs on the writer thread: keep it fast, free of side effects and do not call the engine's
+     * writes from it. It may run more than once (a batch is retried after the map grows); only the run of the
+     * committed attempt counts. Returning the stored state unchanged writes nothing.
+     *
+     * @return completes with the stored result once the batch committed; fails with a
+     *     {@link io.chorus.core.error.LimitExceededException} (TOO_LARGE, TOO_MANY_SIBLINGS), a
+     *     {@link StorageFullException}, or whatever {@code change} threw
+     */
+    CompletableFuture<SiblingSet> update(int partition, byte[] key, UnaryOperator<SiblingSet> change);
+
+    /** Replica sync: merges {@code incoming} into the stored state (DVVSet merge) and stores the result. */
+    default CompletableFuture<SiblingSet> put(int partition, byte[] key, SiblingSet incoming) {
+        Objects.requireNonNull(incoming, "incoming");
+        return update(partition, key, stored -> stored.merge(incoming));
+    }
+
+    /**
+     * A coordinator's delete: writes a tombstone sibling under a fresh dot of {@code actor}, dropping what
+     * {@code context} covers. The key reads as {@link SiblingSet#isDeleted()} afterwards.
+     */
+    default CompletableFuture<SiblingSet> delete(int partition, byte[] key, VersionVector context, ActorId actor,
+            long timestamp) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(actor, "actor");
+        return update(partition, key, stored -> stored.update(context, actor, null, timestamp));
+    }
+
+    /**
+     * Visits the keys of one partition in ascending unsigned byte order until the visitor returns false. The scan
+     * reads in short chunks and calls the visitor outside any transaction, so it holds no LMDB snapshot between
+     * chunks and the visitor may call the engine. It is not a snapshot: each visited value is a committed state,
+     * and keys written or dropped during the scan may or may not be seen; no key is visited twice.
+     */
+    void scan(int partition, PartitionVisitor visitor);
+
+    /**
+     * Deletes every key of the partition. Large partitions are deleted over several transactions, interleaved
+     * with other writes, so a crash part way leaves part of the partition; the future completes when none is left.
+     */
+    CompletableFuture<Void> dropPartition(int partition);
+
+    /**
+     * The actor epoch of this data directory: chosen at random when the directory is first created and kept in
+     * it, so a wiped directory comes back as a new actor and never reuses dot counters.
+     */
+    long epoch();
+
+    /**
+     * A named byte-string store in the same environment, written through the same group-commit writer (for the
+     * hint store and other node-local state). Opens (creating if needed) on first use, which may block briefly;
+     * call it at startup, never from the writer thread.
+     */
+    KeyValueArea area(String name);
+
+    /** A cheap snapshot of counters for monitoring. */
+    StorageStats stats();
+
+    /**
+     * Commits the writes already queued, fails later ones, waits for running reads to finish and closes the
+     * environment. Safe while other threads read: a read in progress completes, a later one (or the next chunk of
+     * a running scan) fails, as do later writes, with {@code ChorusException(UNAVAILABLE)}. Idempotent; callable
+     * from any thread, including a future callback on the writer thread (it then returns before the environment
+     * is closed, and a later close() from another thread waits for that).
+     */
+    @Override
+    void close();
+}

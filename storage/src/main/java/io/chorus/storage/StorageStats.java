@@ -1,0 +1,15 @@
+package io.chorus.storage;
+
+/**
+ * Counters of one engine since it was opened; an immutable snapshot.
+ *
+ * @param batchesCommitted LMDB write transactions committed by the group-commit writer
+ * @param writesCommitted  writes acknowledged as stored (including no-op writes that changed nothing)
+ * @param writesRejected   writes that failed (limits, storage full, errors)
+ * @param mapGrowths       how often the LMDB map was enlarged
+ * @param mapSizeBytes     the current LMDB map size
+ * @param pendingWrites    writes queued and not yet picked up by the writer
+ */
+public record StorageStats(long batchesCommitted, long writesCommitted, long writesRejected, long mapGrowths,
+        long mapSizeBytes, int pendingWrites) {
+}

@@ -1,0 +1,107 @@
+package io.chorus.storage;
+
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.core.error.LimitExceededException;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * The on-disk key layout and its checks. A data key is {@code partition:u16be || key}: big-endian so LMDB's
+ * unsigned byte order keeps each partition a contiguous range, in partition order. Stateless.
+ */
+final class StoreKeys {
+
+    static final int PREFIX_LENGTH = 2;
+    /** LMDB's compiled-in key limit (MDB_MAXKEYSIZE). */
+    static final int LMDB_MAX_KEY = 511;
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final int DESCRIBE_LIMIT = 64;
+
+    private StoreKeys() {
+    }
+
+    static void checkPartition(int partition) {
+        if (partition < 0 || partition > StorageEngine.MAX_PARTITION) {
+            throw new IllegalArgumentException("partition " + partition + " outside 0.." + StorageEngine.MAX_PARTITION);
+        }
+    }
+
+    /** Rejects an empty key (BAD_REQUEST) or one over {@code max} bytes (TOO_LARGE); nothing is written. */
+    static void checkKey(byte[] key, int max) {
+        Objects.requireNonNull(key, "key");
+        if (key.length == 0) {
+            throw new ChorusException(ErrorCode.BAD_REQUEST, "key must not be empty");
+        }
+        if (key.length > max) {
+            throw new LimitExceededException(ErrorCode.TOO_LARGE, "key length", key.length, max);
+        }
+    }
+
+    /** Checks both and returns the stored form, a fresh array. */
+    static byte[] dataKey(int partition, byte[] key) {
+        checkPartition(partition);
+        checkKey(key, StorageEngine.MAX_KEY_LENGTH);
+        byte[] out = new byte[PREFIX_LENGTH + key.length];
+        out[0] = (byte) (partition >>> 8);
+        out[1] = (byte) partition;
+        System.arraycopy(key, 0, out, PREFIX_LENGTH, key.length);
+        return out;
+    }
+
+    static byte[] prefix(int partition) {
+        checkPartition(partition);
+        return new byte[] {(byte) (partition >>> 8), (byte) partition};
+    }
+
+    /** Writes the stored form of an already checked key into {@code buf} (cleared), ready to read. */
+    static ByteBuffer fill(ByteBuffer buf, int partition, byte[] key) {
+        buf.clear();
+        buf.putShort((short) partition).put(key).flip();
+        return buf;
+    }
+
+    static ByteBuffer fill(ByteBuffer buf, byte[] storedKey) {
+        buf.clear();
+        buf.put(storedKey).flip();
+        return buf;
+    }
+
+    /** Names a stored data key in messages: partition and hex, cut after 64 bytes. */
+    static String describeDataKey(byte[] storedKey) {
+        int partition = ((storedKey[0] & 0xFF) << 8) | (storedKey[1] & 0xFF);
+        return "partition " + partition + " key " + hex(storedKey, PREFIX_LENGTH);
+    }
+
+    static String hex(byte[] bytes, int from) {
+        int n = Math.min(bytes.length - from, DESCRIBE_LIMIT);
+        StringBuilder sb = new StringBuilder(n * 2 + 16).append("0x");
+        for (int i = from; i < from + n; i++) {
+            sb.append(HEX[(bytes[i] >> 4) & 0xF]).append(HEX[bytes[i] & 0xF]);
+        }
+        if (bytes.length - from > n) {
+            sb.append("...(").append(bytes.length - from).append(" bytes)");
+        }
+        return sb.toString();
+    }
+
+    static boolean startsWith(ByteBuffer key, byte[] prefix) {
+        if (key.remaining() < prefix.length) {
+            return false;
+        }
+        int p = key.position();
+        for (int i = 0; i < prefix.length; i++) {
+            if (key.get(p + i) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static byte[] copy(ByteBuffer buf, int skip) {
+        byte[] out = new byte[buf.remaining() - skip];
+        buf.duplicate().position(buf.position() + skip).get(out);
+        return out;
+    }
+}
