@@ -70,6 +70,11 @@ public final class VersionVector {
         return actors.length == 0 ? EMPTY : new VersionVector(actors.clone(), counters.clone());
     }
 
+    /** For decoders that checked order and counters themselves; takes ownership of the arrays. */
+    static VersionVector trusted(ActorId[] actors, long[] counters) {
+        return actors.length == 0 ? EMPTY : new VersionVector(actors, counters);
+    }
+
     /** How many writes of {@code actor} this vector has seen (0 if none). */
     public long get(ActorId actor) {
         int i = Arrays.binarySearch(actors, actor);

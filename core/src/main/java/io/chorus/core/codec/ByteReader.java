@@ -89,12 +89,30 @@ public final class ByteReader {
 
     /** A length-prefixed UTF-8 string; invalid UTF-8 is rejected, not replaced. */
     public String utf8(String what, int maxLength) {
-        byte[] raw = bytes(what, maxLength);
-        String s = new String(raw, StandardCharsets.UTF_8);
+        long len = varlong(what + " length");
+        if (len > maxLength) {
+            throw new MalformedEncodingException(what + " length " + Long.toUnsignedString(len)
+                    + " over the maximum " + maxLength);
+        }
+        need((int) len, what);
+        byte[] raw;
+        int offset;
+        if (buf.hasArray()) {
+            // Decode in place: no intermediate copy of the bytes.
+            raw = buf.array();
+            offset = buf.arrayOffset() + buf.position();
+        } else {
+            raw = new byte[(int) len];
+            buf.duplicate().get(raw);
+            offset = 0;
+        }
+        String s = new String(raw, offset, (int) len, StandardCharsets.UTF_8);
         // The JDK replaces bad sequences with U+FFFD; only then is the slower exact check needed.
-        if (s.indexOf('\uFFFD') >= 0 && !Arrays.equals(s.getBytes(StandardCharsets.UTF_8), raw)) {
+        if (s.indexOf('\uFFFD') >= 0
+                && !Arrays.equals(s.getBytes(StandardCharsets.UTF_8), Arrays.copyOfRange(raw, offset, offset + (int) len))) {
             throw new MalformedEncodingException(what + ": invalid UTF-8");
         }
+        buf.position(buf.position() + (int) len);
         return s;
     }
 

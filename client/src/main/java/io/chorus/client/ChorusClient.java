@@ -1,0 +1,344 @@
+package io.chorus.client;
+
+import io.chorus.core.NodeId;
+import io.chorus.core.causal.VersionVector;
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.core.transport.Message;
+import io.chorus.ring.Ring;
+import io.chorus.ring.RingCodec;
+import io.chorus.transport.netty.ClientOptions;
+import io.chorus.transport.netty.EventLoops;
+import io.chorus.transport.protocol.ClusterInfoResponse;
+import io.chorus.transport.protocol.DeleteRequest;
+import io.chorus.transport.protocol.DeleteResponse;
+import io.chorus.transport.protocol.GetRequest;
+import io.chorus.transport.protocol.GetResponse;
+import io.chorus.transport.protocol.Opcodes;
+import io.chorus.transport.protocol.PutRequest;
+import io.chorus.transport.protocol.PutResponse;
+import io.chorus.transport.protocol.StatsResponse;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * The Java client of Chorus. Reads return every concurrent value (siblings) and a causal context; writes take the
+ * context back, so a read-modify-write replaces exactly what was read and concurrent writers never lose data.
+ *
+ * <pre>{@code
+ * try (ChorusClient client = ChorusClient.connect(ClientConfig.builder(List.of(seed)).build())) {
+ *     ChorusObject cart = client.get(key);
+ *     byte[] merged = merge(cart.values());                 // resolve siblings, if any
+ *     client.put(key, merged, cart.context());
+ * }
+ * }</pre>
+ *
+ * <p><b>Routing.</b> The client fetches the ring and sends each request straight to the first reachable node of
+ * the key's preference list, so the coordinator is a replica and no forwarding hop is needed. It refreshes the ring
+ * when a node answers NOT_A_REPLICA (and retries once) or a reply carries a newer ring version. A node that cannot
+ * be reached is skipped for a short back-off and the next node of the walk is tried. Reads fail over on any lost
+ * connection; writes fail over only when the request never left (the node could not be connected to), because a
+ * write whose connection dropped mid-flight may have been applied, and sending it again would add a duplicate
+ * sibling.
+ *
+ * <p><b>Errors.</b> Failures are {@link ChorusException}s carrying the server's {@link ErrorCode};
+ * {@link io.chorus.transport.RemoteException} adds the acks received and required for QUORUM_NOT_MET.
+ *
+ * <p>Thread-safe; one client per application is enough (requests are multiplexed over a few connections per node).
+ */
+public final class ChorusClient implements AutoCloseable {
+
+    private final ClientConfig config;
+    private final EventLoops loops;
+    private final ClientOptions options;
+    private final Map<InetSocketAddress, NodePool> pools = new ConcurrentHashMap<>();
+    private final AtomicReference<RoutingTable> table;
+    private final AtomicReference<CompletableFuture<RoutingTable>> refreshing = new AtomicReference<>();
+
+    private ChorusClient(ClientConfig config) {
+        this.config = config;
+        this.loops = EventLoops.create(config.ioThreads(), "chorus-client");
+        this.options = ClientOptions.callbacksOn(config.callbackExecutor())
+                .withConnectTimeoutMillis(config.connectTimeoutMillis());
+        this.table = new AtomicReference<>(RoutingTable.seedsOnly(config.seeds()));
+    }
+
+    /** Connects and fetches the ring from a seed; fails with UNAVAILABLE when no seed answers. */
+    public static ChorusClient connect(ClientConfig config) {
+        ChorusClient client = new ChorusClient(config);
+        try {
+            join(client.refreshRing());
+            return client;
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    // ---- reads and writes ---------------------------------------------------------------------------------
+
+    public CompletableFuture<ChorusObject> getAsync(byte[] key) {
+        return getAsync(key, RequestOptions.defaults());
+    }
+
+    public CompletableFuture<ChorusObject> getAsync(byte[] key, RequestOptions opts) {
+        byte[] k = key.clone();
+        byte[] body = new GetRequest(k, opts.n(), opts.r(), opts.timeoutMillis()).encode();
+        return route(k, Message.adopt(Opcodes.GET, body), true, wait(opts), reply -> {
+            GetResponse r = GetResponse.decode(reply.bodyUnsafe());
+            noticeRingVersion(r.ringVersion());
+            return new ChorusObject(k, r.value());
+        });
+    }
+
+    /**
+     * Writes {@code value} with the context of an earlier read ({@code null} or empty for a blind write, which
+     * supersedes nothing). Completes with the key's state after the write: its context is the one to use next.
+     */
+    public CompletableFuture<ChorusObject> putAsync(byte[] key, byte[] value, VersionVector context) {
+        return putAsync(key, value, context, RequestOptions.defaults());
+    }
+
+    public CompletableFuture<ChorusObject> putAsync(byte[] key, byte[] value, VersionVector context,
+                                                    RequestOptions opts) {
+        byte[] k = key.clone();
+        VersionVector ctx = context == null ? VersionVector.empty() : context;
+        byte[] body = new PutRequest(k, ctx, value, opts.n(), opts.w(), opts.timeoutMillis()).encode();
+        return route(k, Message.adopt(Opcodes.PUT, body), false, wait(opts), reply -> {
+            PutResponse r = PutResponse.decode(reply.bodyUnsafe());
+            noticeRingVersion(r.ringVersion());
+            return new ChorusObject(k, r.value());
+        });
+    }
+
+    /** Deletes what {@code context} covers by writing a tombstone; completes with the new context. */
+    public CompletableFuture<VersionVector> deleteAsync(byte[] key, VersionVector context) {
+        return deleteAsync(key, context, RequestOptions.defaults());
+    }
+
+    public CompletableFuture<VersionVector> deleteAsync(byte[] key, VersionVector context, RequestOptions opts) {
+        byte[] k = key.clone();
+        VersionVector ctx = context == null ? VersionVector.empty() : context;
+        byte[] body = new DeleteRequest(k, ctx, opts.n(), opts.w(), opts.timeoutMillis()).encode();
+        return route(k, Message.adopt(Opcodes.DELETE, body), false, wait(opts), reply -> {
+            DeleteResponse r = DeleteResponse.decode(reply.bodyUnsafe());
+            noticeRingVersion(r.ringVersion());
+            return r.context();
+        });
+    }
+
+    public ChorusObject get(byte[] key) {
+        return join(getAsync(key));
+    }
+
+    public ChorusObject get(byte[] key, RequestOptions opts) {
+        return join(getAsync(key, opts));
+    }
+
+    public ChorusObject put(byte[] key, byte[] value, VersionVector context) {
+        return join(putAsync(key, value, context));
+    }
+
+    public ChorusObject put(byte[] key, byte[] value, VersionVector context, RequestOptions opts) {
+        return join(putAsync(key, value, context, opts));
+    }
+
+    public VersionVector delete(byte[] key, VersionVector context) {
+        return join(deleteAsync(key, context));
+    }
+
+    public VersionVector delete(byte[] key, VersionVector context, RequestOptions opts) {
+        return join(deleteAsync(key, context, opts));
+    }
+
+    // ---- cluster ------------------------------------------------------------------------------------------
+
+    /** The ring the client routes by, or null before the first one arrived. */
+    public Ring ring() {
+        return table.get().ring();
+    }
+
+    /** Each node's client address, as the cluster last reported it. */
+    public Map<NodeId, InetSocketAddress> endpoints() {
+        return table.get().endpoints();
+    }
+
+    /** Counters of the node at {@code address}. */
+    public CompletableFuture<Map<String, Long>> statsAsync(InetSocketAddress address) {
+        return pool(address).connection()
+                .thenCompose(c -> c.request(Message.adopt(Opcodes.STATS, new byte[0]), config.requestTimeoutMillis()))
+                .thenApply(reply -> StatsResponse.decode(reply.bodyUnsafe()).stats());
+    }
+
+    /**
+     * Fetches the ring from any known node (the ones already in the ring first, then the seeds) and routes by it
+     * from then on. Concurrent calls share one fetch. Completes with the ring's version.
+     */
+    public CompletableFuture<Long> refreshRing() {
+        CompletableFuture<RoutingTable> mine = new CompletableFuture<>();
+        CompletableFuture<RoutingTable> running = refreshing.compareAndExchange(null, mine);
+        if (running != null) {
+            return running.thenApply(RoutingTable::version);
+        }
+        fetchRing(table.get().everyone(), 0, null).whenComplete((fresh, failure) -> {
+            refreshing.set(null);
+            if (failure != null) {
+                mine.completeExceptionally(failure);
+            } else {
+                mine.complete(table.updateAndGet(old -> fresh.version() > old.version() ? fresh : old));
+            }
+        });
+        return mine.thenApply(RoutingTable::version);
+    }
+
+    private CompletableFuture<RoutingTable> fetchRing(List<InetSocketAddress> nodes, int index, Throwable last) {
+        if (index >= nodes.size()) {
+            return CompletableFuture.failedFuture(new ChorusException(ErrorCode.UNAVAILABLE,
+                    "no node answered for the ring; tried " + nodes, last));
+        }
+        InetSocketAddress address = nodes.get(index);
+        return pool(address).connection()
+                .thenCompose(c -> c.request(Message.adopt(Opcodes.CLUSTER_INFO, new byte[0]),
+                        config.requestTimeoutMillis()))
+                .thenApply(reply -> toTable(ClusterInfoResponse.decode(reply.bodyUnsafe())))
+                .handle((fresh, failure) -> failure == null ? CompletableFuture.completedFuture(fresh)
+                        : fetchRing(nodes, index + 1, unwrap(failure)))
+                .thenCompose(Function.identity());
+    }
+
+    private RoutingTable toTable(ClusterInfoResponse info) {
+        Ring ring = RingCodec.decode(info.ring());
+        Map<NodeId, InetSocketAddress> endpoints = new HashMap<>();
+        for (ClusterInfoResponse.Endpoint e : info.endpoints()) {
+            endpoints.put(e.nodeId(), new InetSocketAddress(e.host(), e.port()));
+        }
+        return new RoutingTable(ring, endpoints, config.seeds());
+    }
+
+    private void noticeRingVersion(long version) {
+        if (version > table.get().version()) {
+            refreshRing(); // in the background: this reply is good, later requests route by the new ring
+        }
+    }
+
+    // ---- routing ------------------------------------------------------------------------------------------
+
+    private <T> CompletableFuture<T> route(byte[] key, Message request, boolean idempotent, long waitMillis,
+                                           Function<Message, T> decode) {
+        return new Attempt<>(key, request, idempotent, waitMillis, decode).start();
+    }
+
+    /** One request's walk over its candidate nodes; advances on callbacks, never blocks. */
+    private final class Attempt<T> {
+        private final byte[] key;
+        private final Message request;
+        private final boolean idempotent;
+        private final long waitMillis;
+        private final Function<Message, T> decode;
+        private final CompletableFuture<T> result = new CompletableFuture<>();
+        private boolean refreshed;
+
+        Attempt(byte[] key, Message request, boolean idempotent, long waitMillis, Function<Message, T> decode) {
+            this.key = key;
+            this.request = request;
+            this.idempotent = idempotent;
+            this.waitMillis = waitMillis;
+            this.decode = decode;
+        }
+
+        CompletableFuture<T> start() {
+            tryFrom(orderedCandidates(), 0, null);
+            return result;
+        }
+
+        /** Reachable nodes first, in walk order; nodes in back-off go last rather than not at all. */
+        private List<InetSocketAddress> orderedCandidates() {
+            List<InetSocketAddress> all = table.get().candidates(key);
+            List<InetSocketAddress> up = new java.util.ArrayList<>(all.size());
+            List<InetSocketAddress> down = new java.util.ArrayList<>();
+            for (InetSocketAddress a : all) {
+                (pool(a).isDown() ? down : up).add(a);
+            }
+            up.addAll(down);
+            return up;
+        }
+
+        private void tryFrom(List<InetSocketAddress> candidates, int index, Throwable last) {
+            if (index >= candidates.size()) {
+                result.completeExceptionally(last instanceof ChorusException ce ? ce
+                        : new ChorusException(ErrorCode.UNAVAILABLE, "no node could take the request", last));
+                return;
+            }
+            NodePool pool = pool(candidates.get(index));
+            pool.connection().whenComplete((conn, connectFailure) -> {
+                if (connectFailure != null) {
+                    // Never sent: safe to try the next node for reads and writes alike.
+                    tryFrom(candidates, index + 1, unwrap(connectFailure));
+                    return;
+                }
+                conn.request(request, waitMillis).whenComplete((reply, failure) -> {
+                    if (failure == null) {
+                        try {
+                            result.complete(decode.apply(reply));
+                        } catch (RuntimeException e) {
+                            result.completeExceptionally(e);
+                        }
+                        return;
+                    }
+                    Throwable cause = unwrap(failure);
+                    ErrorCode code = cause instanceof ChorusException ce ? ce.code() : ErrorCode.INTERNAL;
+                    if (code == ErrorCode.NOT_A_REPLICA && !refreshed) {
+                        refreshed = true;
+                        refreshRing().whenComplete((v, ignored) -> tryFrom(orderedCandidates(), 0, cause));
+                    } else if (code == ErrorCode.OVERLOADED || (code == ErrorCode.UNAVAILABLE && idempotent)) {
+                        tryFrom(candidates, index + 1, cause);
+                    } else {
+                        result.completeExceptionally(cause);
+                    }
+                });
+            });
+        }
+    }
+
+    private NodePool pool(InetSocketAddress address) {
+        return pools.computeIfAbsent(address, a -> new NodePool(a, loops, options, config.clientName(),
+                config.connectionsPerNode(), config.clock(), config.downBackoffMillis()));
+    }
+
+    private long wait(RequestOptions opts) {
+        return opts.timeoutMillis() > 0 ? opts.timeoutMillis() + config.graceMillis() : config.requestTimeoutMillis();
+    }
+
+    @Override
+    public void close() {
+        pools.values().forEach(NodePool::close);
+        pools.clear();
+        loops.close();
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            Throwable cause = unwrap(e);
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new ChorusException(ErrorCode.INTERNAL, cause.toString(), cause);
+        }
+    }
+}

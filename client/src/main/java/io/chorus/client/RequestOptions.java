@@ -1,0 +1,46 @@
+package io.chorus.client;
+
+/**
+ * Per-request replication settings. Zero means "the cluster's default" (N=3, R=2, W=2 and the node's timeout
+ * unless the cluster is configured otherwise); the coordinator rejects R or W outside 1..N, or N above the cluster
+ * size, with BAD_REQUEST. Immutable.
+ *
+ * @param n             replicas of the key
+ * @param r             replies a read waits for
+ * @param w             durable acknowledgements a write waits for
+ * @param timeoutMillis how long the coordinator may take before answering TIMEOUT or QUORUM_NOT_MET
+ */
+public record RequestOptions(int n, int r, int w, long timeoutMillis) {
+
+    private static final RequestOptions DEFAULTS = new RequestOptions(0, 0, 0, 0);
+
+    public RequestOptions {
+        if (n < 0 || r < 0 || w < 0 || timeoutMillis < 0) {
+            throw new IllegalArgumentException("n, r, w and timeout must not be negative: " + n + "/" + r + "/" + w
+                    + "/" + timeoutMillis);
+        }
+        if (n > 0 && (r > n || w > n)) {
+            throw new IllegalArgumentException("r and w must not exceed n: n=" + n + " r=" + r + " w=" + w);
+        }
+    }
+
+    public static RequestOptions defaults() {
+        return DEFAULTS;
+    }
+
+    public RequestOptions withN(int n) {
+        return new RequestOptions(n, r, w, timeoutMillis);
+    }
+
+    public RequestOptions withR(int r) {
+        return new RequestOptions(n, r, w, timeoutMillis);
+    }
+
+    public RequestOptions withW(int w) {
+        return new RequestOptions(n, r, w, timeoutMillis);
+    }
+
+    public RequestOptions withTimeoutMillis(long timeoutMillis) {
+        return new RequestOptions(n, r, w, timeoutMillis);
+    }
+}

@@ -1,0 +1,138 @@
+package io.chorus.transport.netty;
+
+import io.chorus.core.transport.RequestHandler;
+import io.chorus.transport.protocol.Role;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's protocol server. Connections say HELLO with a role; requests from clients go to the handler installed
+ * with {@link #serveClients}, requests from other nodes to the one installed with {@link #serveNodes} (the HELLO's
+ * name is their {@code from}). Handlers run on the dispatch executor given here, never on an event loop; until a
+ * role has a handler its requests get UNAVAILABLE. HELLO and PING are answered by the server itself.
+ *
+ * <p>Lifecycle: {@link #start()} binds and returns the port, {@link #stop()} closes the listening socket and every
+ * connection and, if the server created its event loops, shuts them down; it can then be started again. Given
+ * {@link EventLoops} are shared and left running. A client can make its own connection fail, never the server.
+ *
+ * <p>Thread-safe: start and stop are synchronized; handlers can be installed at any time.
+ */
+public final class ChorusServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ChorusServer.class);
+
+    private final ServerConfig config;
+    private final Dispatcher dispatcher;
+    private final EventLoops sharedLoops;
+    private EventLoops ownedLoops;
+    private Channel listener;
+    private ChannelGroup connections;
+    private ServerChannelInitializer initializer;
+
+    /** A server that creates its event loops on start ({@code config.ioThreads()}) and shuts them down on stop. */
+    public ChorusServer(ServerConfig config, Executor dispatchExecutor) {
+        this(config, dispatchExecutor, null);
+    }
+
+    /** A server on shared event loops, which stop leaves running; null means create them as above. */
+    public ChorusServer(ServerConfig config, Executor dispatchExecutor, EventLoops sharedLoops) {
+        if (config == null || dispatchExecutor == null) {
+            throw new IllegalArgumentException("config and dispatch executor must be given");
+        }
+        this.config = config;
+        this.dispatcher = new Dispatcher(config, dispatchExecutor);
+        this.sharedLoops = sharedLoops;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** Installs (or with null removes) the handler for requests from clients. */
+    public void serveClients(RequestHandler handler) {
+        dispatcher.serve(Role.CLIENT, handler);
+    }
+
+    /** Installs (or with null removes) the handler for requests from other nodes. */
+    public void serveNodes(RequestHandler handler) {
+        dispatcher.serve(Role.NODE, handler);
+    }
+
+    /** Binds {@code config.host():config.port()} and returns the bound port (the ephemeral one for port 0). */
+    public synchronized int start() {
+        if (listener != null) {
+            throw new IllegalStateException("server already started on port " + port());
+        }
+        EventLoops loops = sharedLoops;
+        if (loops == null) {
+            ownedLoops = EventLoops.create(config.ioThreads(), "chorus-server-" + config.nodeId().name());
+            loops = ownedLoops;
+        }
+        connections = new DefaultChannelGroup("connections-" + config.nodeId(), ImmediateEventExecutor.INSTANCE);
+        initializer = new ServerChannelInitializer(dispatcher, connections);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(loops.group())
+                .channel(loops.serverChannelType())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                // A restarted node must be able to bind its port again while old connections sit in TIME_WAIT.
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(initializer);
+        ChannelFuture bound = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            releaseLoops();
+            throw new IllegalStateException("cannot bind " + config.host() + ":" + config.port(), bound.cause());
+        }
+        listener = bound.channel();
+        log.info("{} listening on {} ({})", config.nodeId(), listener.localAddress(),
+                loops.isEpoll() ? "epoll" : "nio");
+        return port();
+    }
+
+    /** The bound port, or -1 when not started. */
+    public synchronized int port() {
+        return listener == null ? -1 : ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** Connections currently open, including ones being refused over the limit. */
+    public synchronized int connectionCount() {
+        return initializer == null ? 0 : initializer.openConnections();
+    }
+
+    /** Closes the listening socket and every connection, then releases the server's own event loops. */
+    public synchronized void stop() {
+        if (listener == null) {
+            return;
+        }
+        listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        listener = null;
+        connections = null;
+        initializer = null;
+        releaseLoops();
+        log.info("{} stopped", config.nodeId());
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void releaseLoops() {
+        if (ownedLoops != null) {
+            ownedLoops.close();
+            ownedLoops = null;
+        }
+    }
+}

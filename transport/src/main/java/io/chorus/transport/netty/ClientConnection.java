@@ -1,0 +1,172 @@
+package io.chorus.transport.netty;
+
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.core.error.LimitExceededException;
+import io.chorus.core.transport.Message;
+import io.chorus.transport.protocol.Frame;
+import io.chorus.transport.protocol.HelloRequest;
+import io.chorus.transport.protocol.HelloResponse;
+import io.chorus.transport.protocol.Opcodes;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * One multiplexed connection to a Chorus server: many requests in flight on one channel, matched to their
+ * responses by request id. Each request ends with its response, a {@link io.chorus.transport.RemoteException}
+ * for an error response (code, message, acks and required), TIMEOUT after its own timeout, or UNAVAILABLE when the
+ * connection closes. Nothing is retried. {@link #connect} opens the channel and does the HELLO handshake.
+ *
+ * <p>Thread-safe: requests may be sent from any thread; the channel's state lives on its event loop, and futures
+ * complete on the options' callback executor.
+ */
+public final class ClientConnection implements AutoCloseable {
+
+    private final Channel channel;
+    private final ClientChannelHandler handler;
+    private final ClientOptions options;
+    private final HelloResponse server;
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+    private ClientConnection(Channel channel, ClientChannelHandler handler, ClientOptions options,
+                             HelloResponse server) {
+        this.channel = channel;
+        this.handler = handler;
+        this.options = options;
+        this.server = server;
+        channel.closeFuture().addListener(f -> complete(closed));
+    }
+
+    /**
+     * Connects to {@code address} on the shared {@code loops} and says {@code hello}. Fails with UNAVAILABLE when
+     * the server cannot be reached, TIMEOUT when it does not answer the HELLO within the connect timeout, or the
+     * server's error (UNSUPPORTED_VERSION, BAD_REQUEST).
+     */
+    public static CompletableFuture<ClientConnection> connect(EventLoops loops, InetSocketAddress address,
+                                                              HelloRequest hello, ClientOptions options) {
+        CompletableFuture<ClientConnection> result = new CompletableFuture<>();
+        ClientChannelHandler handler = new ClientChannelHandler(options.callbackExecutor());
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loops.group())
+                .channel(loops.channelType())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeoutMillis())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        // Requests from many caller threads are written one task at a time; consolidating the
+                        // flushes batches them into few syscalls.
+                        ch.pipeline().addLast("flush", new FlushConsolidationHandler(256, true));
+                        ch.pipeline().addLast("codec", new FrameCodec(options.maxFrameBytes()));
+                        ch.pipeline().addLast("client", handler);
+                    }
+                });
+        ChannelFuture connecting = bootstrap.connect(address);
+        connecting.addListener(f -> {
+            if (!f.isSuccess()) {
+                fail(options, result, new ChorusException(ErrorCode.UNAVAILABLE, "cannot connect to " + address
+                        + ": " + f.cause(), f.cause()));
+                return;
+            }
+            Channel channel = connecting.channel();
+            CompletableFuture<Message> helloDone = new CompletableFuture<>();
+            // The listener runs on the channel's event loop, where the handler's state lives.
+            handler.send(Opcodes.HELLO, hello.encode(), options.connectTimeoutMillis(), helloDone);
+            helloDone.whenComplete((reply, failure) -> {
+                if (failure != null) {
+                    channel.close();
+                    result.completeExceptionally(failure);
+                } else {
+                    result.complete(new ClientConnection(channel, handler, options, handler.serverHello()));
+                }
+            });
+        });
+        return result;
+    }
+
+    /**
+     * Sends {@code request} and completes with the response's opcode and body. The HELLO belongs to
+     * {@link #connect}; a body over the frame limit fails at once with TOO_LARGE.
+     */
+    public CompletableFuture<Message> request(Message request, long timeoutMillis) {
+        if (request.opcode() == Opcodes.HELLO) {
+            throw new IllegalArgumentException("HELLO is sent by connect, once");
+        }
+        if (timeoutMillis < 1) {
+            throw new IllegalArgumentException("timeout must be positive: " + timeoutMillis);
+        }
+        CompletableFuture<Message> future = new CompletableFuture<>();
+        long frameLength = (long) Frame.HEADER_BYTES + request.bodyLength();
+        if (frameLength > options.maxFrameBytes()) {
+            future.completeExceptionally(new LimitExceededException(ErrorCode.TOO_LARGE, "request frame",
+                    frameLength, options.maxFrameBytes()));
+            return future;
+        }
+        EventLoop loop = channel.eventLoop();
+        if (loop.inEventLoop()) {
+            handler.send(request.opcode(), request.bodyUnsafe(), timeoutMillis, future);
+        } else {
+            try {
+                loop.execute(() -> handler.send(request.opcode(), request.bodyUnsafe(), timeoutMillis, future));
+            } catch (RejectedExecutionException e) {
+                future.completeExceptionally(new ChorusException(ErrorCode.UNAVAILABLE,
+                        "the client's event loops are shut down", e));
+            }
+        }
+        return future;
+    }
+
+    /** What the server said in its HELLO: the chosen version, its node id, its ring version then. */
+    public HelloResponse server() {
+        return server;
+    }
+
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) channel.remoteAddress();
+    }
+
+    public boolean isOpen() {
+        return channel.isActive();
+    }
+
+    /** Completes (on the callback executor) once the connection is closed, by either side. */
+    public CompletableFuture<Void> closeFuture() {
+        return closed;
+    }
+
+    /** Closes the channel; requests in flight fail with UNAVAILABLE. */
+    @Override
+    public void close() {
+        channel.close();
+    }
+
+    private void complete(CompletableFuture<Void> future) {
+        try {
+            options.callbackExecutor().execute(() -> future.complete(null));
+        } catch (RejectedExecutionException e) {
+            future.complete(null);
+        }
+    }
+
+    private static void fail(ClientOptions options, CompletableFuture<ClientConnection> result, Throwable failure) {
+        try {
+            options.callbackExecutor().execute(() -> result.completeExceptionally(failure));
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(failure);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ClientConnection[" + channel.remoteAddress() + " -> " + server.nodeId() + "]";
+    }
+}

@@ -1,0 +1,44 @@
+package io.chorus.transport.netty;
+
+import io.chorus.core.transport.RequestHandler;
+import io.chorus.transport.protocol.Role;
+import java.util.concurrent.Executor;
+
+/**
+ * What a server's connections share: the config, the executor every request is dispatched to (handlers never run
+ * on an event loop), and the handler for each role. The handlers can be installed, swapped or removed while the
+ * server runs; a role without a handler gets UNAVAILABLE. Thread-safe: the handlers are volatile.
+ */
+final class Dispatcher {
+
+    private final ServerConfig config;
+    private final Executor executor;
+    private volatile RequestHandler clientHandler;
+    private volatile RequestHandler nodeHandler;
+
+    Dispatcher(ServerConfig config, Executor executor) {
+        this.config = config;
+        this.executor = executor;
+    }
+
+    ServerConfig config() {
+        return config;
+    }
+
+    Executor executor() {
+        return executor;
+    }
+
+    void serve(Role role, RequestHandler handler) {
+        if (role == Role.CLIENT) {
+            clientHandler = handler;
+        } else {
+            nodeHandler = handler;
+        }
+    }
+
+    /** The handler for a role, or null when none is installed. */
+    RequestHandler handlerFor(Role role) {
+        return role == Role.CLIENT ? clientHandler : nodeHandler;
+    }
+}

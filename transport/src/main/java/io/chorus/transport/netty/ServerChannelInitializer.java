@@ -1,0 +1,58 @@
+package io.chorus.transport.netty;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds each accepted connection's pipeline, after the connection limit: idle timer, flush consolidation,
+ * frame codec, connection handler. Connections over the limit are closed on accept. Sharable; thread-safe (the
+ * connection count is atomic, the group is concurrent).
+ */
+final class ServerChannelInitializer extends ChannelInitializer<Channel> {
+
+    private static final Logger log = LoggerFactory.getLogger(ServerChannelInitializer.class);
+    /** Flush at least every this many writes, even while a read is in progress. */
+    private static final int EXPLICIT_FLUSH_AFTER_FLUSHES = 256;
+
+    private final Dispatcher dispatcher;
+    private final ChannelGroup connections;
+    private final AtomicInteger open = new AtomicInteger();
+
+    ServerChannelInitializer(Dispatcher dispatcher, ChannelGroup connections) {
+        this.dispatcher = dispatcher;
+        this.connections = connections;
+    }
+
+    int openConnections() {
+        return open.get();
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ServerConfig config = dispatcher.config();
+        int count = open.incrementAndGet();
+        ch.closeFuture().addListener(f -> open.decrementAndGet());
+        connections.add(ch);
+        if (count > config.maxConnections()) {
+            log.warn("{}: over the limit of {} connections, closing", ch, config.maxConnections());
+            ch.close();
+            return;
+        }
+        ChannelPipeline p = ch.pipeline();
+        p.addLast("idle", new IdleStateHandler(config.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
+        // Replies written while a read is in progress (HELLO, PING, errors) are flushed once at its end. Replies
+        // from the dispatch executor are already batched by ReplyBatcher, one flush per batch, so flushes outside
+        // a read go straight through rather than waiting for one more loop task.
+        p.addLast("flush", new FlushConsolidationHandler(EXPLICIT_FLUSH_AFTER_FLUSHES, false));
+        p.addLast("codec", new FrameCodec(config.maxFrameBytes()));
+        p.addLast("connection", new ServerConnectionHandler(dispatcher));
+    }
+}

@@ -1,0 +1,282 @@
+package io.chorus.transport.netty;
+
+import io.chorus.core.NodeId;
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.core.transport.Message;
+import io.chorus.core.transport.RequestHandler;
+import io.chorus.transport.protocol.ErrorBody;
+import io.chorus.transport.protocol.Frame;
+import io.chorus.transport.protocol.HelloRequest;
+import io.chorus.transport.protocol.HelloResponse;
+import io.chorus.transport.protocol.Opcodes;
+import io.chorus.transport.protocol.PingBody;
+import io.chorus.transport.protocol.ProtocolVersion;
+import io.chorus.transport.protocol.Role;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server side of one connection: enforces the handshake (HELLO first, version negotiation, role), answers
+ * HELLO and PING itself, and dispatches every other request to the role's handler on the dispatch executor, never
+ * running a handler on the event loop. Whatever a peer sends, the outcome is an error frame, at worst followed by
+ * a close of this connection: nothing it sends is thrown into the pipeline. Limits: requests in flight (over it,
+ * OVERLOADED), frame size (via the decoder's {@link BadFrame}), idle time (an {@link IdleStateEvent} closes).
+ * Back-pressure: reading stops while the channel is not writable, so a peer that does not read its responses stops
+ * being read. One per channel; all state is event loop confined (completions hop back onto the loop to write).
+ */
+final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(ServerConnectionHandler.class);
+    /** At most this many requests per dispatch task, so one connection's burst still spreads over threads. */
+    static final int MAX_BATCH = 16;
+
+    private final Dispatcher dispatcher;
+    private final int maxInFlight;
+    private final int maxFrameBytes;
+    private ChannelHandlerContext ctx;
+    private ReplyBatcher replies;
+    /** Requests decoded in the current read, dispatched together when it completes. */
+    private final List<Invocation> batch = new ArrayList<>();
+    /** Null until the HELLO is accepted. */
+    private Role role;
+    private NodeId peer;
+    private int version;
+    private int inFlight;
+    /** Set once a fatal reply is on its way: later frames of the same read are dropped. */
+    private boolean closing;
+
+    ServerConnectionHandler(Dispatcher dispatcher) {
+        this.dispatcher = dispatcher;
+        this.maxInFlight = dispatcher.config().maxInFlightPerConnection();
+        this.maxFrameBytes = dispatcher.config().maxFrameBytes();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.replies = new ReplyBatcher(ctx, written -> inFlight -= written);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+        } else if (msg instanceof Frame frame) {
+            onFrame(frame);
+        } else if (msg instanceof BadFrame bad) {
+            log.debug("{}: broken frame from {}: {}", ctx.channel(), peer, bad.reason());
+            replyAndClose(ProtocolVersion.MAX_SUPPORTED, bad.opcode(), bad.requestId(),
+                    ErrorBody.of(bad.code(), bad.reason()));
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onFrame(Frame frame) {
+        if (role == null) {
+            onHandshake(frame);
+        } else if (frame.version() != version) {
+            replyAndClose(version, frame.opcode(), frame.requestId(), ErrorBody.of(ErrorCode.BAD_REQUEST,
+                    "frame version " + frame.version() + " on a connection that speaks version " + version));
+        } else if (frame.isResponse()) {
+            reply(frame, ErrorBody.of(ErrorCode.BAD_REQUEST, "a server takes requests, not responses"));
+        } else if (frame.opcode() == Opcodes.HELLO) {
+            reply(frame, ErrorBody.of(ErrorCode.BAD_REQUEST, "HELLO was already done on this connection"));
+        } else if (frame.opcode() == Opcodes.PING) {
+            onPing(frame);
+        } else {
+            dispatch(frame);
+        }
+    }
+
+    private void onHandshake(Frame frame) {
+        int pre = ProtocolVersion.MAX_SUPPORTED;
+        if (frame.opcode() != Opcodes.HELLO || frame.isResponse()) {
+            replyAndClose(pre, frame.opcode(), frame.requestId(),
+                    ErrorBody.of(ErrorCode.BAD_REQUEST, "the first frame must be a HELLO request"));
+            return;
+        }
+        HelloRequest hello;
+        try {
+            hello = HelloRequest.decode(frame.body());
+        } catch (ChorusException e) {
+            replyAndClose(pre, frame.opcode(), frame.requestId(), ErrorBody.from(e));
+            return;
+        }
+        OptionalInt chosen = ProtocolVersion.negotiate(hello.minVersion(), hello.maxVersion());
+        if (chosen.isEmpty()) {
+            replyAndClose(pre, frame.opcode(), frame.requestId(), ErrorBody.of(ErrorCode.UNSUPPORTED_VERSION,
+                    "versions " + hello.minVersion() + ".." + hello.maxVersion() + " offered, "
+                            + ProtocolVersion.MIN_SUPPORTED + ".." + ProtocolVersion.MAX_SUPPORTED + " supported"));
+            return;
+        }
+        role = hello.role();
+        peer = hello.from();
+        version = chosen.getAsInt();
+        ServerConfig config = dispatcher.config();
+        HelloResponse response = new HelloResponse(version, config.nodeId(), config.ringVersion().getAsLong());
+        ctx.writeAndFlush(Frame.response(version, Opcodes.HELLO, frame.requestId(), response.encode()));
+    }
+
+    private void onPing(Frame frame) {
+        try {
+            PingBody.decode(frame.body());
+        } catch (ChorusException e) {
+            reply(frame, ErrorBody.from(e));
+            return;
+        }
+        ctx.writeAndFlush(Frame.response(version, frame.opcode(), frame.requestId(), frame.body()));
+    }
+
+    private void dispatch(Frame frame) {
+        if (!Opcodes.isServedTo(role, frame.opcode())) {
+            reply(frame, ErrorBody.of(ErrorCode.UNKNOWN_OPCODE,
+                    "opcode " + Opcodes.name(frame.opcode()) + " is not served to a " + role));
+            return;
+        }
+        RequestHandler handler = dispatcher.handlerFor(role);
+        if (handler == null) {
+            reply(frame, ErrorBody.of(ErrorCode.UNAVAILABLE, "this node is not serving " + role + " requests yet"));
+            return;
+        }
+        if (inFlight >= maxInFlight) {
+            reply(frame, ErrorBody.of(ErrorCode.OVERLOADED, "more than " + maxInFlight
+                    + " requests in flight on this connection"));
+            return;
+        }
+        inFlight++;
+        // Everything the dispatch thread needs is copied in: it must not read loop state.
+        batch.add(new Invocation(handler, peer, Message.adopt(frame.opcode(), frame.body()), frame, version));
+        if (batch.size() == MAX_BATCH) {
+            submitBatch();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        submitBatch();
+        ctx.fireChannelReadComplete();
+    }
+
+    /**
+     * Hands the requests decoded in this read to the dispatch executor as one task (per {@link #MAX_BATCH}): under
+     * pipelining a read holds many requests, and one hand-off per read instead of per request is what keeps the
+     * dispatch hop cheap. Handlers return futures and should not block, so running a batch in sequence costs
+     * little; larger loads spread over connections and batches.
+     */
+    private void submitBatch() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        Invocation[] tasks = batch.toArray(new Invocation[0]);
+        batch.clear();
+        try {
+            dispatcher.executor().execute(() -> {
+                replies.hold();
+                try {
+                    for (Invocation task : tasks) {
+                        task.run(this);
+                    }
+                } finally {
+                    replies.release();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            for (Invocation task : tasks) {
+                inFlight--;
+                reply(task.frame(), ErrorBody.from(e));
+            }
+        }
+    }
+
+    /** One dispatched request, with what its reply needs. */
+    private record Invocation(RequestHandler handler, NodeId from, Message request, Frame frame, int replyVersion) {
+        void run(ServerConnectionHandler connection) {
+            connection.invoke(handler, from, request, frame, replyVersion);
+        }
+    }
+
+    /** On the dispatch executor: run the handler, whatever it does. */
+    private void invoke(RequestHandler handler, NodeId from, Message request, Frame frame, int replyVersion) {
+        CompletableFuture<Message> result;
+        try {
+            result = handler.handle(from, request);
+            if (result == null) {
+                throw new IllegalStateException("request handler returned no future");
+            }
+        } catch (Throwable t) {
+            result = CompletableFuture.failedFuture(t);
+        }
+        result.whenComplete((response, failure) -> complete(frame, replyVersion, from, response, failure));
+    }
+
+    /** On whichever thread completed the handler's future: build the reply there, batch it back to the loop. */
+    private void complete(Frame request, int replyVersion, NodeId from, Message response, Throwable failure) {
+        Frame out;
+        if (failure == null && response != null) {
+            out = Frame.response(replyVersion, request.opcode(), request.requestId(), response.bodyUnsafe());
+            if (out.length() > maxFrameBytes) {
+                out = Frame.error(replyVersion, request.opcode(), request.requestId(), ErrorBody.of(
+                        ErrorCode.TOO_LARGE, "response of " + out.length() + " bytes is over the frame limit of "
+                                + maxFrameBytes));
+            }
+        } else {
+            ErrorBody error = failure == null
+                    ? ErrorBody.of(ErrorCode.INTERNAL, "request handler completed without a response")
+                    : ErrorBody.from(failure);
+            if (error.errorCode() == ErrorCode.INTERNAL) {
+                log.warn("{}: {} from {} failed", ctx.channel(), Opcodes.name(request.opcode()), from, failure);
+            }
+            out = Frame.error(replyVersion, request.opcode(), request.requestId(), error);
+        }
+        replies.add(out);
+    }
+
+    private void reply(Frame request, ErrorBody error) {
+        ctx.writeAndFlush(Frame.error(version, request.opcode(), request.requestId(), error));
+    }
+
+    private void replyAndClose(int replyVersion, int opcode, long requestId, ErrorBody error) {
+        closing = true;
+        ctx.channel().config().setAutoRead(false);
+        ctx.writeAndFlush(Frame.error(replyVersion, opcode, requestId, error)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // Back-pressure: a peer that does not read its responses stops being read, so it cannot queue unbounded
+        // replies in our outbound buffer.
+        if (!closing) {
+            ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            log.debug("{}: idle, closing", ctx.channel());
+            ctx.close();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // I/O errors (a reset connection) end up here; they end this connection and nothing else.
+        log.debug("{}: closing after {}", ctx.channel(), cause.toString());
+        ctx.close();
+    }
+}

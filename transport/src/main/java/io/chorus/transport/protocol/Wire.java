@@ -1,0 +1,156 @@
+package io.chorus.transport.protocol;
+
+import io.chorus.core.NodeId;
+import io.chorus.core.causal.CausalCodec;
+import io.chorus.core.causal.SiblingSet;
+import io.chorus.core.causal.VersionVector;
+import io.chorus.core.codec.ByteReader;
+import io.chorus.core.codec.Varint;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.core.error.LimitExceededException;
+import io.chorus.core.error.MalformedEncodingException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+
+/**
+ * Shared encode/decode steps of the message bodies: sizes, length-prefixed fields, u16, keys, contexts and N/R/W.
+ * Encoders compute the exact size first and write into one array, so a body costs one allocation. Stateless.
+ */
+final class Wire {
+
+    private Wire() {
+    }
+
+    static int bytesSize(int length) {
+        return Varint.size(length) + length;
+    }
+
+    static void putBytes(ByteBuffer out, byte[] bytes) {
+        Varint.write(out, bytes.length);
+        out.put(bytes);
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static void putU16(ByteBuffer out, int value) {
+        out.putShort((short) value);
+    }
+
+    static int u16(ByteReader r, String what) {
+        return (r.u8(what) << 8) | r.u8(what);
+    }
+
+    /** Fails unless the whole array was filled: a size computation that disagrees with the writer is a bug. */
+    static byte[] finish(ByteBuffer out) {
+        if (out.hasRemaining()) {
+            throw new IllegalStateException("encoder size mismatch: " + out.remaining() + " bytes unwritten");
+        }
+        return out.array();
+    }
+
+    /**
+     * Builds a record from decoded fields. A record's constructor rejects bad fields with IllegalArgumentException
+     * (a caller's bug when building); from the wire the same failure is a malformed body.
+     */
+    static <T> T construct(String what, Supplier<T> constructor) {
+        try {
+            return constructor.get();
+        } catch (IllegalArgumentException e) {
+            throw new MalformedEncodingException(what + ": " + e.getMessage());
+        }
+    }
+
+    // ---- keys ----
+
+    static void checkKey(byte[] key) {
+        if (key.length == 0) {
+            throw new IllegalArgumentException("key must not be empty");
+        }
+        if (key.length > ProtocolLimits.MAX_KEY_BYTES) {
+            throw new LimitExceededException(ErrorCode.TOO_LARGE, "key length", key.length,
+                    ProtocolLimits.MAX_KEY_BYTES);
+        }
+    }
+
+    /**
+     * A key. Its length is not capped here, so that an over-long key reaches {@link #checkKey} and gets TOO_LARGE
+     * (not BAD_REQUEST), as the spec says; the reader never allocates more than the body holds.
+     */
+    static byte[] readKey(ByteReader r) {
+        return r.bytes("key", Integer.MAX_VALUE);
+    }
+
+    // ---- names ----
+
+    /** Names follow the node id rules: 1 to 255 bytes of UTF-8, no whitespace or control characters. */
+    static void checkName(String what, String name) {
+        try {
+            new NodeId(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---- N, R, W ----
+
+    static void checkReplicas(String quorumName, int n, int quorum) {
+        if (n < 0 || n > ProtocolLimits.MAX_REPLICAS) {
+            throw new IllegalArgumentException("n = " + n + " outside [0, " + ProtocolLimits.MAX_REPLICAS + "]");
+        }
+        if (quorum < 0 || quorum > ProtocolLimits.MAX_REPLICAS) {
+            throw new IllegalArgumentException(quorumName + " = " + quorum + " outside [0, "
+                    + ProtocolLimits.MAX_REPLICAS + "]");
+        }
+        // 0 means the cluster default; only two explicit values can be compared without knowing the cluster.
+        if (n != 0 && quorum > n) {
+            throw new IllegalArgumentException(quorumName + " = " + quorum + " exceeds n = " + n);
+        }
+    }
+
+    static int readReplicas(ByteReader r, String what) {
+        return (int) r.varlong(what, 0, ProtocolLimits.MAX_REPLICAS);
+    }
+
+    static void checkNonNegative(String what, long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(what + " must not be negative: " + value);
+        }
+    }
+
+    static long readNonNegative(ByteReader r, String what) {
+        return r.varlong(what, 0, Long.MAX_VALUE);
+    }
+
+    // ---- contexts: length 0 means "no context", which we model as the empty version vector ----
+
+    static byte[] contextBytes(VersionVector context) {
+        return context.isEmpty() ? new byte[0] : CausalCodec.encodeContext(context);
+    }
+
+    static VersionVector readContext(ByteReader r) {
+        byte[] raw = r.bytes("context", Integer.MAX_VALUE);
+        return raw.length == 0 ? VersionVector.empty() : CausalCodec.decodeContext(raw);
+    }
+
+    // ---- "ringVersion:varint value:siblingset", the body of GET and PUT responses ----
+
+    static byte[] encodeSiblingResponse(long ringVersion, SiblingSet value) {
+        int setSize = CausalCodec.encodedSize(value);
+        ByteBuffer out = ByteBuffer.allocate(Varint.size(ringVersion) + Wire.bytesSize(setSize));
+        Varint.write(out, ringVersion);
+        Varint.write(out, setSize);
+        CausalCodec.encode(value, out);
+        return finish(out);
+    }
+
+    static long readRingVersion(ByteReader r) {
+        return readNonNegative(r, "ringVersion");
+    }
+
+    static SiblingSet readSiblingSet(ByteReader r) {
+        return CausalCodec.decode(r.bytes("siblingset", Integer.MAX_VALUE));
+    }
+}
