@@ -22,11 +22,11 @@ import java.net.InetSocketAddress;
  * limits, no dispatch: what is left is the cost of the network and the codec. Not thread-safe; start and stop from
  * one thread.
  */
-final class EchoServer implements AutoCloseable {
+public final class EchoServer implements AutoCloseable {
 
     private final Channel listener;
 
-    EchoServer(EventLoops loops) {
+    public EchoServer(EventLoops loops) {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops.group())
                 .channel(loops.serverChannelType())
@@ -40,7 +40,7 @@ final class EchoServer implements AutoCloseable {
         listener = bootstrap.bind("127.0.0.1", 0).syncUninterruptibly().channel();
     }
 
-    int port() {
+    public int port() {
         return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 

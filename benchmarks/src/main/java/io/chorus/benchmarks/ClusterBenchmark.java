@@ -1,0 +1,144 @@
+package io.chorus.benchmarks;
+
+import io.chorus.benchmarks.transport.EchoServer;
+import io.chorus.client.ChorusClient;
+import io.chorus.client.ChorusObject;
+import io.chorus.client.ClientConfig;
+import io.chorus.core.causal.VersionVector;
+import io.chorus.core.transport.Message;
+import io.chorus.server.EmbeddedCluster;
+import io.chorus.storage.Durability;
+import io.chorus.transport.netty.ClientConnection;
+import io.chorus.transport.netty.ClientOptions;
+import io.chorus.transport.netty.EventLoops;
+import io.chorus.transport.protocol.GetRequest;
+import io.chorus.transport.protocol.HelloRequest;
+import io.chorus.transport.protocol.Opcodes;
+import io.chorus.transport.protocol.Role;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * End-to-end throughput of a 3-node {@link EmbeddedCluster} (real Netty on loopback, real LMDB; N = 3, R = W = 2,
+ * 100-byte values) through the Java client with 64 requests in flight, next to the transport's ceiling in the same
+ * run: a plain Netty echo server with the same framing, driven by the same client connection code with the same
+ * window. Targets: get at least 0.25x echo, put at least 0.2x echo (NOSYNC). Each put writes with the context its
+ * key's previous put returned, as a read-modify-write client does, so keys do not pile up siblings.
+ *
+ * <pre>java -jar benchmarks/target/benchmarks.jar ClusterBenchmark</pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@OperationsPerInvocation(ClusterBenchmark.WINDOW)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.nio=ALL-UNNAMED",
+        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"})
+public class ClusterBenchmark {
+
+    static final int WINDOW = 64;
+    private static final int KEYS = 1 << 13;
+    private static final int MASK = KEYS - 1;
+
+    @Param({"NOSYNC", "SYNC"})
+    public Durability durability;
+
+    private final byte[][] keys = new byte[KEYS][];
+    private final VersionVector[] contexts = new VersionVector[KEYS];
+    private final Message[] echoRequests = new Message[KEYS];
+    private final byte[] value = new byte[100];
+    private EmbeddedCluster cluster;
+    private ChorusClient client;
+    private EventLoops echoLoops;
+    private EchoServer echo;
+    private ClientConnection echoClient;
+    private int i;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        new Random(3).nextBytes(value);
+        cluster = EmbeddedCluster.builder().nodes(3).durability(durability).start();
+        client = ChorusClient.connect(ClientConfig.builder(cluster.addresses()).ioThreads(1)
+                .callbackExecutor(Runnable::run).build());
+        List<CompletableFuture<ChorusObject>> loading = new ArrayList<>();
+        for (int k = 0; k < KEYS; k++) {
+            keys[k] = ("bench:" + k).getBytes(StandardCharsets.UTF_8);
+            echoRequests[k] = Message.of(Opcodes.GET, new GetRequest(keys[k], 3, 2, 1000).encode());
+            loading.add(client.putAsync(keys[k], value, null));
+            if (loading.size() == WINDOW) {
+                drainContexts(loading, k - WINDOW + 1);
+            }
+        }
+        echoLoops = EventLoops.create(1, "bench-echo");
+        echo = new EchoServer(echoLoops);
+        echoClient = ClientConnection.connect(echoLoops, new InetSocketAddress("127.0.0.1", echo.port()),
+                HelloRequest.of(Role.CLIENT, "bench"), ClientOptions.callbacksOn(Runnable::run))
+                .get(5, TimeUnit.SECONDS);
+    }
+
+    private void drainContexts(List<CompletableFuture<ChorusObject>> window, int firstKey) {
+        for (int j = 0; j < window.size(); j++) {
+            contexts[(firstKey + j) & MASK] = window.get(j).join().context();
+        }
+        window.clear();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        echoClient.close();
+        echo.close();
+        echoLoops.close();
+        client.close();
+        cluster.close();
+    }
+
+    @Benchmark
+    public Object get() {
+        CompletableFuture<?>[] window = new CompletableFuture<?>[WINDOW];
+        for (int k = 0; k < WINDOW; k++) {
+            window[k] = client.getAsync(keys[i++ & MASK]);
+        }
+        return CompletableFuture.allOf(window).join();
+    }
+
+    @Benchmark
+    public Object put() {
+        List<CompletableFuture<ChorusObject>> window = new ArrayList<>(WINDOW);
+        int first = i;
+        for (int k = 0; k < WINDOW; k++) {
+            int key = i++ & MASK;
+            window.add(client.putAsync(keys[key], value, contexts[key]));
+        }
+        drainContexts(window, first);
+        return contexts[first & MASK];
+    }
+
+    @Benchmark
+    public Object echo() {
+        CompletableFuture<?>[] window = new CompletableFuture<?>[WINDOW];
+        for (int k = 0; k < WINDOW; k++) {
+            window[k] = echoClient.request(echoRequests[i++ & MASK], 10_000);
+        }
+        return CompletableFuture.allOf(window).join();
+    }
+}

@@ -1,0 +1,68 @@
+package io.chorus.coordinator;
+
+import io.chorus.core.codec.Varint;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Builds a message body in the protocol's primitive types (varints, length-prefixed bytes and strings), growing as
+ * needed; the counterpart of core's {@link io.chorus.core.codec.ByteReader}. Not thread-safe; one per encode.
+ */
+final class BodyWriter {
+
+    private byte[] buf;
+    private int length;
+
+    BodyWriter(int sizeHint) {
+        buf = new byte[Math.max(16, sizeHint)];
+    }
+
+    BodyWriter u8(int value) {
+        ensure(1);
+        buf[length++] = (byte) value;
+        return this;
+    }
+
+    BodyWriter u16(int value) {
+        ensure(2);
+        buf[length++] = (byte) (value >>> 8);
+        buf[length++] = (byte) value;
+        return this;
+    }
+
+    BodyWriter varint(long value) {
+        ensure(Varint.MAX_LENGTH);
+        ByteBuffer out = ByteBuffer.wrap(buf, length, Varint.MAX_LENGTH);
+        Varint.write(out, value);
+        length = out.position();
+        return this;
+    }
+
+    /** {@code length:varint} then the bytes. */
+    BodyWriter bytes(byte[] value) {
+        varint(value.length);
+        return raw(value);
+    }
+
+    BodyWriter string(String value) {
+        return bytes(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    BodyWriter raw(byte[] value) {
+        ensure(value.length);
+        System.arraycopy(value, 0, buf, length, value.length);
+        length += value.length;
+        return this;
+    }
+
+    byte[] toArray() {
+        return Arrays.copyOf(buf, length);
+    }
+
+    private void ensure(int more) {
+        if (length + more > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, length + more));
+        }
+    }
+}

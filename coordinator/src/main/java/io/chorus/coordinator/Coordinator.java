@@ -1,0 +1,206 @@
+package io.chorus.coordinator;
+
+import io.chorus.core.Clock;
+import io.chorus.core.NodeId;
+import io.chorus.core.Scheduler;
+import io.chorus.core.causal.ActorId;
+import io.chorus.core.causal.SiblingSet;
+import io.chorus.core.causal.VersionVector;
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.core.error.LimitExceededException;
+import io.chorus.core.transport.RequestHandler;
+import io.chorus.core.transport.Transport;
+import io.chorus.ring.Ring;
+import io.chorus.storage.StorageEngine;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * A node's request path, Dynamo's coordinator: quorum reads and writes over the key's preference list, sloppy
+ * quorums with hinted handoff, read repair, and forwarding from nodes that are not replicas of a key. One per node;
+ * the server composes it and installs {@link #peerHandler()} on the node's transport.
+ *
+ * <p><b>Routing.</b> Any node accepts a request. A node among the key's first N nodes (its preference list)
+ * coordinates it itself, so the dots it stamps are a replica's. Any other node forwards it (FORWARD) to the first
+ * node of the list that {@link Liveness} calls alive (then the others), moving on only when a node could not be
+ * reached at all (UNAVAILABLE: the request never ran, so resending cannot duplicate a write). A node receiving a
+ * FORWARD for a key it is not a replica of (the rings disagree) answers NOT_A_REPLICA instead of forwarding again.
+ *
+ * <p><b>Writes</b> ({@link #put}, {@link #delete}): see {@link WriteRequest}. W counts durable acks from distinct
+ * nodes: this node's own write, primaries, and fallbacks that stored a hint for a down primary (Dynamo's sloppy
+ * quorum, so a write at W succeeds while W nodes of the walk are reachable; it is readable at R from primaries
+ * only once the hints are delivered). <b>Reads</b> ({@link #get}): see {@link ReadRequest}; R counts successful
+ * replies of primaries, this node's own read included.
+ *
+ * <p><b>Hints</b> are durable in the storage area {@code "hints"}, refused beyond {@code maxHints}, replayed by an
+ * agent started with {@link #start()} and dropped after {@code maxHintAgeMillis} ({@link HintReplayer}).
+ *
+ * <p>Failures are explicit: invalid N/R/W is BAD_REQUEST, too few acks QUORUM_NOT_MET or TIMEOUT as a
+ * {@link io.chorus.core.error.QuorumException} with the acks received (a forwarded request's error arrives as a
+ * plain {@link ChorusException} with the same code), a failed local write its own error. Success is reported only
+ * for acks received.
+ *
+ * <p>Thread-safety: thread-safe. Requests never block: each is a state machine advanced by callbacks on transport,
+ * storage or scheduler threads, its small state under its own monitor, no lock held across I/O. Time comes only
+ * from the given {@link Clock} and {@link Scheduler}.
+ */
+public final class Coordinator implements AutoCloseable {
+
+    private final NodeServices node;
+    private final ActorId actor;
+    private final Supplier<Ring> ring;
+    private final HintStore hints;
+    private final HintReplayer replayer;
+    private final PeerHandler peerHandler;
+
+    /**
+     * Builds the coordinator and recovers the hint store's sequence (a scan of the hint area), so its peer
+     * handler may be installed before {@link #start()}.
+     *
+     * @param actor the actor this node stamps writes with: {@code (self, storage.epoch())}
+     * @param ring  the current ring; read once per request
+     */
+    public Coordinator(NodeId self, ActorId actor, Supplier<Ring> ring, StorageEngine storage, Transport transport,
+            Liveness liveness, Scheduler scheduler, Clock clock, CoordinatorConfig config) {
+        Objects.requireNonNull(self, "self");
+        this.actor = Objects.requireNonNull(actor, "actor");
+        if (!actor.node().equals(self)) {
+            throw new IllegalArgumentException("actor " + actor + " is not of this node " + self);
+        }
+        this.ring = Objects.requireNonNull(ring, "ring");
+        Counters counters = new Counters();
+        this.node = new NodeServices(self, Objects.requireNonNull(storage, "storage"),
+                Objects.requireNonNull(transport, "transport"), Objects.requireNonNull(liveness, "liveness"),
+                Objects.requireNonNull(scheduler, "scheduler"), Objects.requireNonNull(clock, "clock"),
+                Objects.requireNonNull(config, "config"), counters);
+        this.hints = HintStore.open(storage, config.maxHints(), counters);
+        this.replayer = new HintReplayer(node, hints);
+        this.peerHandler = new PeerHandler(node, hints, this);
+    }
+
+    /** Reads {@code key}: the merge of R primaries' states; a missing or deleted key is not an error. */
+    public CompletableFuture<SiblingSet> get(byte[] key, QuorumOptions options) {
+        try {
+            checkKey(key);
+            Quorum quorum = Quorum.forRead(Objects.requireNonNull(options, "options"), node.config(),
+                    ring.get().size());
+            return route(Forward.of(Forward.GET, key.clone(), VersionVector.empty(), null, quorum), false);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(asChorus(e));
+        }
+    }
+
+    /**
+     * Writes {@code value} over what {@code context} covers (an empty context is a blind write); completes with
+     * the key's state on the coordinating replica after the write, once W nodes acknowledged it durably.
+     */
+    public CompletableFuture<SiblingSet> put(byte[] key, VersionVector context, byte[] value,
+            QuorumOptions options) {
+        try {
+            Objects.requireNonNull(value, "value");
+            return write(Forward.PUT, key, context, value.clone(), options);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(asChorus(e));
+        }
+    }
+
+    /** A put of a tombstone: the key reads as deleted, and its context supersedes the delete. */
+    public CompletableFuture<SiblingSet> delete(byte[] key, VersionVector context, QuorumOptions options) {
+        try {
+            return write(Forward.DELETE, key, context, null, options);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(asChorus(e));
+        }
+    }
+
+    /** Serves REPLICA_PUT, REPLICA_GET, HINT_PUT and FORWARD from other nodes. */
+    public RequestHandler peerHandler() {
+        return peerHandler;
+    }
+
+    /** Starts the hint replay agent. */
+    public void start() {
+        replayer.start();
+    }
+
+    /** Stops the hint replay agent; requests in flight finish. Does not close the storage or the transport. */
+    @Override
+    public void close() {
+        replayer.close();
+    }
+
+    public CoordinatorStats stats() {
+        return node.counters().snapshot();
+    }
+
+    public NodeId self() {
+        return node.self();
+    }
+
+    /** Coordinates a FORWARD from another node; never forwards again. */
+    CompletableFuture<SiblingSet> coordinateForwarded(Forward request) {
+        QuorumOptions options = request.options();
+        int ringSize = ring.get().size();
+        Quorum quorum = request.clientOpcode() == Forward.GET ? Quorum.forRead(options, node.config(), ringSize)
+                : Quorum.forWrite(options, node.config(), ringSize);
+        return route(Forward.of(request.clientOpcode(), request.key(), request.context(), request.value(), quorum),
+                true);
+    }
+
+    private CompletableFuture<SiblingSet> write(int opcode, byte[] key, VersionVector context, byte[] value,
+            QuorumOptions options) {
+        checkKey(key);
+        Objects.requireNonNull(context, "context");
+        Quorum quorum = Quorum.forWrite(Objects.requireNonNull(options, "options"), node.config(),
+                ring.get().size());
+        return route(Forward.of(opcode, key.clone(), context, value, quorum), false);
+    }
+
+    private CompletableFuture<SiblingSet> route(Forward request, boolean forwarded) {
+        Ring current = ring.get();
+        Quorum quorum = new Quorum(request.n(), request.required(), request.timeoutMillis());
+        int partition = current.partitionOf(request.key());
+        List<NodeId> walk = current.walk(partition);
+        if (quorum.n() > walk.size()) {
+            // The ring shrank since the quorum was checked against it.
+            return CompletableFuture.failedFuture(new ChorusException(ErrorCode.BAD_REQUEST,
+                    "n = " + quorum.n() + " is more than the " + walk.size() + " nodes of the ring"));
+        }
+        List<NodeId> primaries = walk.subList(0, quorum.n());
+        if (!primaries.contains(node.self())) {
+            if (forwarded) {
+                return CompletableFuture.failedFuture(new ChorusException(ErrorCode.NOT_A_REPLICA,
+                        node.self() + " is not among the " + quorum.n() + " replicas of the key in ring version "
+                                + current.version()));
+            }
+            return Forwarder.forward(node, request, primaries);
+        }
+        if (request.clientOpcode() == Forward.GET) {
+            return ReadRequest.start(node, partition, request.key(), quorum, primaries);
+        }
+        VersionVector context = request.context();
+        byte[] value = request.value();
+        // The time is read once, here: the stamp may run again if the storage batch is retried.
+        long now = node.clock().currentTimeMillis();
+        return WriteRequest.start(node, partition, request.key(), quorum, walk,
+                stored -> stored.update(context, actor, value, now));
+    }
+
+    private static void checkKey(byte[] key) {
+        Objects.requireNonNull(key, "key");
+        if (key.length == 0) {
+            throw new ChorusException(ErrorCode.BAD_REQUEST, "key must not be empty");
+        }
+        if (key.length > StorageEngine.MAX_KEY_LENGTH) {
+            throw new LimitExceededException(ErrorCode.TOO_LARGE, "key length", key.length,
+                    StorageEngine.MAX_KEY_LENGTH);
+        }
+    }
+
+    private static ChorusException asChorus(RuntimeException e) {
+        return e instanceof ChorusException ce ? ce : new ChorusException(ErrorCode.BAD_REQUEST, e.toString(), e);
+    }
+}

@@ -1,0 +1,81 @@
+package io.chorus.coordinator;
+
+/**
+ * A node's coordinator settings; every field has a production default ({@link #defaults()}). Immutable; change
+ * with the {@code with*} methods.
+ *
+ * @param n                        default replica count N (3)
+ * @param r                        default read quorum R (2)
+ * @param w                        default write quorum W (2)
+ * @param requestTimeoutMillis     default time a client request may take (2000)
+ * @param replicaTimeoutMillis     how long one replica request waits before a write tries a fallback node; capped
+ *                                 by what is left of the request's time (500)
+ * @param readRepairGraceMillis    how long a read keeps collecting replies after answering, to repair them (100)
+ * @param forwardSlackMillis       extra time a forwarding node waits beyond the forwarded request's timeout, for
+ *                                 the round trip (500)
+ * @param maxHints                 hints this node holds for others before it refuses more (100 000)
+ * @param maxHintAgeMillis         hints older than this are dropped unsent; anti-entropy covers them (6 h)
+ * @param hintReplayIntervalMillis pause between two hint replay rounds (1000)
+ * @param hintReplayBatchSize      most hints sent to one owner in one round (100)
+ */
+public record CoordinatorConfig(int n, int r, int w, long requestTimeoutMillis, long replicaTimeoutMillis,
+        long readRepairGraceMillis, long forwardSlackMillis, long maxHints, long maxHintAgeMillis,
+        long hintReplayIntervalMillis, int hintReplayBatchSize) {
+
+    private static final CoordinatorConfig DEFAULTS = new CoordinatorConfig(3, 2, 2, 2_000, 500, 100, 500, 100_000,
+            6 * 3600_000L, 1_000, 100);
+
+    public CoordinatorConfig {
+        if (n < 1 || n > QuorumOptions.MAX_REPLICAS) {
+            throw new IllegalArgumentException("default n must be in 1.." + QuorumOptions.MAX_REPLICAS + ", got " + n);
+        }
+        if (r < 1 || r > n || w < 1 || w > n) {
+            throw new IllegalArgumentException("default r and w must be in 1..n = " + n + ", got r = " + r
+                    + ", w = " + w);
+        }
+        positive("requestTimeoutMillis", requestTimeoutMillis);
+        positive("replicaTimeoutMillis", replicaTimeoutMillis);
+        positive("hintReplayIntervalMillis", hintReplayIntervalMillis);
+        positive("maxHints", maxHints);
+        positive("maxHintAgeMillis", maxHintAgeMillis);
+        positive("hintReplayBatchSize", hintReplayBatchSize);
+        if (readRepairGraceMillis < 0 || forwardSlackMillis < 0) {
+            throw new IllegalArgumentException("readRepairGraceMillis and forwardSlackMillis must be >= 0");
+        }
+    }
+
+    public static CoordinatorConfig defaults() {
+        return DEFAULTS;
+    }
+
+    public CoordinatorConfig withQuorum(int n, int r, int w) {
+        return new CoordinatorConfig(n, r, w, requestTimeoutMillis, replicaTimeoutMillis, readRepairGraceMillis,
+                forwardSlackMillis, maxHints, maxHintAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize);
+    }
+
+    public CoordinatorConfig withTimeouts(long requestMillis, long replicaMillis) {
+        return new CoordinatorConfig(n, r, w, requestMillis, replicaMillis, readRepairGraceMillis,
+                forwardSlackMillis, maxHints, maxHintAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize);
+    }
+
+    public CoordinatorConfig withReadRepairGrace(long millis) {
+        return new CoordinatorConfig(n, r, w, requestTimeoutMillis, replicaTimeoutMillis, millis,
+                forwardSlackMillis, maxHints, maxHintAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize);
+    }
+
+    public CoordinatorConfig withHintLimits(long maxCount, long maxAgeMillis) {
+        return new CoordinatorConfig(n, r, w, requestTimeoutMillis, replicaTimeoutMillis, readRepairGraceMillis,
+                forwardSlackMillis, maxCount, maxAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize);
+    }
+
+    public CoordinatorConfig withHintReplay(long intervalMillis, int batchSize) {
+        return new CoordinatorConfig(n, r, w, requestTimeoutMillis, replicaTimeoutMillis, readRepairGraceMillis,
+                forwardSlackMillis, maxHints, maxHintAgeMillis, intervalMillis, batchSize);
+    }
+
+    private static void positive(String name, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, got " + value);
+        }
+    }
+}

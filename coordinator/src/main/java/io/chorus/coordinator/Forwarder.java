@@ -1,0 +1,53 @@
+package io.chorus.coordinator;
+
+import io.chorus.core.NodeId;
+import io.chorus.core.causal.SiblingSet;
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Passes a client request from a node outside the key's preference list to a replica (FORWARD): the replicas
+ * Liveness calls alive first, in preference order, then the others. It moves to the next replica only when the
+ * request could not be delivered at all (UNAVAILABLE), never after a timeout or an error of the replica: a write
+ * that may have run must not run twice (it would add a duplicate sibling). Stateless; each forward's progress
+ * lives in its callbacks.
+ */
+final class Forwarder {
+
+    private Forwarder() {
+    }
+
+    static CompletableFuture<SiblingSet> forward(NodeServices node, Forward request, List<NodeId> primaries) {
+        node.counters().forwards.increment();
+        List<NodeId> order = new ArrayList<>(primaries.size());
+        primaries.stream().filter(node.liveness()::isAlive).forEach(order::add);
+        primaries.stream().filter(p -> !node.liveness().isAlive(p)).forEach(order::add);
+        CompletableFuture<SiblingSet> result = new CompletableFuture<>();
+        attempt(node, request, order, 0, result);
+        return result;
+    }
+
+    private static void attempt(NodeServices node, Forward request, List<NodeId> order, int index,
+            CompletableFuture<SiblingSet> result) {
+        NodeId to = order.get(index);
+        long timeout = request.timeoutMillis() + node.config().forwardSlackMillis();
+        node.transport().request(to, request.encode(), timeout).whenComplete((reply, failure) -> {
+            node.report(to, failure);
+            if (failure == null) {
+                try {
+                    result.complete(ReplicaGet.decodeReply(reply));
+                } catch (RuntimeException corrupt) {
+                    result.completeExceptionally(new ChorusException(ErrorCode.CORRUPT,
+                            to + " answered a FORWARD with a sibling set that does not decode", corrupt));
+                }
+            } else if (NodeServices.codeOf(failure) == ErrorCode.UNAVAILABLE && index + 1 < order.size()) {
+                attempt(node, request, order, index + 1, result);
+            } else {
+                result.completeExceptionally(NodeServices.unwrap(failure));
+            }
+        });
+    }
+}

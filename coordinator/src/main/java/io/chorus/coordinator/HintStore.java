@@ -1,0 +1,91 @@
+package io.chorus.coordinator;
+
+import io.chorus.core.NodeId;
+import io.chorus.core.causal.SiblingSet;
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.storage.KeyValueArea;
+import io.chorus.storage.StorageEngine;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hints this node holds for other nodes, durable in the storage engine's {@value #AREA} area, one record per
+ * hinted write (format in {@link HintCodec}). A hint is acknowledged only once committed, and deleted only by the
+ * exact key it was stored under, so a newer hint for the same data key is never lost with an older one.
+ *
+ * <p>Bounded: when {@code maxHints} are held, new hints are refused (OVERLOADED, counted as dropped), so the
+ * write's coordinator tries another fallback or reports fewer acks; it never counts a hint that was not stored.
+ * The bound is checked before the write, so concurrent adds may pass it by a few.
+ *
+ * <p>Thread-safe: the sequence is atomic, the area is thread-safe.
+ */
+final class HintStore {
+
+    static final String AREA = "hints";
+    private static final Logger LOG = LoggerFactory.getLogger(HintStore.class);
+
+    private final KeyValueArea area;
+    private final long maxHints;
+    private final Counters counters;
+    private final AtomicLong nextSequence;
+
+    private HintStore(KeyValueArea area, long maxHints, Counters counters, long nextSequence) {
+        this.area = area;
+        this.maxHints = maxHints;
+        this.counters = counters;
+        this.nextSequence = new AtomicLong(nextSequence);
+    }
+
+    /**
+     * Opens the area and recovers the sequence counter from the hints already there (one scan at startup), so a
+     * restarted node never reuses a sequence number and overwrites an undelivered hint.
+     */
+    static HintStore open(StorageEngine storage, long maxHints, Counters counters) {
+        KeyValueArea area = storage.area(AREA);
+        long[] max = {-1};
+        area.scan(new byte[0], (key, value) -> {
+            try {
+                max[0] = Math.max(max[0], HintCodec.sequence(key));
+            } catch (ChorusException e) {
+                LOG.warn("ignoring a malformed hint key while recovering: {}", e.getMessage());
+            }
+            return true;
+        });
+        return new HintStore(area, maxHints, counters, max[0] + 1);
+    }
+
+    /** Stores a hint for {@code owner}; completes once it is durable. */
+    CompletableFuture<Void> add(NodeId owner, int partition, byte[] key, SiblingSet value, long nowMillis) {
+        if (area.count() >= maxHints) {
+            counters.hintsDropped.increment();
+            LOG.warn("hint store full ({} hints): refusing a hint for {}", maxHints, owner);
+            return CompletableFuture.failedFuture(new ChorusException(ErrorCode.OVERLOADED,
+                    "the hint store holds its maximum of " + maxHints + " hints"));
+        }
+        long sequence = nextSequence.getAndIncrement();
+        Hint hint = new Hint(owner, sequence, partition, key, value, nowMillis);
+        return area.put(HintCodec.key(owner, sequence), HintCodec.value(hint))
+                .thenRun(counters.hintsStored::increment);
+    }
+
+    /** Deletes exactly {@code hint}'s record. */
+    CompletableFuture<Boolean> remove(Hint hint) {
+        return area.delete(HintCodec.key(hint.owner(), hint.sequence()));
+    }
+
+    /** Deletes a record by its stored key (for records that do not decode). */
+    CompletableFuture<Boolean> removeRaw(byte[] storedKey) {
+        return area.delete(storedKey);
+    }
+
+    KeyValueArea area() {
+        return area;
+    }
+
+    long count() {
+        return area.count();
+    }
+}

@@ -1,0 +1,55 @@
+package io.chorus.coordinator;
+
+import io.chorus.core.Clock;
+import io.chorus.core.NodeId;
+import io.chorus.core.Scheduler;
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.core.transport.Transport;
+import io.chorus.storage.StorageEngine;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The collaborators one node's request state machines share. Immutable; every collaborator is thread-safe (or,
+ * in the simulation, confined to its one thread together with everything else).
+ */
+record NodeServices(NodeId self, StorageEngine storage, Transport transport, Liveness liveness,
+        Scheduler scheduler, Clock clock, CoordinatorConfig config, Counters counters) {
+
+    /** Tells liveness how a request to {@code node} went: only "unreachable" and "no answer" count as failures. */
+    void report(NodeId node, Throwable failure) {
+        if (node.equals(self)) {
+            return;
+        }
+        if (failure == null) {
+            liveness.onSuccess(node);
+        } else {
+            ErrorCode code = codeOf(failure);
+            if (code == ErrorCode.UNAVAILABLE || code == ErrorCode.TIMEOUT) {
+                liveness.onFailure(node);
+            } else {
+                liveness.onSuccess(node); // it answered, with an error of its own
+            }
+        }
+    }
+
+    /** How long a replica request may wait: the replica timeout, capped by what is left before the deadline. */
+    long attemptTimeoutMillis(long deadlineNanos) {
+        long leftMillis = (deadlineNanos - clock.nanoTime()) / 1_000_000;
+        long cap = config.replicaTimeoutMillis();
+        // Past the deadline (a slow local write): the replicas still get the write, with the normal wait.
+        return leftMillis <= 0 ? cap : Math.max(1, Math.min(cap, leftMillis));
+    }
+
+    static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    static ErrorCode codeOf(Throwable t) {
+        return unwrap(t) instanceof ChorusException ce ? ce.code() : ErrorCode.INTERNAL;
+    }
+}

@@ -1,0 +1,221 @@
+package io.chorus.coordinator;
+
+import io.chorus.core.NodeId;
+import io.chorus.core.Scheduler.Cancellable;
+import io.chorus.core.causal.SiblingSet;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.core.error.QuorumException;
+import io.chorus.core.transport.Message;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * One write (put or delete) coordinated by this node, a primary of the key, as a state machine advanced only by
+ * callbacks: the local write, each replica's reply, the deadline.
+ *
+ * <ol>
+ *   <li>The local write stamps the new dot inside the storage engine's writer (so no dot is handed out twice) and
+ *       is the first ack. If it fails, nothing was written anywhere and the request fails with its error.</li>
+ *   <li>The resulting sibling set goes to every other primary as a REPLICA_PUT, one "slot" per primary. A primary
+ *       that {@link Liveness} calls down, or whose request fails or times out, is replaced by the next alive node
+ *       of the partition's walk beyond the first N that this request has not used yet; that fallback gets a
+ *       HINT_PUT naming the primary, and its durable ack counts toward W (Dynamo's sloppy quorum: W counts
+ *       distinct nodes holding the write, not necessarily primaries). A slot without a fallback left is closed
+ *       failed. When Liveness calls a primary down but no fallback exists, the primary is tried anyway.</li>
+ *   <li>The client is answered after W acks (the local one included), with QUORUM_NOT_MET once every slot is
+ *       closed with fewer, or TIMEOUT at the deadline. Only received acks count; a failed write may still be
+ *       partly applied, and the error says how many acks came. After the answer, slots still open keep going
+ *       (fallbacks until the deadline) so that the write still reaches N nodes when it can.</li>
+ * </ol>
+ *
+ * <p>Thread-safety: replies arrive on transport threads; the small state is guarded by this object's monitor,
+ * which is never held while sending or completing the client's future.
+ */
+final class WriteRequest {
+
+    private final NodeServices node;
+    private final int partition;
+    private final byte[] key;
+    private final Quorum quorum;
+    private final List<NodeId> primaries;
+    private final List<NodeId> fallbacks;
+    private final long deadlineNanos;
+    private final CompletableFuture<SiblingSet> result = new CompletableFuture<>();
+
+    // Guarded by this.
+    private SiblingSet written;
+    private Message replicaPut;
+    private int acks;
+    private int openSlots;
+    private int nextFallback;
+    private final Set<NodeId> used = new HashSet<>();
+    private boolean deadlinePassed;
+    private boolean answered;
+    private Cancellable deadline;
+
+    /** A primary's slot being tried on {@code target}: the primary itself, or a fallback holding a hint for it. */
+    private record Attempt(NodeId owner, NodeId target) {
+        boolean hinted() {
+            return !owner.equals(target);
+        }
+    }
+
+    private WriteRequest(NodeServices node, int partition, byte[] key, Quorum quorum, List<NodeId> walk) {
+        this.node = node;
+        this.partition = partition;
+        this.key = key;
+        this.quorum = quorum;
+        this.primaries = walk.subList(0, quorum.n());
+        this.fallbacks = walk.subList(quorum.n(), walk.size());
+        this.deadlineNanos = node.clock().nanoTime() + TimeUnit.MILLISECONDS.toNanos(quorum.timeoutMillis());
+    }
+
+    /**
+     * Starts the write and returns its outcome: the sibling set stored on this node after the write.
+     *
+     * @param walk  the partition's walk (primaries first); this node is among the first {@code quorum.n()}
+     * @param stamp the change the local store applies: {@code stored -> stored.update(context, actor, value, ts)}
+     */
+    static CompletableFuture<SiblingSet> start(NodeServices node, int partition, byte[] key, Quorum quorum,
+            List<NodeId> walk, UnaryOperator<SiblingSet> stamp) {
+        WriteRequest request = new WriteRequest(node, partition, key, quorum, walk);
+        request.begin(stamp);
+        return request.result;
+    }
+
+    private void begin(UnaryOperator<SiblingSet> stamp) {
+        Cancellable timer = node.scheduler().schedule(this::onDeadline, quorum.timeoutMillis(),
+                TimeUnit.MILLISECONDS);
+        synchronized (this) {
+            deadline = timer;
+        }
+        // Continue on the scheduler, never on the storage writer's thread: encoding and sending are not its work.
+        node.storage().update(partition, key, stamp)
+                .whenCompleteAsync(this::onLocalWrite, node.scheduler()::execute);
+    }
+
+    private void onLocalWrite(SiblingSet stored, Throwable failure) {
+        if (failure != null) {
+            // Nothing was stamped, so nothing exists anywhere: the write's own error (a limit, a full disk) is
+            // the precise answer, not a quorum failure.
+            Cancellable timer;
+            synchronized (this) {
+                answered = true;
+                timer = deadline;
+            }
+            timer.cancel();
+            result.completeExceptionally(NodeServices.unwrap(failure));
+            return;
+        }
+        List<Attempt> sends = new ArrayList<>();
+        synchronized (this) {
+            written = stored;
+            replicaPut = new ReplicaPut(partition, key, stored).encode();
+            acks = 1;
+            used.addAll(primaries);
+            for (NodeId primary : primaries) {
+                if (primary.equals(node.self())) {
+                    continue;
+                }
+                openSlots++;
+                NodeId target = node.liveness().isAlive(primary) ? primary : takeFallback();
+                sends.add(new Attempt(primary, target == null ? primary : target));
+            }
+        }
+        decide();
+        sends.forEach(this::send);
+    }
+
+    private void send(Attempt attempt) {
+        SiblingSet state;
+        Message plain;
+        synchronized (this) {
+            state = written;
+            plain = replicaPut;
+        }
+        Message message = attempt.hinted() ? new HintPut(attempt.owner(), partition, key, state).encode() : plain;
+        node.transport().request(attempt.target(), message, node.attemptTimeoutMillis(deadlineNanos))
+                .whenComplete((reply, failure) -> onReply(attempt, failure));
+    }
+
+    private void onReply(Attempt attempt, Throwable failure) {
+        node.report(attempt.target(), failure);
+        Attempt retry = null;
+        synchronized (this) {
+            if (failure == null) {
+                acks++;
+                openSlots--;
+            } else {
+                NodeId fallback = deadlinePassed ? null : takeFallback();
+                if (fallback == null) {
+                    openSlots--;
+                } else {
+                    retry = new Attempt(attempt.owner(), fallback);
+                }
+            }
+        }
+        decide();
+        if (retry != null) {
+            send(retry);
+        }
+    }
+
+    /** The next alive node of the walk beyond N not yet used by this request; null when none is left. */
+    private NodeId takeFallback() {
+        while (nextFallback < fallbacks.size()) {
+            NodeId candidate = fallbacks.get(nextFallback++);
+            if (!used.contains(candidate) && node.liveness().isAlive(candidate)) {
+                used.add(candidate);
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private void onDeadline() {
+        synchronized (this) {
+            deadlinePassed = true;
+        }
+        decide();
+    }
+
+    /** Answers the client once the outcome is known; the decision is made under the lock, the answer outside. */
+    private void decide() {
+        SiblingSet success = null;
+        QuorumException failure = null;
+        Cancellable timer = null;
+        synchronized (this) {
+            if (answered) {
+                return;
+            }
+            if (written != null && acks >= quorum.required()) {
+                success = written;
+                timer = openSlots == 0 ? deadline : null;
+            } else if (written != null && openSlots == 0) {
+                failure = new QuorumException(ErrorCode.QUORUM_NOT_MET,
+                        "write reached too few replicas, no fallback left", acks, quorum.required());
+                timer = deadline;
+            } else if (deadlinePassed) {
+                failure = new QuorumException(ErrorCode.TIMEOUT, "write timed out after " + quorum.timeoutMillis()
+                        + " ms", acks, quorum.required());
+            } else {
+                return;
+            }
+            answered = true;
+        }
+        if (timer != null) {
+            timer.cancel();
+        }
+        if (success != null) {
+            result.complete(success);
+        } else {
+            node.counters().quorumFailures.increment();
+            result.completeExceptionally(failure);
+        }
+    }
+}

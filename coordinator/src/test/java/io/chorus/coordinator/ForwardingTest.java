@@ -1,0 +1,69 @@
+package io.chorus.coordinator;
+
+import static io.chorus.coordinator.SimCluster.bytes;
+import static io.chorus.coordinator.SimCluster.liveValues;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chorus.core.NodeId;
+import io.chorus.core.causal.SiblingSet;
+import io.chorus.core.causal.VersionVector;
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.core.transport.Message;
+import io.chorus.testkit.Simulation;
+import io.chorus.testkit.SimulationSeeds;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A node outside the key's preference list forwards to a replica, which coordinates and stamps the dot. */
+@ExtendWith(SimulationSeeds.class)
+class ForwardingTest {
+
+    @Test
+    void nonReplicaForwardsToAReplica(Simulation sim) {
+        SimCluster c = new SimCluster(sim, 5, CoordinatorConfig.defaults());
+        byte[] key = bytes("forwarded");
+        List<NodeId> replicas = c.replicas(key, 3);
+        List<NodeId> others = c.nonReplicas(key, 3);
+        Coordinator outsider = c.coordinator(others.get(0));
+
+        SiblingSet written = c.await(outsider.put(key, VersionVector.empty(), bytes("v"), QuorumOptions.DEFAULT));
+        assertThat(liveValues(written)).containsExactly("v");
+        NodeId stamper = written.siblings().get(0).dot().actor().node();
+        assertThat(replicas).as("the dot's actor is a replica").contains(stamper);
+        assertThat(stamper).as("the first alive replica coordinates").isEqualTo(replicas.get(0));
+        assertThat(outsider.stats().forwards()).isEqualTo(1);
+
+        SiblingSet read = c.await(c.coordinator(others.get(1)).get(key, QuorumOptions.DEFAULT));
+        assertThat(liveValues(read)).containsExactly("v");
+        c.sim.advance(1_000);
+        for (NodeId other : others) {
+            assertThat(c.stored(other, key).isEmpty()).isTrue();
+        }
+    }
+
+    @Test
+    void forwardSkipsAReplicaThatRefusesConnections(Simulation sim) {
+        SimCluster c = new SimCluster(sim, 5, CoordinatorConfig.defaults());
+        byte[] key = bytes("k2");
+        List<NodeId> replicas = c.replicas(key, 3);
+        // The first replica's transport is closed: connections are refused, so the forward moves on.
+        c.coordinator(replicas.get(0)).close();
+        c.sim.network().transport(replicas.get(0)).close();
+        SiblingSet written = c.await(c.coordinator(c.nonReplicas(key, 3).get(0))
+                .put(key, VersionVector.empty(), bytes("v"), QuorumOptions.DEFAULT));
+        assertThat(written.siblings().get(0).dot().actor().node()).isEqualTo(replicas.get(1));
+    }
+
+    @Test
+    void aForwardReachingANonReplicaIsRefusedNotForwardedAgain(Simulation sim) {
+        SimCluster c = new SimCluster(sim, 5, CoordinatorConfig.defaults());
+        byte[] key = bytes("k3");
+        NodeId outsider = c.nonReplicas(key, 3).get(0);
+        Message forward = Forward.of(Forward.GET, key, VersionVector.empty(), null, new Quorum(3, 2, 1000)).encode();
+        var reply = c.sim.network().transport(c.nonReplicas(key, 3).get(1)).request(outsider, forward, 5_000);
+        Throwable failure = c.awaitFailure(reply);
+        assertThat(((ChorusException) failure).code()).isEqualTo(ErrorCode.NOT_A_REPLICA);
+    }
+}

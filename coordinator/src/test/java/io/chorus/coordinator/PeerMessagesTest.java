@@ -1,0 +1,129 @@
+package io.chorus.coordinator;
+
+import static io.chorus.coordinator.SimCluster.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.chorus.core.NodeId;
+import io.chorus.core.causal.ActorId;
+import io.chorus.core.causal.SiblingSet;
+import io.chorus.core.causal.VersionVector;
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.core.error.MalformedEncodingException;
+import io.chorus.core.transport.Message;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** The node-to-node bodies: byte fixtures, round trips, and rejection of truncated, padded or garbage input. */
+class PeerMessagesTest {
+
+    private static final SiblingSet SET = SiblingSet.empty()
+            .update(VersionVector.empty(), ActorId.of("a", 1), bytes("v"), 7);
+
+    @Test
+    void replicaGetHasTheDocumentedBytes() {
+        Message m = new ReplicaGet(300, bytes("k")).encode();
+        assertThat(m.opcode()).isEqualTo(0x1002);
+        assertThat(HexFormat.of().formatHex(m.body())).isEqualTo("ac02" + "016b");
+        ReplicaGet back = ReplicaGet.decode(m.body());
+        assertThat(back.partition()).isEqualTo(300);
+        assertThat(back.key()).isEqualTo(bytes("k"));
+    }
+
+    @Test
+    void roundTrips() {
+        ReplicaPut put = ReplicaPut.decode(new ReplicaPut(5, bytes("key"), SET).encode().body());
+        assertThat(put.partition()).isEqualTo(5);
+        assertThat(put.value()).isEqualTo(SET);
+
+        HintPut hint = HintPut.decode(new HintPut(NodeId.of("owner"), 9, bytes("key"), SET).encode().body());
+        assertThat(hint.owner()).isEqualTo(NodeId.of("owner"));
+        assertThat(hint.value()).isEqualTo(SET);
+
+        Forward fwd = Forward.decode(Forward.of(Forward.PUT, bytes("key"), SET.context(), bytes("val"),
+                new Quorum(3, 2, 1500)).encode().body());
+        assertThat(fwd.clientOpcode()).isEqualTo(Forward.PUT);
+        assertThat(fwd.context()).isEqualTo(SET.context());
+        assertThat(fwd.value()).isEqualTo(bytes("val"));
+        assertThat(fwd.options()).isEqualTo(new QuorumOptions(3, 0, 2, 1500));
+
+        Forward get = Forward.decode(Forward.of(Forward.GET, bytes("key"), VersionVector.empty(), null,
+                new Quorum(3, 1, 10)).encode().body());
+        assertThat(get.options()).isEqualTo(new QuorumOptions(3, 1, 0, 10));
+        Forward del = Forward.decode(Forward.of(Forward.DELETE, bytes("key"), VersionVector.empty(), null,
+                new Quorum(2, 2, 10)).encode().body());
+        assertThat(del.context().isEmpty()).isTrue();
+        assertThat(del.value()).isNull();
+    }
+
+    @Test
+    void malformedBodiesAreRejected() {
+        byte[] put = new ReplicaPut(5, bytes("key"), SET).encode().body();
+        for (int cut = 0; cut < put.length; cut++) {
+            byte[] truncated = Arrays.copyOf(put, cut);
+            assertThatThrownBy(() -> ReplicaPut.decode(truncated)).isInstanceOf(MalformedEncodingException.class);
+        }
+        byte[] padded = Arrays.copyOf(put, put.length + 1);
+        assertThatThrownBy(() -> ReplicaPut.decode(padded)).isInstanceOf(MalformedEncodingException.class);
+        // An empty key, a partition past 0xFFFF, a non-shortest varint.
+        assertThatThrownBy(() -> ReplicaGet.decode(new byte[] {0, 0})).isInstanceOf(MalformedEncodingException.class);
+        assertThatThrownBy(() -> ReplicaGet.decode(new byte[] {(byte) 0x80, (byte) 0x80, 4, 1, 'k'}))
+                .isInstanceOf(MalformedEncodingException.class);
+        assertThatThrownBy(() -> ReplicaGet.decode(new byte[] {(byte) 0x81, 0, 1, 'k'}))
+                .isInstanceOf(MalformedEncodingException.class);
+        // FORWARD: unknown inner opcode; r above n; an empty context not sent as length 0.
+        assertThatThrownBy(() -> Forward.decode(new byte[] {1, 4, 1, 'k', 3, 2, 1}))
+                .isInstanceOf(MalformedEncodingException.class);
+        assertThatThrownBy(() -> Forward.decode(new byte[] {1, 1, 1, 'k', 2, 3, 1}))
+                .isInstanceOf(MalformedEncodingException.class);
+        assertThatThrownBy(() -> Forward.decode(new byte[] {1, 3, 1, 'k', 2, 1, 0, 3, 2, 1}))
+                .isInstanceOf(MalformedEncodingException.class);
+    }
+
+    @Test
+    void randomGarbageNeverDecodesToSomethingElse() {
+        Random random = new Random(42);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] garbage = new byte[random.nextInt(24)];
+            random.nextBytes(garbage);
+            for (var decoder : new java.util.function.Function[] {
+                    (java.util.function.Function<byte[], Object>) ReplicaPut::decode,
+                    (java.util.function.Function<byte[], Object>) ReplicaGet::decode,
+                    (java.util.function.Function<byte[], Object>) HintPut::decode,
+                    (java.util.function.Function<byte[], Object>) Forward::decode}) {
+                try {
+                    Object decoded = decoder.apply(garbage);
+                    assertThat(reencode(decoded)).as("canonical").isEqualTo(garbage);
+                } catch (MalformedEncodingException expected) {
+                    // rejected: fine
+                }
+            }
+        }
+    }
+
+    @Test
+    void handlerAnswersMalformedWithBadRequestAndUnknownOpcodes() {
+        PeerHandler handler = new PeerHandler(null, null, null);
+        CompletableFuture<Message> bad = handler.handle(NodeId.of("x"), Message.of(PeerOpcodes.REPLICA_GET,
+                new byte[] {1}));
+        assertThat(NodeServices.codeOf(bad.handle((m, e) -> e).join())).isEqualTo(ErrorCode.BAD_REQUEST);
+        CompletableFuture<Message> unknown = handler.handle(NodeId.of("x"), Message.of(0x10FF, new byte[0]));
+        Throwable e = NodeServices.unwrap(unknown.handle((m, t) -> t).join());
+        assertThat(((ChorusException) e).code()).isEqualTo(ErrorCode.UNKNOWN_OPCODE);
+    }
+
+    private static byte[] reencode(Object decoded) {
+        if (decoded instanceof ReplicaPut p) {
+            return p.encode().body();
+        } else if (decoded instanceof ReplicaGet g) {
+            return g.encode().body();
+        } else if (decoded instanceof HintPut h) {
+            return h.encode().body();
+        }
+        return ((Forward) decoded).encode().body();
+    }
+}

@@ -1,0 +1,258 @@
+package io.chorus.coordinator;
+
+import static io.chorus.coordinator.SimCluster.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chorus.core.NodeId;
+import io.chorus.core.causal.CausalCodec;
+import io.chorus.core.causal.Dot;
+import io.chorus.core.causal.Sibling;
+import io.chorus.core.causal.SiblingSet;
+import io.chorus.core.causal.VersionVector;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.testkit.Bytes;
+import io.chorus.testkit.History;
+import io.chorus.testkit.NetworkConditions;
+import io.chorus.testkit.OpType;
+import io.chorus.testkit.Operation;
+import io.chorus.testkit.Simulation;
+import io.chorus.testkit.SimulationSeeds;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Random partitions, message drops and node crashes/restarts during a workload of blind puts, read-modify-write
+ * puts, deletes and gets, recorded in a {@link History}. After healing and letting hints replay, every
+ * acknowledged put's value must be read back at R=N, unless a later write's context covered its dot (it was
+ * legitimately overwritten or deleted); every hint must have been delivered; and the replicas must converge after
+ * the read's repair.
+ */
+class RandomizedFaultTest {
+
+    private static final int SEEDS = 200;
+    private static final int NODES = 5;
+    private static final int CLIENTS = 4;
+    private static final int KEYS = 3;
+    private static final long WORKLOAD_MILLIS = 2_000;
+
+    @Test
+    void acknowledgedWritesSurviveFaults() {
+        SimulationSeeds.forEachSeed(SEEDS, seed -> new Run(seed).execute());
+    }
+
+    private static final class Run {
+        final Simulation sim;
+        final SimCluster cluster;
+        final Random random;
+        final History history;
+        final CoordinatorConfig config = CoordinatorConfig.defaults().withTimeouts(1_000, 300);
+        /** The dot each acknowledged put's value got, by operation id. */
+        final Map<Long, Dot> dots = new HashMap<>();
+        /** Every context a write was sent with, per key: what may have superseded earlier values. */
+        final Map<Bytes, List<VersionVector>> writeContexts = new HashMap<>();
+        int nextValue;
+
+        Run(long seed) {
+            sim = new Simulation(seed, NetworkConditions.DEFAULT.withDropProbability(0.02));
+            random = sim.random();
+            cluster = new SimCluster(sim, NODES, config);
+            history = new History(sim.clock());
+        }
+
+        void execute() {
+            long end = sim.clock().nanoTime() + TimeUnit.MILLISECONDS.toNanos(WORKLOAD_MILLIS);
+            for (int i = 0; i < CLIENTS; i++) {
+                Client client = new Client("c" + i, end);
+                sim.scheduler().schedule(client::next, random.nextInt(20), TimeUnit.MILLISECONDS);
+            }
+            sim.scheduler().schedule(() -> nemesis(end), 50, TimeUnit.MILLISECONDS);
+            sim.advance(WORKLOAD_MILLIS);
+
+            sim.network().heal();
+            sim.network().setConditions(NetworkConditions.DEFAULT);
+            for (NodeId id : cluster.ids) {
+                if (cluster.isCrashed(id)) {
+                    cluster.restart(id);
+                }
+            }
+            // Long enough for every client to give up or finish and for hints to reach their owners.
+            sim.advance(20_000);
+            assertThat(history.withStatus(Operation.Status.PENDING)).isEmpty();
+            assertThat(cluster.totalHints()).as("every hint delivered").isZero();
+            assertThat(history.acknowledgedPuts()).as("the workload acknowledged writes").isNotEmpty();
+            for (int k = 0; k < KEYS; k++) {
+                check(key(k));
+            }
+        }
+
+        void check(byte[] key) {
+            List<VersionVector> contexts = writeContexts.getOrDefault(Bytes.of(key), List.of());
+            // Before any read repairs: acknowledged means on W nodes, so once hints are delivered, on W primaries.
+            for (Operation put : history.acknowledgedPuts()) {
+                Dot dot = dots.get(put.id());
+                if (put.key().equals(Bytes.of(key)) && contexts.stream().noneMatch(c -> c.covers(dot))) {
+                    long holders = cluster.replicas(key, 3).stream()
+                            .filter(r -> cluster.stored(r, key).contains(dot)).count();
+                    assertThat(holders).as("primaries holding acknowledged put %s", dot)
+                            .isGreaterThanOrEqualTo(config.w());
+                }
+            }
+            NodeId reader = cluster.ids.get(random.nextInt(NODES));
+            SiblingSet read = cluster.await(cluster.coordinator(reader).get(key, QuorumOptions.of(3, 3, 0)));
+            Set<Bytes> values = new HashSet<>();
+            for (Sibling s : read.liveSiblings()) {
+                values.add(Bytes.of(s.value()));
+            }
+            for (Operation put : history.acknowledgedPuts()) {
+                if (!put.key().equals(Bytes.of(key))) {
+                    continue;
+                }
+                Dot dot = dots.get(put.id());
+                boolean superseded = contexts.stream().anyMatch(c -> c.covers(dot));
+                if (!superseded) {
+                    assertThat(values).as("acknowledged put %s (dot %s) in %s", put.value().get(), dot, read)
+                            .contains(put.value().get());
+                }
+            }
+            sim.advance(1_000);
+            for (NodeId replica : cluster.replicas(key, 3)) {
+                assertThat(cluster.stored(replica, key).includes(read)).as("repaired %s", replica).isTrue();
+            }
+        }
+
+        void nemesis(long end) {
+            if (sim.clock().nanoTime() >= end) {
+                return;
+            }
+            List<NodeId> up = cluster.ids.stream().filter(id -> !cluster.isCrashed(id)).toList();
+            List<NodeId> down = cluster.ids.stream().filter(cluster::isCrashed).toList();
+            switch (random.nextInt(4)) {
+                case 0 -> {
+                    Set<NodeId> side = new HashSet<>();
+                    for (NodeId id : cluster.ids) {
+                        if (random.nextBoolean()) {
+                            side.add(id);
+                        }
+                    }
+                    sim.network().partition(side);
+                }
+                case 1 -> sim.network().heal();
+                case 2 -> {
+                    if (down.size() < 2) {
+                        cluster.crash(up.get(random.nextInt(up.size())));
+                    }
+                }
+                default -> {
+                    if (!down.isEmpty()) {
+                        cluster.restart(down.get(random.nextInt(down.size())));
+                    }
+                }
+            }
+            sim.scheduler().schedule(() -> nemesis(end), 100 + random.nextInt(300), TimeUnit.MILLISECONDS);
+        }
+
+        static byte[] key(int k) {
+            return bytes("key-" + k);
+        }
+
+        /** One client: operations one at a time, each through a random live node, given up after a while. */
+        final class Client {
+            final String name;
+            final long end;
+            final Map<Bytes, VersionVector> lastRead = new HashMap<>();
+
+            Client(String name, long end) {
+                this.name = name;
+                this.end = end;
+            }
+
+            void next() {
+                if (sim.clock().nanoTime() >= end) {
+                    return;
+                }
+                List<NodeId> up = cluster.ids.stream().filter(id -> !cluster.isCrashed(id)).toList();
+                NodeId via = up.get(random.nextInt(up.size()));
+                byte[] key = key(random.nextInt(KEYS));
+                VersionVector context = lastRead.getOrDefault(Bytes.of(key), VersionVector.empty());
+                int roll = random.nextInt(100);
+                Coordinator coordinator = cluster.coordinator(via);
+                long op;
+                CompletableFuture<SiblingSet> f;
+                byte[] value = null;
+                if (roll < 60) {
+                    value = bytes(name + "-" + nextValue++);
+                    op = history.invoke(name, OpType.PUT, key, value, null);
+                    context = VersionVector.empty();
+                    f = coordinator.put(key, context, value, QuorumOptions.DEFAULT);
+                } else if (roll < 68) {
+                    value = bytes(name + "-" + nextValue++);
+                    op = history.invoke(name, OpType.PUT, key, value, CausalCodec.encodeContext(context));
+                    f = coordinator.put(key, context, value, QuorumOptions.DEFAULT);
+                } else if (roll < 73) {
+                    op = history.invoke(name, OpType.DELETE, key, null, CausalCodec.encodeContext(context));
+                    f = coordinator.delete(key, context, QuorumOptions.DEFAULT);
+                } else {
+                    op = history.invoke(name, OpType.GET, key, null, null);
+                    context = null;
+                    f = coordinator.get(key, QuorumOptions.DEFAULT);
+                }
+                if (context != null) {
+                    writeContexts.computeIfAbsent(Bytes.of(key), k -> new ArrayList<>()).add(context);
+                }
+                int incarnation = cluster.incarnation(via);
+                boolean[] ended = {false};
+                byte[] written = value;
+                f.whenComplete((result, failure) -> {
+                    // A result from a process that crashed since is a dead process's: the client never sees it.
+                    if (ended[0] || cluster.incarnation(via) != incarnation) {
+                        return;
+                    }
+                    ended[0] = true;
+                    record(op, key, written, result, failure);
+                    thinkThenNext();
+                });
+                long giveUp = config.requestTimeoutMillis() + config.forwardSlackMillis() + 1_000;
+                sim.scheduler().schedule(() -> {
+                    if (!ended[0]) {
+                        ended[0] = true;
+                        history.info(op, "client gave up");
+                        thinkThenNext();
+                    }
+                }, giveUp, TimeUnit.MILLISECONDS);
+            }
+
+            void record(long op, byte[] key, byte[] written, SiblingSet result, Throwable failure) {
+                if (failure != null) {
+                    ErrorCode code = NodeServices.codeOf(failure);
+                    assertThat(code).as("%s", failure).isNotIn(ErrorCode.BAD_REQUEST, ErrorCode.INTERNAL,
+                            ErrorCode.CORRUPT);
+                    history.info(op, String.valueOf(failure));
+                    return;
+                }
+                List<byte[]> values = result.liveSiblings().stream().map(Sibling::value).toList();
+                history.ok(op, values, CausalCodec.encodeContext(result.context()));
+                lastRead.put(Bytes.of(key), result.context());
+                if (written != null) {
+                    Dot dot = result.siblings().stream()
+                            .filter(s -> !s.isTombstone() && Bytes.of(s.value()).equals(Bytes.of(written)))
+                            .map(Sibling::dot).findFirst().orElseThrow(() -> new AssertionError(
+                                    "an acknowledged put's result lacks its own value: " + result));
+                    dots.put(op, dot);
+                }
+            }
+
+            void thinkThenNext() {
+                sim.scheduler().schedule(this::next, random.nextInt(30), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+}

@@ -1,0 +1,152 @@
+package io.chorus.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chorus.core.NodeId;
+import io.chorus.core.causal.ActorId;
+import io.chorus.core.causal.SiblingSet;
+import io.chorus.core.transport.Transport;
+import io.chorus.ring.Claim;
+import io.chorus.ring.Member;
+import io.chorus.ring.Ring;
+import io.chorus.storage.MemoryStorageEngine;
+import io.chorus.testkit.Simulation;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * A cluster of k simulated nodes n1..nk for tests: each has a {@link MemoryStorageEngine} (kept across a
+ * crash, as a disk is), a simulated transport, a {@link FailureDetectingLiveness} and a started
+ * {@link Coordinator}. Confined to the simulation thread.
+ */
+final class SimCluster {
+
+    static final int PARTITIONS = 64;
+    /** Long enough for any request of these tests, short enough to fail a hung test quickly in virtual time. */
+    static final long AWAIT_MILLIS = 60_000;
+
+    final Simulation sim;
+    final Ring ring;
+    final List<NodeId> ids = new ArrayList<>();
+    private final CoordinatorConfig config;
+    private final Map<NodeId, MemoryStorageEngine> storages = new HashMap<>();
+    private final Map<NodeId, Coordinator> coordinators = new HashMap<>();
+    private final Map<NodeId, Integer> incarnations = new HashMap<>();
+
+    SimCluster(Simulation sim, int size, CoordinatorConfig config) {
+        this.sim = sim;
+        this.config = config;
+        List<Member> members = new ArrayList<>();
+        for (int i = 1; i <= size; i++) {
+            NodeId id = NodeId.of("n" + i);
+            ids.add(id);
+            members.add(Member.of(id));
+        }
+        this.ring = Claim.create(members, PARTITIONS);
+        for (int i = 0; i < size; i++) {
+            NodeId id = ids.get(i);
+            storages.put(id, new MemoryStorageEngine(100 + i));
+            boot(id, sim.network().transport(id));
+        }
+    }
+
+    private void boot(NodeId id, Transport transport) {
+        MemoryStorageEngine storage = storages.get(id);
+        Coordinator c = new Coordinator(id, new ActorId(id, storage.epoch()), () -> ring, storage, transport,
+                new FailureDetectingLiveness(), sim.scheduler(), sim.clock(), config);
+        transport.serve(c.peerHandler());
+        c.start();
+        coordinators.put(id, c);
+        incarnations.merge(id, 1, Integer::sum);
+    }
+
+    NodeId id(int index) {
+        return ids.get(index);
+    }
+
+    Coordinator coordinator(NodeId id) {
+        return coordinators.get(id);
+    }
+
+    MemoryStorageEngine storage(NodeId id) {
+        return storages.get(id);
+    }
+
+    /** Kills the node's process; its storage survives. The dead coordinator's replay timer is stopped. */
+    void crash(NodeId id) {
+        sim.network().crash(id);
+        coordinators.get(id).close();
+        incarnations.merge(id, 1, Integer::sum);
+    }
+
+    /** A new process on the old storage: a fresh transport, liveness and coordinator. */
+    void restart(NodeId id) {
+        boot(id, sim.network().restart(id));
+    }
+
+    boolean isCrashed(NodeId id) {
+        return sim.network().isCrashed(id);
+    }
+
+    /** Changes on every crash and restart: a result from an older incarnation comes from a dead process. */
+    int incarnation(NodeId id) {
+        return incarnations.get(id);
+    }
+
+    List<NodeId> replicas(byte[] key, int n) {
+        return ring.preferenceList(key, n);
+    }
+
+    /** The first node of the walk after the first n: the first fallback. */
+    List<NodeId> fallbacks(byte[] key, int n) {
+        return ring.fallbacks(ring.partitionOf(key), n);
+    }
+
+    List<NodeId> nonReplicas(byte[] key, int n) {
+        List<NodeId> rest = new ArrayList<>(ids);
+        rest.removeAll(replicas(key, n));
+        return rest;
+    }
+
+    SiblingSet stored(NodeId id, byte[] key) {
+        return storages.get(id).get(ring.partitionOf(key), key);
+    }
+
+    long hints(NodeId id) {
+        return storages.get(id).area(HintStore.AREA).count();
+    }
+
+    long totalHints() {
+        return ids.stream().mapToLong(this::hints).sum();
+    }
+
+    /** Runs the simulation until {@code f} completes and returns its value (rethrowing its failure's cause). */
+    <T> T await(CompletableFuture<T> f) {
+        assertThat(sim.runUntil(f::isDone, AWAIT_MILLIS)).as("completed within %d ms", AWAIT_MILLIS).isTrue();
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
+    }
+
+    /** Runs until {@code f} completes and returns its failure; fails the test if it succeeded. */
+    Throwable awaitFailure(CompletableFuture<?> f) {
+        assertThat(sim.runUntil(f::isDone, AWAIT_MILLIS)).isTrue();
+        assertThat(f).isCompletedExceptionally();
+        return NodeServices.unwrap(f.handle((v, e) -> e).join());
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static List<String> liveValues(SiblingSet set) {
+        return set.liveSiblings().stream().map(s -> new String(s.value(), StandardCharsets.UTF_8)).sorted().toList();
+    }
+}

@@ -1,0 +1,66 @@
+package io.chorus.coordinator;
+
+import static io.chorus.coordinator.SimCluster.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.chorus.core.causal.VersionVector;
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.testkit.Simulation;
+import io.chorus.testkit.SimulationSeeds;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Impossible quorums and bad keys are refused up front, with BAD_REQUEST (or TOO_LARGE), before any I/O. */
+@ExtendWith(SimulationSeeds.class)
+class ValidationTest {
+
+    @Test
+    void impossibleQuorumsAreBadRequests(Simulation sim) {
+        SimCluster c = new SimCluster(sim, 3, CoordinatorConfig.defaults());
+        Coordinator node = c.coordinator(c.id(0));
+        byte[] key = bytes("k");
+        assertCode(c, node.get(key, QuorumOptions.of(3, 4, 0)), ErrorCode.BAD_REQUEST);
+        assertCode(c, node.get(key, QuorumOptions.of(4, 1, 0)), ErrorCode.BAD_REQUEST);
+        assertCode(c, node.put(key, VersionVector.empty(), bytes("v"), QuorumOptions.of(2, 0, 3)),
+                ErrorCode.BAD_REQUEST);
+        assertCode(c, node.delete(key, VersionVector.empty(), QuorumOptions.of(5, 0, 1)), ErrorCode.BAD_REQUEST);
+        assertCode(c, node.get(new byte[0], QuorumOptions.DEFAULT), ErrorCode.BAD_REQUEST);
+        assertCode(c, node.get(new byte[510], QuorumOptions.DEFAULT), ErrorCode.TOO_LARGE);
+        assertThatThrownBy(() -> QuorumOptions.of(-1, 0, 0))
+                .isInstanceOfSatisfying(ChorusException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+        assertThatThrownBy(() -> QuorumOptions.of(256, 0, 0)).isInstanceOf(ChorusException.class);
+        assertThat(c.sim.network().stats().sent()).as("nothing was sent").isZero();
+    }
+
+    @Test
+    void defaultsAreClampedToAnExplicitSmallerN(Simulation sim) {
+        SimCluster c = new SimCluster(sim, 3, CoordinatorConfig.defaults());
+        Coordinator node = c.coordinator(c.id(0));
+        byte[] key = bytes("k");
+        // N=1 with the default W=2 and R=2: both are clamped to 1 rather than refused.
+        c.await(node.put(key, VersionVector.empty(), bytes("v"), QuorumOptions.of(1, 0, 0)));
+        assertThat(SimCluster.liveValues(c.await(node.get(key, QuorumOptions.of(1, 0, 0))))).containsExactly("v");
+    }
+
+    @Test
+    void defaultNAboveTheRingSizeIsRefused(Simulation sim) {
+        SimCluster c = new SimCluster(sim, 2, CoordinatorConfig.defaults());
+        assertCode(c, c.coordinator(c.id(0)).get(bytes("k"), QuorumOptions.DEFAULT), ErrorCode.BAD_REQUEST);
+    }
+
+    @Test
+    void configRejectsImpossibleDefaults() {
+        assertThatThrownBy(() -> CoordinatorConfig.defaults().withQuorum(3, 4, 2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1..n");
+        assertThatThrownBy(() -> CoordinatorConfig.defaults().withQuorum(0, 1, 1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static void assertCode(SimCluster c, java.util.concurrent.CompletableFuture<?> f, ErrorCode code) {
+        Throwable failure = c.awaitFailure(f);
+        assertThat(failure).isInstanceOf(ChorusException.class);
+        assertThat(((ChorusException) failure).code()).as(failure.getMessage()).isEqualTo(code);
+    }
+}

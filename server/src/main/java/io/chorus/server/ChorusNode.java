@@ -1,0 +1,167 @@
+package io.chorus.server;
+
+import io.chorus.coordinator.Coordinator;
+import io.chorus.coordinator.FailureDetectingLiveness;
+import io.chorus.core.Clock;
+import io.chorus.core.ExecutorScheduler;
+import io.chorus.core.NodeId;
+import io.chorus.core.causal.ActorId;
+import io.chorus.ring.Claim;
+import io.chorus.ring.Member;
+import io.chorus.ring.Ring;
+import io.chorus.storage.LmdbStorageEngine;
+import io.chorus.storage.StorageConfig;
+import io.chorus.storage.StorageEngine;
+import io.chorus.transport.netty.ChorusServer;
+import io.chorus.transport.netty.ClientOptions;
+import io.chorus.transport.netty.EventLoops;
+import io.chorus.transport.netty.NettyTransport;
+import io.chorus.transport.netty.ServerConfig;
+import java.net.InetSocketAddress;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Chorus node: the composition root that wires its LMDB store, its Netty server (one port for clients and
+ * peers), its node-to-node transport, its coordinator and its timers. Nothing is static, so many nodes run in one
+ * JVM ({@link EmbeddedCluster}).
+ *
+ * <p>Threads: Netty event loops do I/O only; requests run on the node's dispatch pool; LMDB writes on the storage
+ * engine's writer; timers on a one-thread scheduler. {@link #start()} and {@link #stop()} are synchronized (they
+ * run once each, at the edges of the node's life); everything else is thread-safe through the parts.
+ */
+public final class ChorusNode implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChorusNode.class);
+
+    private final NodeConfig config;
+    private final AddressBook addresses;
+    private final EventLoops sharedLoops;
+    private final Ring ring;
+
+    private LmdbStorageEngine storage;
+    private ExecutorScheduler scheduler;
+    private ExecutorService dispatch;
+    private EventLoops ownLoops;
+    private ChorusServer server;
+    private NettyTransport transport;
+    private Coordinator coordinator;
+    private InetSocketAddress address;
+    /** The port bound last: a restarted node takes it again, so peers and clients find it where they knew it. */
+    private int lastPort;
+
+    /**
+     * @param addresses   where the other nodes listen; this node adds itself once bound
+     * @param sharedLoops event loops to share with other nodes in the JVM, or null for the node's own
+     */
+    public ChorusNode(NodeConfig config, AddressBook addresses, EventLoops sharedLoops) {
+        this.config = config;
+        this.addresses = addresses;
+        this.sharedLoops = sharedLoops;
+        // Static membership: every node claims the same ring from the same sorted member list.
+        List<Member> sorted = config.members().stream().sorted(Comparator.comparing(Member::id)).toList();
+        this.ring = Claim.create(sorted, config.partitions());
+    }
+
+    /** Opens the store, binds the port and starts serving; returns the bound address. */
+    public synchronized InetSocketAddress start() {
+        if (address != null) {
+            throw new IllegalStateException(config.nodeId() + " already started on " + address);
+        }
+        NodeId id = config.nodeId();
+        storage = LmdbStorageEngine.open(StorageConfig.builder(config.dataDir())
+                .durability(config.durability()).build());
+        scheduler = new ExecutorScheduler(id + "-timers", 1);
+        AtomicInteger n = new AtomicInteger();
+        dispatch = Executors.newFixedThreadPool(config.dispatchThreads(), r -> {
+            Thread t = new Thread(r, id + "-dispatch-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        EventLoops loops = sharedLoops;
+        if (loops == null) {
+            ownLoops = EventLoops.create(2, id + "-io");
+            loops = ownLoops;
+        }
+        server = new ChorusServer(ServerConfig.defaults(id, ring::version).withHost(config.host())
+                .withPort(lastPort > 0 ? lastPort : config.port()), dispatch, loops);
+        transport = new NettyTransport(id, addresses::lookup, loops, server, ClientOptions.callbacksOn(dispatch));
+        coordinator = new Coordinator(id, new ActorId(id, storage.epoch()), () -> ring, storage, transport,
+                new FailureDetectingLiveness(), scheduler, Clock.system(), config.coordinator());
+        transport.serve(coordinator.peerHandler());
+        server.serveClients(new ClientRequestHandler(coordinator, () -> ring, addresses, storage));
+        int port = server.start();
+        lastPort = port;
+        address = new InetSocketAddress(config.host(), port);
+        addresses.put(id, address);
+        coordinator.start();
+        LOG.info("{} serving on {} (data in {}, {}, epoch {})", id, address, config.dataDir(), config.durability(),
+                storage.epoch());
+        return address;
+    }
+
+    /** Stops serving, fails what is in flight, and closes the store; the node can be started again. */
+    public synchronized void stop() {
+        if (address == null) {
+            return;
+        }
+        coordinator.close();
+        server.stop();
+        transport.close();
+        dispatch.shutdown();
+        try {
+            dispatch.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        scheduler.close();
+        if (ownLoops != null) {
+            ownLoops.close();
+            ownLoops = null;
+        }
+        storage.close();
+        LOG.info("{} stopped", config.nodeId());
+        address = null;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    public NodeId id() {
+        return config.nodeId();
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    public Ring ring() {
+        return ring;
+    }
+
+    /** Where clients and peers reach this node, or null when stopped. */
+    public synchronized InetSocketAddress address() {
+        return address;
+    }
+
+    public synchronized boolean isRunning() {
+        return address != null;
+    }
+
+    /** The node's store, for tests and tools that inspect a replica directly. */
+    public synchronized StorageEngine storage() {
+        return storage;
+    }
+
+    public synchronized Coordinator coordinator() {
+        return coordinator;
+    }
+}

@@ -1,0 +1,116 @@
+package io.chorus.server;
+
+import io.chorus.coordinator.Coordinator;
+import io.chorus.coordinator.CoordinatorStats;
+import io.chorus.coordinator.QuorumOptions;
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.core.transport.Message;
+import io.chorus.core.transport.RequestHandler;
+import io.chorus.core.NodeId;
+import io.chorus.ring.Ring;
+import io.chorus.ring.RingCodec;
+import io.chorus.storage.StorageEngine;
+import io.chorus.storage.StorageStats;
+import io.chorus.transport.protocol.ClusterInfoResponse;
+import io.chorus.transport.protocol.DeleteRequest;
+import io.chorus.transport.protocol.DeleteResponse;
+import io.chorus.transport.protocol.GetRequest;
+import io.chorus.transport.protocol.GetResponse;
+import io.chorus.transport.protocol.Opcodes;
+import io.chorus.transport.protocol.PutRequest;
+import io.chorus.transport.protocol.PutResponse;
+import io.chorus.transport.protocol.StatsResponse;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * Serves client opcodes: decodes each request body, hands it to the {@link Coordinator} and encodes its answer.
+ * Runs on the server's dispatch executor, never on an event loop; errors travel back as the exceptions' codes.
+ * Stateless apart from what it is given; thread-safe.
+ */
+final class ClientRequestHandler implements RequestHandler {
+
+    private final Coordinator coordinator;
+    private final Supplier<Ring> ring;
+    private final AddressBook addresses;
+    private final StorageEngine storage;
+
+    ClientRequestHandler(Coordinator coordinator, Supplier<Ring> ring, AddressBook addresses, StorageEngine storage) {
+        this.coordinator = coordinator;
+        this.ring = ring;
+        this.addresses = addresses;
+        this.storage = storage;
+    }
+
+    @Override
+    public CompletableFuture<Message> handle(NodeId from, Message request) {
+        byte[] body = request.bodyUnsafe();
+        return switch (request.opcode()) {
+            case Opcodes.GET -> {
+                GetRequest get = GetRequest.decode(body);
+                yield coordinator.get(get.key(), new QuorumOptions(get.n(), get.r(), 0, get.timeoutMillis()))
+                        .thenApply(set -> reply(Opcodes.GET, new GetResponse(version(), set).encode()));
+            }
+            case Opcodes.PUT -> {
+                PutRequest put = PutRequest.decode(body);
+                yield coordinator.put(put.key(), put.context(), put.value(),
+                                new QuorumOptions(put.n(), 0, put.w(), put.timeoutMillis()))
+                        .thenApply(set -> reply(Opcodes.PUT, new PutResponse(version(), set).encode()));
+            }
+            case Opcodes.DELETE -> {
+                DeleteRequest del = DeleteRequest.decode(body);
+                yield coordinator.delete(del.key(), del.context(),
+                                new QuorumOptions(del.n(), 0, del.w(), del.timeoutMillis()))
+                        .thenApply(set -> reply(Opcodes.DELETE, new DeleteResponse(version(), set.context()).encode()));
+            }
+            case Opcodes.CLUSTER_INFO -> CompletableFuture.completedFuture(reply(Opcodes.CLUSTER_INFO, clusterInfo()));
+            case Opcodes.STATS -> CompletableFuture.completedFuture(reply(Opcodes.STATS,
+                    new StatsResponse(stats()).encode()));
+            default -> throw new ChorusException(ErrorCode.UNKNOWN_OPCODE,
+                    String.format("opcode 0x%04x is not a client operation", request.opcode()));
+        };
+    }
+
+    private long version() {
+        return ring.get().version();
+    }
+
+    private byte[] clusterInfo() {
+        Ring r = ring.get();
+        List<ClusterInfoResponse.Endpoint> endpoints = new ArrayList<>();
+        for (Map.Entry<NodeId, InetSocketAddress> e : addresses.snapshot().entrySet()) {
+            if (r.contains(e.getKey())) {
+                endpoints.add(new ClusterInfoResponse.Endpoint(e.getKey(), e.getValue().getHostString(),
+                        e.getValue().getPort()));
+            }
+        }
+        return new ClusterInfoResponse(r.version(), RingCodec.encode(r), endpoints).encode();
+    }
+
+    private Map<String, Long> stats() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        StorageStats s = storage.stats();
+        out.put("storage.batches_committed", s.batchesCommitted());
+        out.put("storage.writes_committed", s.writesCommitted());
+        out.put("storage.writes_rejected", s.writesRejected());
+        out.put("storage.map_size_bytes", s.mapSizeBytes());
+        CoordinatorStats c = coordinator.stats();
+        out.put("coordinator.forwards", c.forwards());
+        out.put("coordinator.read_repairs", c.readRepairs());
+        out.put("coordinator.hints_stored", c.hintsStored());
+        out.put("coordinator.hints_delivered", c.hintsDelivered());
+        out.put("coordinator.hints_dropped", c.hintsDropped());
+        out.put("ring.version", ring.get().version());
+        return out;
+    }
+
+    private static Message reply(int opcode, byte[] body) {
+        return Message.adopt(opcode, body);
+    }
+}

@@ -1,0 +1,198 @@
+package io.chorus.server;
+
+import io.chorus.client.ChorusClient;
+import io.chorus.client.ClientConfig;
+import io.chorus.coordinator.CoordinatorConfig;
+import io.chorus.core.NodeId;
+import io.chorus.ring.Member;
+import io.chorus.storage.Durability;
+import io.chorus.transport.netty.EventLoops;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A whole Chorus cluster in one JVM: real nodes (real Netty on loopback ports, real LMDB), for testing
+ * applications against the real thing and for trying Chorus out.
+ *
+ * <pre>{@code
+ * try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(3).start();
+ *      ChorusClient client = cluster.client()) {
+ *     client.put(key, value, null);
+ *     cluster.stop(1);                        // writes at W=2 still succeed; node 1 catches up by hints
+ *     cluster.restart(1);
+ * }
+ * }</pre>
+ *
+ * <p>Nodes are named {@code node-1..node-k}, listen on loopback ports (ephemeral unless a base port is given; kept
+ * across a restart) and share
+ * one set of event loops. Data lives under the given directory, or a temporary one that {@link #close()} deletes.
+ * Thread-safe for the operations below; start and stop nodes from one thread.
+ */
+public final class EmbeddedCluster implements AutoCloseable {
+
+    private final List<ChorusNode> nodes;
+    private final EventLoops loops;
+    private final Path dataDir;
+    private final boolean ownsDataDir;
+
+    private EmbeddedCluster(List<ChorusNode> nodes, EventLoops loops, Path dataDir, boolean ownsDataDir) {
+        this.nodes = nodes;
+        this.loops = loops;
+        this.dataDir = dataDir;
+        this.ownsDataDir = ownsDataDir;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Node {@code i}, counting from 0. */
+    public ChorusNode node(int i) {
+        return nodes.get(i);
+    }
+
+    public List<ChorusNode> nodes() {
+        return List.copyOf(nodes);
+    }
+
+    public int size() {
+        return nodes.size();
+    }
+
+    /** Stops node {@code i} as a crash of its process would (its data stays). */
+    public void stop(int i) {
+        nodes.get(i).stop();
+    }
+
+    /** Starts node {@code i} again on its data and its port. */
+    public void restart(int i) {
+        nodes.get(i).start();
+    }
+
+    /** The client addresses of the running nodes. */
+    public List<InetSocketAddress> addresses() {
+        return nodes.stream().filter(ChorusNode::isRunning).map(ChorusNode::address).toList();
+    }
+
+    /** A client that knows every running node as a seed; the caller closes it. */
+    public ChorusClient client() {
+        return ChorusClient.connect(ClientConfig.builder(addresses()).clientName("embedded-cluster-client").build());
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    @Override
+    public void close() {
+        for (ChorusNode node : nodes) {
+            node.stop();
+        }
+        loops.close();
+        if (ownsDataDir) {
+            deleteTree(dataDir);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Settings of an embedded cluster; each has a default. Not thread-safe. */
+    public static final class Builder {
+        private int nodes = 3;
+        private Path dataDir;
+        private Durability durability = Durability.SYNC;
+        private int partitions = 64;
+        private CoordinatorConfig coordinator = CoordinatorConfig.defaults();
+        private int basePort;
+
+        public Builder nodes(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("a cluster needs at least one node");
+            }
+            this.nodes = n;
+            return this;
+        }
+
+        /** Keep data under {@code dir} (one subdirectory per node) instead of a temporary directory. */
+        public Builder dataDir(Path dir) {
+            this.dataDir = dir;
+            return this;
+        }
+
+        public Builder durability(Durability durability) {
+            this.durability = durability;
+            return this;
+        }
+
+        public Builder partitions(int q) {
+            this.partitions = q;
+            return this;
+        }
+
+        /** Node i listens on {@code basePort + i}; 0 (the default) gives every node an ephemeral port. */
+        public Builder basePort(int port) {
+            if (port < 0 || port > 0xFFFF) {
+                throw new IllegalArgumentException("port outside 0..65535: " + port);
+            }
+            this.basePort = port;
+            return this;
+        }
+
+        public Builder coordinator(CoordinatorConfig config) {
+            this.coordinator = config;
+            return this;
+        }
+
+        /** Starts every node; if one fails to start, the ones started are stopped again. */
+        public EmbeddedCluster start() {
+            boolean owns = dataDir == null;
+            Path root;
+            try {
+                root = owns ? Files.createTempDirectory("chorus-embedded") : Files.createDirectories(dataDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            List<Member> members = new ArrayList<>();
+            for (int i = 1; i <= nodes; i++) {
+                members.add(Member.of("node-" + i));
+            }
+            AddressBook addresses = new AddressBook();
+            EventLoops loops = EventLoops.create(2, "chorus-embedded-io");
+            List<ChorusNode> started = new ArrayList<>();
+            EmbeddedCluster cluster = new EmbeddedCluster(started, loops, root, owns);
+            try {
+                for (int i = 0; i < members.size(); i++) {
+                    Member m = members.get(i);
+                    int port = basePort == 0 ? 0 : basePort + i;
+                    NodeConfig config = new NodeConfig(m.id(), root.resolve(m.id().name()), "127.0.0.1", port, members,
+                            partitions, durability, coordinator, 2);
+                    ChorusNode node = new ChorusNode(config, addresses, loops);
+                    node.start();
+                    started.add(node);
+                }
+                return cluster;
+            } catch (RuntimeException e) {
+                cluster.close();
+                throw e;
+            }
+        }
+    }
+
+    /** The ids of the nodes, in order. */
+    public List<NodeId> ids() {
+        return nodes.stream().map(ChorusNode::id).toList();
+    }
+}
