@@ -5,16 +5,13 @@ import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.causal.VersionVector;
 import io.chorus.storage.Durability;
 import io.chorus.storage.LmdbStorageEngine;
-import io.chorus.storage.StorageConfig;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.lmdbjava.Dbi;
-import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
 import org.lmdbjava.Txn;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -55,20 +52,17 @@ public class StorageGetBenchmark {
     /** Both stores, loaded once per fork with the same keys. */
     @State(Scope.Benchmark)
     public static class Stores {
-        Path engineDir;
-        Path rawDir;
+        StorePair pair;
         LmdbStorageEngine engine;
         Env<ByteBuffer> rawEnv;
         Dbi<ByteBuffer> rawDbi;
 
         @Setup(Level.Trial)
         public void load() {
-            engineDir = BenchDirs.create("chorus-bench-engine");
-            rawDir = BenchDirs.create("chorus-bench-raw");
-            engine = LmdbStorageEngine.open(StorageConfig.builder(engineDir)
-                    .durability(Durability.NOSYNC).initialMapSize(1L << 30).build());
-            rawEnv = Env.create().setMapSize(1L << 30).setMaxDbs(1).open(rawDir.toFile());
-            rawDbi = rawEnv.openDbi("raw", DbiFlags.MDB_CREATE);
+            pair = new StorePair("get", Durability.NOSYNC);
+            engine = pair.engine;
+            rawEnv = pair.rawEnv;
+            rawDbi = pair.rawDbi;
 
             ActorId actor = ActorId.of("bench-node", 1);
             byte[] value = new byte[100];
@@ -98,10 +92,7 @@ public class StorageGetBenchmark {
 
         @TearDown(Level.Trial)
         public void close() {
-            engine.close();
-            rawEnv.close();
-            BenchDirs.delete(engineDir);
-            BenchDirs.delete(rawDir);
+            pair.close();
         }
     }
 

@@ -4,14 +4,11 @@ import io.chorus.core.causal.ActorId;
 import io.chorus.core.causal.SiblingSet;
 import io.chorus.storage.Durability;
 import io.chorus.storage.LmdbStorageEngine;
-import io.chorus.storage.StorageConfig;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.lmdbjava.Dbi;
-import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
 import org.lmdbjava.Txn;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -55,28 +52,22 @@ public class StoragePutBenchmark {
     /** Fresh, empty stores in SYNC mode, one per trial. */
     @State(Scope.Benchmark)
     public static class Stores {
-        Path engineDir;
-        Path rawDir;
+        StorePair pair;
         LmdbStorageEngine engine;
         Env<ByteBuffer> rawEnv;
         Dbi<ByteBuffer> rawDbi;
 
         @Setup(Level.Trial)
         public void open() {
-            engineDir = BenchDirs.create("chorus-bench-put-engine");
-            rawDir = BenchDirs.create("chorus-bench-put-raw");
-            engine = LmdbStorageEngine.open(StorageConfig.builder(engineDir)
-                    .durability(Durability.SYNC).initialMapSize(1L << 30).build());
-            rawEnv = Env.create().setMapSize(1L << 30).setMaxDbs(1).open(rawDir.toFile());
-            rawDbi = rawEnv.openDbi("raw", DbiFlags.MDB_CREATE);
+            pair = new StorePair("put", Durability.SYNC);
+            engine = pair.engine;
+            rawEnv = pair.rawEnv;
+            rawDbi = pair.rawDbi;
         }
 
         @TearDown(Level.Trial)
         public void close() {
-            engine.close();
-            rawEnv.close();
-            BenchDirs.delete(engineDir);
-            BenchDirs.delete(rawDir);
+            pair.close();
         }
     }
 
