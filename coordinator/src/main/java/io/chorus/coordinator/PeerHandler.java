@@ -49,8 +49,10 @@ final class PeerHandler implements RequestHandler {
         }
     }
 
+    // Acks complete on the scheduler, never on the storage writer's thread: answering is not its work.
     private CompletableFuture<Message> replicaPut(ReplicaPut put) {
-        return node.storage().put(put.partition(), put.key(), put.value()).thenApply(s -> EMPTY_PUT_REPLY);
+        return node.storage().put(put.partition(), put.key(), put.value())
+                .thenApplyAsync(s -> EMPTY_PUT_REPLY, node.scheduler()::execute);
     }
 
     private CompletableFuture<Message> replicaGet(ReplicaGet get) {
@@ -60,9 +62,10 @@ final class PeerHandler implements RequestHandler {
     private CompletableFuture<Message> hintPut(HintPut put) {
         if (put.owner().equals(node.self())) {
             // The coordinator's view was stale and we are the owner after all: the data goes where it belongs.
-            return node.storage().put(put.partition(), put.key(), put.value()).thenApply(s -> EMPTY_HINT_REPLY);
+            return node.storage().put(put.partition(), put.key(), put.value())
+                    .thenApplyAsync(s -> EMPTY_HINT_REPLY, node.scheduler()::execute);
         }
         return hints.add(put.owner(), put.partition(), put.key(), put.value(), node.clock().currentTimeMillis())
-                .thenApply(v -> EMPTY_HINT_REPLY);
+                .thenApplyAsync(v -> EMPTY_HINT_REPLY, node.scheduler()::execute);
     }
 }
