@@ -4,15 +4,12 @@ import io.chorus.core.causal.ActorId;
 import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.causal.VersionVector;
 import io.chorus.storage.Durability;
-import io.chorus.storage.LmdbStorageEngine;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.lmdbjava.Dbi;
-import org.lmdbjava.Env;
 import org.lmdbjava.Txn;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -53,16 +50,10 @@ public class StorageGetBenchmark {
     @State(Scope.Benchmark)
     public static class Stores {
         StorePair pair;
-        LmdbStorageEngine engine;
-        Env<ByteBuffer> rawEnv;
-        Dbi<ByteBuffer> rawDbi;
 
         @Setup(Level.Trial)
         public void load() {
             pair = new StorePair("get", Durability.NOSYNC);
-            engine = pair.engine;
-            rawEnv = pair.rawEnv;
-            rawDbi = pair.rawDbi;
 
             ActorId actor = ActorId.of("bench-node", 1);
             byte[] value = new byte[100];
@@ -70,10 +61,10 @@ public class StorageGetBenchmark {
             List<CompletableFuture<SiblingSet>> window = new ArrayList<>();
             ByteBuffer k = ByteBuffer.allocateDirect(16);
             ByteBuffer v = ByteBuffer.allocateDirect(100);
-            try (Txn<ByteBuffer> txn = rawEnv.txnWrite()) {
+            try (Txn<ByteBuffer> txn = pair.rawEnv.txnWrite()) {
                 for (int i = 0; i < KEYS; i++) {
                     byte[] key = key(i);
-                    window.add(engine.update(partition(i), key,
+                    window.add(pair.engine.update(partition(i), key,
                             s -> s.update(VersionVector.empty(), actor, value, 1_700_000_000_000L)));
                     if (window.size() == 4096) {
                         window.forEach(CompletableFuture::join);
@@ -83,7 +74,7 @@ public class StorageGetBenchmark {
                     k.put(key).flip();
                     v.clear();
                     v.put(value).flip();
-                    rawDbi.put(txn, k, v);
+                    pair.rawDbi.put(txn, k, v);
                 }
                 txn.commit();
             }
@@ -117,7 +108,7 @@ public class StorageGetBenchmark {
     @Benchmark
     public SiblingSet versionedGet(Stores s, Cursor c) {
         int j = c.i++ & 0xFFFF;
-        return s.engine.get(partition(c.order[j]), c.keys[j]);
+        return s.pair.engine.get(partition(c.order[j]), c.keys[j]);
     }
 
     @Benchmark
@@ -125,8 +116,8 @@ public class StorageGetBenchmark {
         int j = c.i++ & 0xFFFF;
         c.direct.clear();
         c.direct.put(c.keys[j]).flip();
-        try (Txn<ByteBuffer> txn = s.rawEnv.txnRead()) {
-            ByteBuffer found = s.rawDbi.get(txn, c.direct);
+        try (Txn<ByteBuffer> txn = s.pair.rawEnv.txnRead()) {
+            ByteBuffer found = s.pair.rawDbi.get(txn, c.direct);
             byte[] out = new byte[found.remaining()];
             found.get(out);
             return out;
@@ -140,7 +131,7 @@ public class StorageGetBenchmark {
 
         @Setup(Level.Trial)
         public void open(Stores s) {
-            txn = s.rawEnv.txnRead();
+            txn = s.pair.rawEnv.txnRead();
         }
 
         @TearDown(Level.Trial)
@@ -154,7 +145,7 @@ public class StorageGetBenchmark {
         int j = c.i++ & 0xFFFF;
         c.direct.clear();
         c.direct.put(c.keys[j]).flip();
-        ByteBuffer found = s.rawDbi.get(held.txn, c.direct);
+        ByteBuffer found = s.pair.rawDbi.get(held.txn, c.direct);
         byte[] out = new byte[found.remaining()];
         found.get(out);
         return out;
@@ -165,8 +156,8 @@ public class StorageGetBenchmark {
         int j = c.i++ & 0xFFFF;
         c.direct.clear();
         c.direct.put(c.keys[j]).flip();
-        try (Txn<ByteBuffer> txn = s.rawEnv.txnRead()) {
-            return s.rawDbi.get(txn, c.direct).remaining();
+        try (Txn<ByteBuffer> txn = s.pair.rawEnv.txnRead()) {
+            return s.pair.rawDbi.get(txn, c.direct).remaining();
         }
     }
 

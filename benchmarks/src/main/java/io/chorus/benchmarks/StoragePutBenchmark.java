@@ -8,8 +8,6 @@ import java.nio.ByteBuffer;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.lmdbjava.Dbi;
-import org.lmdbjava.Env;
 import org.lmdbjava.Txn;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -53,16 +51,10 @@ public class StoragePutBenchmark {
     @State(Scope.Benchmark)
     public static class Stores {
         StorePair pair;
-        LmdbStorageEngine engine;
-        Env<ByteBuffer> rawEnv;
-        Dbi<ByteBuffer> rawDbi;
 
         @Setup(Level.Trial)
         public void open() {
             pair = new StorePair("put", Durability.SYNC);
-            engine = pair.engine;
-            rawEnv = pair.rawEnv;
-            rawDbi = pair.rawDbi;
         }
 
         @TearDown(Level.Trial)
@@ -103,14 +95,14 @@ public class StoragePutBenchmark {
 
     @Benchmark
     public SiblingSet groupCommitPut(Stores s, Writer w) {
-        return w.write(s.engine, 1_700_000_000_000L).join();
+        return w.write(s.pair.engine, 1_700_000_000_000L).join();
     }
 
     @Benchmark
     @OperationsPerInvocation(WINDOW)
     public SiblingSet groupCommitPutPipelined(Stores s, Writer w) {
         for (int j = 0; j < WINDOW; j++) {
-            w.window[j] = w.write(s.engine, 1_700_000_000_000L);
+            w.window[j] = w.write(s.pair.engine, 1_700_000_000_000L);
         }
         SiblingSet last = null;
         for (int j = 0; j < WINDOW; j++) {
@@ -126,8 +118,8 @@ public class StoragePutBenchmark {
         w.k.put(w.keys[j]).flip();
         w.v.clear();
         w.v.put(w.value).flip();
-        try (Txn<ByteBuffer> txn = s.rawEnv.txnWrite()) {
-            s.rawDbi.put(txn, w.k, w.v);
+        try (Txn<ByteBuffer> txn = s.pair.rawEnv.txnWrite()) {
+            s.pair.rawDbi.put(txn, w.k, w.v);
             txn.commit();
         }
         return j;
