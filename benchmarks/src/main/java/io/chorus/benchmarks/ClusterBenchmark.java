@@ -49,7 +49,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 8, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.nio=ALL-UNNAMED",
         "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"})
@@ -113,6 +113,9 @@ public class ClusterBenchmark {
                 f.join();
             }
         }
+        // Batch sizes, and proof that the run had no hints or quorum failures skewing it.
+        cluster.nodes().forEach(n -> System.out.println(n.id() + ": " + n.storage().stats() + ", "
+                + n.coordinator().stats()));
         echoClient.close();
         echo.close();
         echoLoops.close();

@@ -94,9 +94,9 @@ final class WriteRequest {
         synchronized (this) {
             deadline = timer;
         }
-        // Continue on the scheduler, never on the storage writer's thread: encoding and sending are not its work.
-        node.storage().update(partition, key, stamp)
-                .whenCompleteAsync(this::onLocalWrite, node.scheduler()::execute);
+        // Continues on the storage writer's thread: encoding the replica message and queueing it to the event
+        // loops is brief, and cheaper there than after a hop to another thread.
+        node.storage().update(partition, key, stamp).whenComplete(this::onLocalWrite);
     }
 
     private void onLocalWrite(SiblingSet stored, Throwable failure) {

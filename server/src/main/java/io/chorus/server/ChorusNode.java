@@ -3,7 +3,6 @@ package io.chorus.server;
 import io.chorus.coordinator.Coordinator;
 import io.chorus.coordinator.FailureDetectingLiveness;
 import io.chorus.core.Clock;
-import io.chorus.core.ExecutorScheduler;
 import io.chorus.core.NodeId;
 import io.chorus.core.causal.ActorId;
 import io.chorus.ring.Claim;
@@ -32,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * peers), its node-to-node transport, its coordinator and its timers. Nothing is static, so many nodes run in one
  * JVM ({@link EmbeddedCluster}).
  *
- * <p>Threads: Netty event loops do I/O only; requests run on the node's dispatch pool; LMDB writes on the storage
- * engine's writer; timers on a one-thread scheduler. {@link #start()} and {@link #stop()} are synchronized (they
+ * <p>Threads: Netty event loops do I/O and the short, non-blocking steps of requests (decoding and queueing a write,
+ * counting replies, answering); whatever reads the store runs on the node's dispatch pool; LMDB writes on the
+ * storage engine's writer; deadlines on a timer wheel ({@link WheelScheduler}). {@link #start()} and {@link #stop()} are synchronized (they
  * run once each, at the edges of the node's life); everything else is thread-safe through the parts.
  */
 public final class ChorusNode implements AutoCloseable {
@@ -46,7 +46,7 @@ public final class ChorusNode implements AutoCloseable {
     private final Ring ring;
 
     private LmdbStorageEngine storage;
-    private ExecutorScheduler scheduler;
+    private WheelScheduler scheduler;
     private ExecutorService dispatch;
     private EventLoops ownLoops;
     private ChorusServer server;
@@ -77,7 +77,7 @@ public final class ChorusNode implements AutoCloseable {
         NodeId id = config.nodeId();
         storage = LmdbStorageEngine.open(StorageConfig.builder(config.dataDir())
                 .durability(config.durability()).build());
-        scheduler = new ExecutorScheduler(id + "-timers", 1);
+        scheduler = new WheelScheduler(id + "-timers");
         AtomicInteger n = new AtomicInteger();
         dispatch = Executors.newFixedThreadPool(config.dispatchThreads(), r -> {
             Thread t = new Thread(r, id + "-dispatch-" + n.incrementAndGet());
@@ -91,7 +91,9 @@ public final class ChorusNode implements AutoCloseable {
         }
         server = new ChorusServer(ServerConfig.defaults(id, ring::version).withHost(config.host())
                 .withPort(lastPort > 0 ? lastPort : config.port()), dispatch, loops);
-        transport = new NettyTransport(id, addresses::lookup, loops, server, ClientOptions.callbacksOn(dispatch));
+        // Peer replies complete on the event loop: what follows them (count an ack, merge a read reply, answer
+        // the client, send a repair or the next hint) is short and never reads the store.
+        transport = new NettyTransport(id, addresses::lookup, loops, server, ClientOptions.callbacksOn(Runnable::run));
         coordinator = new Coordinator(id, new ActorId(id, storage.epoch()), () -> ring, storage, transport,
                 new FailureDetectingLiveness(), scheduler, Clock.system(), config.coordinator());
         transport.serve(coordinator.peerHandler());

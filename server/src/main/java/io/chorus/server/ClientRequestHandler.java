@@ -31,7 +31,8 @@ import java.util.function.Supplier;
 
 /**
  * Serves client opcodes: decodes each request body, hands it to the {@link Coordinator} and encodes its answer.
- * Runs on the server's dispatch executor, never on an event loop; errors travel back as the exceptions' codes.
+ * GET and the admin opcodes run on the server's dispatch executor; PUT and DELETE, which only queue a storage write
+ * and send, run on the event loop. Errors travel back as the exceptions' codes.
  * Stateless apart from what it is given; thread-safe.
  */
 final class ClientRequestHandler implements RequestHandler {
@@ -46,6 +47,12 @@ final class ClientRequestHandler implements RequestHandler {
         this.ring = ring;
         this.addresses = addresses;
         this.storage = storage;
+    }
+
+    /** A write only queues a storage write and sends (the stamp runs on the writer); a GET reads the store. */
+    @Override
+    public boolean nonBlocking(int opcode) {
+        return opcode == Opcodes.PUT || opcode == Opcodes.DELETE;
     }
 
     @Override

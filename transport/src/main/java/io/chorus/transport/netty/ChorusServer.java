@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A node's protocol server. Connections say HELLO with a role; requests from clients go to the handler installed
  * with {@link #serveClients}, requests from other nodes to the one installed with {@link #serveNodes} (the HELLO's
- * name is their {@code from}). Handlers run on the dispatch executor given here, never on an event loop; until a
+ * name is their {@code from}). Handlers run on the dispatch executor given here, and on an event loop only for the
+ * opcodes they declare {@linkplain io.chorus.core.transport.RequestHandler#nonBlocking non-blocking}; until a
  * role has a handler its requests get UNAVAILABLE. HELLO and PING are answered by the server itself.
  *
  * <p>Lifecycle: {@link #start()} binds and returns the port, {@link #stop()} closes the listening socket and every

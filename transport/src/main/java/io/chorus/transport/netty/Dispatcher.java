@@ -5,8 +5,8 @@ import io.chorus.transport.protocol.Role;
 import java.util.concurrent.Executor;
 
 /**
- * What a server's connections share: the config, the executor every request is dispatched to (handlers never run
- * on an event loop), and the handler for each role. The handlers can be installed, swapped or removed while the
+ * What a server's connections share: the config, the executor requests are dispatched to (handlers run on an event
+ * loop only for the opcodes they declare {@linkplain RequestHandler#nonBlocking non-blocking}), and the handler for each role. The handlers can be installed, swapped or removed while the
  * server runs; a role without a handler gets UNAVAILABLE. Thread-safe: the handlers are volatile.
  */
 final class Dispatcher {

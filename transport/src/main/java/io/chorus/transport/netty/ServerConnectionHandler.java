@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server side of one connection: enforces the handshake (HELLO first, version negotiation, role), answers
- * HELLO and PING itself, and dispatches every other request to the role's handler on the dispatch executor, never
- * running a handler on the event loop. Whatever a peer sends, the outcome is an error frame, at worst followed by
+ * HELLO and PING itself, and dispatches every other request to the role's handler on the dispatch executor, except
+ * the opcodes the handler declares {@linkplain RequestHandler#nonBlocking non-blocking}, which it runs on the loop.
+ * Whatever a peer sends, the outcome is an error frame, at worst followed by
  * a close of this connection: nothing it sends is thrown into the pipeline. Limits: requests in flight (over it,
  * OVERLOADED), frame size (via the decoder's {@link BadFrame}), idle time (an {@link IdleStateEvent} closes).
  * Back-pressure: reading stops while the channel is not writable, so a peer that does not read its responses stops
@@ -156,6 +157,11 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         inFlight++;
+        if (handler.nonBlocking(frame.opcode())) {
+            // Cheaper here than a hand-off; its reply still goes through the batcher like any other.
+            invoke(handler, peer, Message.adopt(frame.opcode(), frame.body()), frame, version);
+            return;
+        }
         // Everything the dispatch thread needs is copied in: it must not read loop state.
         batch.add(new Invocation(handler, peer, Message.adopt(frame.opcode(), frame.body()), frame, version));
         if (batch.size() == MAX_BATCH) {
@@ -207,7 +213,7 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** On the dispatch executor: run the handler, whatever it does. */
+    /** On the dispatch executor (or the loop, for a non-blocking opcode): run the handler, whatever it does. */
     private void invoke(RequestHandler handler, NodeId from, Message request, Frame frame, int replyVersion) {
         CompletableFuture<Message> result;
         try {

@@ -24,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -159,6 +160,39 @@ class ClientServerTest {
         assertThat(answered).hasSize(n);
         List<Integer> order = new ArrayList<>(answered);
         assertThat(order).as("answered out of order").isNotEqualTo(order.stream().sorted().toList());
+    }
+
+    @Test
+    void onlyOpcodesTheHandlerCallsNonBlockingRunOnTheEventLoop() throws Exception {
+        ExecutorService named = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-dispatch"));
+        try {
+            RequestHandler handler = new RequestHandler() {
+                @Override
+                public CompletableFuture<Message> handle(NodeId from, Message request) {
+                    return CompletableFuture.completedFuture(Message.of(request.opcode(),
+                            Thread.currentThread().getName().getBytes(StandardCharsets.UTF_8)));
+                }
+
+                @Override
+                public boolean nonBlocking(int opcode) {
+                    return opcode == Opcodes.PUT;
+                }
+            };
+            ChorusServer server = new ChorusServer(config(), named);
+            server.serveClients(handler);
+            server.start();
+            toClose.push(server);
+            ClientConnection client = connect(server.port());
+            String put = new String(client.request(Message.of(Opcodes.PUT, new byte[] {1}), 5000)
+                    .get(5, TimeUnit.SECONDS).bodyUnsafe(), StandardCharsets.UTF_8);
+            String get = new String(client.request(get(1), 5000).get(5, TimeUnit.SECONDS).bodyUnsafe(),
+                    StandardCharsets.UTF_8);
+            assertThat(get).isEqualTo("test-dispatch");
+            assertThat(put).as("PUT ran on the server's event loop").isNotEqualTo("test-dispatch")
+                    .contains(SERVER_ID.name());
+        } finally {
+            named.shutdownNow();
+        }
     }
 
     @Test
