@@ -21,7 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -40,7 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * End-to-end throughput of a 3-node {@link EmbeddedCluster} (real Netty on loopback, real LMDB; N = 3, R = W = 2,
  * 100-byte values) through the Java client with 64 requests in flight, next to the transport's ceiling in the same
  * run: a plain Netty echo server with the same framing, driven by the same client connection code with the same
- * window of 64 requests in flight, sliding (a new request is issued as soon as the oldest completes). Targets: get
+ * window of 64 requests in flight (a new request is issued as soon as any completes). Targets: get
  * at least 0.25x echo, put at least 0.2x echo (NOSYNC). Each put writes with the context its
  * key's previous put returned, as a read-modify-write client does, so keys do not pile up siblings.
  *
@@ -71,10 +73,9 @@ public class ClusterBenchmark {
     private EventLoops echoLoops;
     private EchoServer echo;
     private ClientConnection echoClient;
-    /** The requests in flight, a ring of {@link #WINDOW} slots, and the key each put slot writes. */
-    private final CompletableFuture<?>[] window = new CompletableFuture<?>[WINDOW];
-    private final int[] windowKeys = new int[WINDOW];
-    private int slot;
+    /** One permit per request that may be in flight; a completion returns its permit. */
+    private final Semaphore window = new Semaphore(WINDOW);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private int i;
 
     @Setup(Level.Trial)
@@ -107,12 +108,9 @@ public class ClusterBenchmark {
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() {
-        for (CompletableFuture<?> f : window) {
-            if (f != null) {
-                f.join();
-            }
-        }
+    public void tearDown() throws InterruptedException {
+        window.acquire(WINDOW);
+        window.release(WINDOW);
         // Batch sizes, and proof that the run had no hints or quorum failures skewing it.
         cluster.nodes().forEach(n -> System.out.println(n.id() + ": " + n.storage().stats() + ", "
                 + n.coordinator().stats()));
@@ -124,44 +122,48 @@ public class ClusterBenchmark {
     }
 
     /**
-     * Takes the slot of the request issued {@link #WINDOW} requests ago: waits for it (its completion is the
-     * operation counted) and returns it, so the caller issues the next request into the slot at once. The window
-     * slides rather than draining, so exactly 64 requests are in flight whatever their latencies.
+     * Waits for a free place in the window: a request is issued as soon as any of the 64 in flight completes, so
+     * exactly 64 are outstanding whatever the spread of their latencies (waiting for the oldest instead would
+     * leave places empty behind a slow one). The operation counted is the issue; in a steady state issues and
+     * completions run at the same rate. A failed request fails the benchmark.
      */
-    private CompletableFuture<?> retire(int s) {
-        CompletableFuture<?> oldest = window[s];
-        if (oldest != null) {
-            oldest.join();
+    private void enter() throws InterruptedException {
+        window.acquire();
+        Throwable failed = failure.get();
+        if (failed != null) {
+            throw new IllegalStateException("a request failed", failed);
         }
-        return oldest;
+    }
+
+    private void leave(Throwable error) {
+        if (error != null) {
+            failure.compareAndSet(null, error);
+        }
+        window.release();
     }
 
     @Benchmark
-    public Object get() {
-        int s = slot++ & (WINDOW - 1);
-        Object done = retire(s);
-        window[s] = client.getAsync(keys[i++ & MASK]);
-        return done;
+    public void get() throws InterruptedException {
+        enter();
+        client.getAsync(keys[i++ & MASK]).whenComplete((object, error) -> leave(error));
     }
 
     @Benchmark
-    public Object put() {
-        int s = slot++ & (WINDOW - 1);
-        CompletableFuture<?> done = retire(s);
-        if (done != null) {
-            contexts[windowKeys[s]] = ((ChorusObject) done.join()).context();
-        }
+    public void put() throws InterruptedException {
+        enter();
         int key = i++ & MASK;
-        windowKeys[s] = key;
-        window[s] = client.putAsync(keys[key], value, contexts[key]);
-        return done;
+        client.putAsync(keys[key], value, contexts[key]).whenComplete((object, error) -> {
+            if (object != null) {
+                // Read by the put of this key 8192 requests later; the semaphore orders the two.
+                contexts[key] = object.context();
+            }
+            leave(error);
+        });
     }
 
     @Benchmark
-    public Object echo() {
-        int s = slot++ & (WINDOW - 1);
-        Object done = retire(s);
-        window[s] = echoClient.request(echoRequests[i++ & MASK], 10_000);
-        return done;
+    public void echo() throws InterruptedException {
+        enter();
+        echoClient.request(echoRequests[i++ & MASK], 10_000).whenComplete((reply, error) -> leave(error));
     }
 }
