@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: Netty event loops do I/O and the short, non-blocking steps of requests (decoding and queueing a write,
  * counting replies, answering); whatever reads the store runs on the node's dispatch pool; LMDB writes on the
- * storage engine's writer; deadlines on a timer wheel ({@link WheelScheduler}). {@link #start()} and {@link #stop()} are synchronized (they
- * run once each, at the edges of the node's life); everything else is thread-safe through the parts.
+ * storage engine's writer; deadlines on a timer wheel ({@link WheelScheduler}). {@link #start()} and
+ * {@link #stop()} are synchronized (they run once each, at the edges of the node's life); everything else is
+ * thread-safe through the parts.
  */
 public final class ChorusNode implements AutoCloseable {
 

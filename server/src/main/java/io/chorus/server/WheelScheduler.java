@@ -7,7 +7,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,15 +28,14 @@ final class WheelScheduler implements Scheduler, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WheelScheduler.class);
     /** Deadline precision; requests time out in tens of milliseconds at the least. */
-    static final long TICK_MILLIS = 5;
+    private static final long TICK_MILLIS = 5;
 
     private final HashedWheelTimer wheel;
     private final ExecutorService worker;
 
     WheelScheduler(String name) {
-        AtomicInteger n = new AtomicInteger();
         this.wheel = new HashedWheelTimer(r -> daemon(r, name + "-wheel"), TICK_MILLIS, TimeUnit.MILLISECONDS, 512);
-        this.worker = Executors.newSingleThreadExecutor(r -> daemon(r, name + "-" + n.incrementAndGet()));
+        this.worker = Executors.newSingleThreadExecutor(r -> daemon(r, name + "-worker"));
     }
 
     private static Thread daemon(Runnable r, String name) {

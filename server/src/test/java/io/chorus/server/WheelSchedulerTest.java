@@ -3,6 +3,10 @@ package io.chorus.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.chorus.core.Scheduler.Cancellable;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The real timer wheel, on real time: deadlines fire no earlier than asked, cancelled ones never. */
 class WheelSchedulerTest {
@@ -34,7 +39,7 @@ class WheelSchedulerTest {
             thread.complete(Thread.currentThread().getName());
         }, 30, TimeUnit.MILLISECONDS);
         assertThat(ranAfter.get(5, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(30));
-        assertThat(thread.get()).startsWith("test-").isNotEqualTo(Thread.currentThread().getName());
+        assertThat(thread.get()).isEqualTo("test-worker").isNotEqualTo(Thread.currentThread().getName());
     }
 
     @Test
@@ -59,13 +64,30 @@ class WheelSchedulerTest {
     }
 
     @Test
-    void aFailingTaskDoesNotStopLaterOnes() throws Exception {
-        scheduler.execute(() -> {
-            throw new IllegalStateException("expected by the test");
-        });
-        CompletableFuture<Void> later = new CompletableFuture<>();
-        scheduler.schedule(() -> later.complete(null), 1, TimeUnit.MILLISECONDS);
-        later.get(5, TimeUnit.SECONDS);
+    void aFailingTaskIsLoggedWithItsExceptionAndLaterOnesStillRun() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(WheelScheduler.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        // Kept out of the console: the failure is expected here.
+        logger.setAdditive(false);
+        try {
+            IllegalStateException boom = new IllegalStateException("expected by the test");
+            scheduler.execute(() -> {
+                throw boom;
+            });
+            CompletableFuture<Void> later = new CompletableFuture<>();
+            scheduler.schedule(() -> later.complete(null), 1, TimeUnit.MILLISECONDS);
+            later.get(5, TimeUnit.SECONDS);
+            // The worker runs tasks in order, so the failure was handled before the later task ran.
+            assertThat(logged.list).singleElement().satisfies(event -> {
+                assertThat(event.getLevel()).isEqualTo(Level.ERROR);
+                assertThat(event.getThrowableProxy().getMessage()).isEqualTo(boom.getMessage());
+            });
+        } finally {
+            logger.setAdditive(true);
+            logger.detachAppender(logged);
+        }
     }
 
     @Test

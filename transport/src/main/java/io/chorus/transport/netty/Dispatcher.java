@@ -6,8 +6,8 @@ import java.util.concurrent.Executor;
 
 /**
  * What a server's connections share: the config, the executor requests are dispatched to (handlers run on an event
- * loop only for the opcodes they declare {@linkplain RequestHandler#nonBlocking non-blocking}), and the handler for each role. The handlers can be installed, swapped or removed while the
- * server runs; a role without a handler gets UNAVAILABLE. Thread-safe: the handlers are volatile.
+ * loop only for the opcodes they declare {@linkplain RequestHandler#nonBlocking non-blocking}), and the handler
+ * for each role. The handlers can be installed, swapped or removed while the server runs; a role without a handler gets UNAVAILABLE. Thread-safe: the handlers are volatile.
  */
 final class Dispatcher {
 

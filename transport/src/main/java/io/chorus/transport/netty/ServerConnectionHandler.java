@@ -157,13 +157,14 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         inFlight++;
+        Message request = Message.adopt(frame.opcode(), frame.body());
         if (handler.nonBlocking(frame.opcode())) {
             // Cheaper here than a hand-off; its reply still goes through the batcher like any other.
-            invoke(handler, peer, Message.adopt(frame.opcode(), frame.body()), frame, version);
+            invoke(handler, peer, request, frame, version);
             return;
         }
         // Everything the dispatch thread needs is copied in: it must not read loop state.
-        batch.add(new Invocation(handler, peer, Message.adopt(frame.opcode(), frame.body()), frame, version));
+        batch.add(new Invocation(handler, peer, request, frame, version));
         if (batch.size() == MAX_BATCH) {
             submitBatch();
         }
