@@ -1,6 +1,7 @@
 package io.chorus.coordinator;
 
 import io.chorus.core.NodeId;
+import io.chorus.core.causal.CausalCodec;
 import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
@@ -38,7 +39,7 @@ final class Forwarder {
             node.report(to, failure);
             if (failure == null) {
                 try {
-                    result.complete(ReplicaGet.decodeReply(reply));
+                    result.complete(CausalCodec.decode(reply.bodyUnsafe()));
                 } catch (RuntimeException corrupt) {
                     result.completeExceptionally(new ChorusException(ErrorCode.CORRUPT,
                             to + " answered a FORWARD with a sibling set that does not decode", corrupt));

@@ -2,9 +2,12 @@ package io.chorus.coordinator;
 
 import io.chorus.core.NodeId;
 import io.chorus.core.Scheduler.Cancellable;
+import io.chorus.core.causal.CausalCodec;
 import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.error.ErrorCode;
 import io.chorus.core.error.QuorumException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +43,7 @@ final class ReadRequest {
 
     // Guarded by this.
     private final Map<NodeId, SiblingSet> replies = new LinkedHashMap<>();
+    private final List<Decoded> distinct = new ArrayList<>(2);
     private SiblingSet merged = SiblingSet.empty();
     private int failures;
     private boolean answered;
@@ -79,29 +83,55 @@ final class ReadRequest {
                 node.report(replica, failure);
                 if (failure != null) {
                     onFailure();
-                    return;
+                } else {
+                    onEncodedReply(replica, reply.bodyUnsafe());
                 }
-                SiblingSet set;
-                try {
-                    set = ReplicaGet.decodeReply(reply);
-                } catch (RuntimeException corrupt) {
-                    LOG.warn("{} sent a sibling set that does not decode: {}", replica, corrupt.getMessage());
-                    onFailure();
-                    return;
-                }
-                onReply(replica, set);
             });
         }
         // The local read last: with R = 1 it may answer at once, after the remote requests are on their way.
-        SiblingSet local;
+        byte[] local;
         try {
-            local = node.storage().get(partition, key);
+            local = node.storage().getEncoded(partition, key);
         } catch (RuntimeException e) {
             LOG.warn("local read of partition {} failed: {}", partition, e.getMessage());
             onFailure();
             return;
         }
-        onReply(node.self(), local);
+        onEncodedReply(node.self(), local);
+    }
+
+    /**
+     * A reply in the causal encoding, as the replica stores it. Equal states have equal bytes, so each distinct
+     * encoding is decoded once: replicas in sync cost one decode and no merge in all.
+     */
+    private void onEncodedReply(NodeId replica, byte[] encoded) {
+        SiblingSet set = decodedAlready(encoded);
+        if (set == null) {
+            try {
+                set = CausalCodec.decode(encoded);
+            } catch (RuntimeException corrupt) {
+                LOG.warn("the state of partition {} on {} does not decode: {}", partition, replica,
+                        corrupt.getMessage());
+                onFailure();
+                return;
+            }
+            synchronized (this) {
+                distinct.add(new Decoded(encoded, set));
+            }
+        }
+        onReply(replica, set);
+    }
+
+    private synchronized SiblingSet decodedAlready(byte[] encoded) {
+        for (Decoded d : distinct) {
+            if (Arrays.equals(d.encoded(), encoded)) {
+                return d.set();
+            }
+        }
+        return null;
+    }
+
+    private record Decoded(byte[] encoded, SiblingSet set) {
     }
 
     private void onReply(NodeId replica, SiblingSet set) {

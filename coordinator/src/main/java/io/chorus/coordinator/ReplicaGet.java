@@ -1,7 +1,5 @@
 package io.chorus.coordinator;
 
-import io.chorus.core.causal.CausalCodec;
-import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.codec.ByteReader;
 import io.chorus.core.transport.Message;
 
@@ -24,12 +22,8 @@ record ReplicaGet(int partition, byte[] key) {
         return get;
     }
 
-    static Message reply(SiblingSet stored) {
-        return Message.adopt(PeerOpcodes.REPLICA_GET, CausalCodec.encode(stored));
-    }
-
-    /** Decodes a reply; bad bytes are a {@link io.chorus.core.error.MalformedEncodingException} (CORRUPT). */
-    static SiblingSet decodeReply(Message reply) {
-        return CausalCodec.decode(reply.bodyUnsafe());
+    /** The reply: the stored state's encoding as the engine holds it ({@code StorageEngine#getEncoded}). */
+    static Message reply(byte[] encodedState) {
+        return Message.adopt(PeerOpcodes.REPLICA_GET, encodedState);
     }
 }

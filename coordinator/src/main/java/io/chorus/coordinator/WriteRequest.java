@@ -163,6 +163,25 @@ final class WriteRequest {
         if (retry != null) {
             send(retry);
         }
+        cancelDeadlineWhenDone();
+    }
+
+    /**
+     * Once answered, the request lives on only for its open slots: when the last one closes, its deadline has
+     * nothing left to end. Cancelled rather than left to fire, since at full rate a deadline left behind by every
+     * write would keep a second's worth of timers alive and fire each of them.
+     */
+    private void cancelDeadlineWhenDone() {
+        Cancellable timer = null;
+        synchronized (this) {
+            if (answered && openSlots == 0 && deadline != null) {
+                timer = deadline;
+                deadline = null;
+            }
+        }
+        if (timer != null) {
+            timer.cancel();
+        }
     }
 
     /** The next alive node of the walk beyond N not yet used by this request; null when none is left. */

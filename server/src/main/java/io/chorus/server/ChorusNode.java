@@ -44,6 +44,7 @@ public final class ChorusNode implements AutoCloseable {
     private final NodeConfig config;
     private final AddressBook addresses;
     private final EventLoops sharedLoops;
+    private final ExecutorService sharedDispatch;
     private final Ring ring;
 
     private LmdbStorageEngine storage;
@@ -58,13 +59,25 @@ public final class ChorusNode implements AutoCloseable {
     private int lastPort;
 
     /**
+     * A node with its own dispatch pool of {@link NodeConfig#dispatchThreads()} threads.
+     *
      * @param addresses   where the other nodes listen; this node adds itself once bound
      * @param sharedLoops event loops to share with other nodes in the JVM, or null for the node's own
      */
     public ChorusNode(NodeConfig config, AddressBook addresses, EventLoops sharedLoops) {
+        this(config, addresses, sharedLoops, null);
+    }
+
+    /**
+     * @param sharedDispatch a dispatch pool to share with other nodes in the JVM (its owner shuts it down), or
+     *                       null for the node's own
+     */
+    public ChorusNode(NodeConfig config, AddressBook addresses, EventLoops sharedLoops,
+                      ExecutorService sharedDispatch) {
         this.config = config;
         this.addresses = addresses;
         this.sharedLoops = sharedLoops;
+        this.sharedDispatch = sharedDispatch;
         // Static membership: every node claims the same ring from the same sorted member list.
         List<Member> sorted = config.members().stream().sorted(Comparator.comparing(Member::id)).toList();
         this.ring = Claim.create(sorted, config.partitions());
@@ -79,12 +92,8 @@ public final class ChorusNode implements AutoCloseable {
         storage = LmdbStorageEngine.open(StorageConfig.builder(config.dataDir())
                 .durability(config.durability()).build());
         scheduler = new WheelScheduler(id + "-timers");
-        AtomicInteger n = new AtomicInteger();
-        dispatch = Executors.newFixedThreadPool(config.dispatchThreads(), r -> {
-            Thread t = new Thread(r, id + "-dispatch-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        dispatch = sharedDispatch != null ? sharedDispatch : dispatchPool(id + "-dispatch-",
+                config.dispatchThreads());
         EventLoops loops = sharedLoops;
         if (loops == null) {
             ownLoops = EventLoops.create(2, id + "-io");
@@ -117,11 +126,13 @@ public final class ChorusNode implements AutoCloseable {
         coordinator.close();
         server.stop();
         transport.close();
-        dispatch.shutdown();
-        try {
-            dispatch.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (dispatch != sharedDispatch) {
+            dispatch.shutdown();
+            try {
+                dispatch.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         scheduler.close();
         if (ownLoops != null) {
@@ -136,6 +147,16 @@ public final class ChorusNode implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /** A fixed pool of daemon threads named {@code prefix1..prefixN}, for requests that read the store. */
+    static ExecutorService dispatchPool(String prefix, int threads) {
+        AtomicInteger n = new AtomicInteger();
+        return Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     public NodeId id() {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.stream.Stream;
 
 /**
@@ -31,20 +32,23 @@ import java.util.stream.Stream;
  * }</pre>
  *
  * <p>Nodes are named {@code node-1..node-k}, listen on loopback ports (ephemeral unless a base port is given; kept
- * across a restart) and share one set of event loops; each node gets a share of the cores as dispatch threads (at
- * least one). Data lives under the given directory, or a temporary one that {@link #close()} deletes.
+ * across a restart) and share one set of event loops and one dispatch pool (half the cores, at least one thread).
+ * Data lives under the given directory, or a temporary one that {@link #close()} deletes.
  * Thread-safe for the operations below; start and stop nodes from one thread.
  */
 public final class EmbeddedCluster implements AutoCloseable {
 
     private final List<ChorusNode> nodes;
     private final EventLoops loops;
+    private final ExecutorService dispatch;
     private final Path dataDir;
     private final boolean ownsDataDir;
 
-    private EmbeddedCluster(List<ChorusNode> nodes, EventLoops loops, Path dataDir, boolean ownsDataDir) {
+    private EmbeddedCluster(List<ChorusNode> nodes, EventLoops loops, ExecutorService dispatch, Path dataDir,
+                            boolean ownsDataDir) {
         this.nodes = nodes;
         this.loops = loops;
+        this.dispatch = dispatch;
         this.dataDir = dataDir;
         this.ownsDataDir = ownsDataDir;
     }
@@ -96,6 +100,7 @@ public final class EmbeddedCluster implements AutoCloseable {
             node.stop();
         }
         loops.close();
+        dispatch.shutdown();
         if (ownsDataDir) {
             deleteTree(dataDir);
         }
@@ -170,19 +175,21 @@ public final class EmbeddedCluster implements AutoCloseable {
                 members.add(Member.of("node-" + i));
             }
             AddressBook addresses = new AddressBook();
-            // The nodes share the machine's cores: more dispatch threads than cores only add wake-ups and context
-            // switches (in the cluster benchmark on 2 cores, one per node served more gets than two per node).
-            int dispatchThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / nodes);
+            // The nodes share the machine's cores, so they share one dispatch pool as they share the event loops:
+            // a few busy threads wake each other less often than a parked pool per node (in the cluster benchmark
+            // on 2 cores, one shared thread cost less CPU per get than one thread per node).
+            int dispatchThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
             EventLoops loops = EventLoops.create(2, "chorus-embedded-io");
+            ExecutorService dispatch = ChorusNode.dispatchPool("chorus-embedded-dispatch-", dispatchThreads);
             List<ChorusNode> started = new ArrayList<>();
-            EmbeddedCluster cluster = new EmbeddedCluster(started, loops, root, owns);
+            EmbeddedCluster cluster = new EmbeddedCluster(started, loops, dispatch, root, owns);
             try {
                 for (int i = 0; i < members.size(); i++) {
                     Member m = members.get(i);
                     int port = basePort == 0 ? 0 : basePort + i;
                     NodeConfig config = new NodeConfig(m.id(), root.resolve(m.id().name()), "127.0.0.1", port, members,
                             partitions, durability, coordinator, dispatchThreads);
-                    ChorusNode node = new ChorusNode(config, addresses, loops);
+                    ChorusNode node = new ChorusNode(config, addresses, loops, dispatch);
                     node.start();
                     started.add(node);
                 }

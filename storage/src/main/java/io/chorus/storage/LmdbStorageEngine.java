@@ -1,5 +1,6 @@
 package io.chorus.storage;
 
+import io.chorus.core.causal.CausalCodec;
 import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
@@ -43,6 +44,7 @@ public final class LmdbStorageEngine implements StorageEngine {
 
     static final String DATA_DB = "chorus.data";
     static final String AREA_DB_PREFIX = "area:";
+    private static final byte[] EMPTY_ENCODED = CausalCodec.encode(SiblingSet.empty());
     private static final Pattern AREA_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private final Env<ByteBuffer> env;
@@ -119,6 +121,27 @@ public final class LmdbStorageEngine implements StorageEngine {
         try {
             ByteBuffer stored = data.get(r.txn(), r.key(partition, key));
             return stored == null ? SiblingSet.empty() : StoredSets.decode(stored, partition, key);
+        } catch (LmdbException e) {
+            r.failed = true;
+            throw LmdbErrors.toChorus(e, "reading partition " + partition + " key " + StoreKeys.hex(key, 0));
+        } finally {
+            readers.release(r);
+        }
+    }
+
+    @Override
+    public byte[] getEncoded(int partition, byte[] key) {
+        StoreKeys.checkPartition(partition);
+        StoreKeys.checkKey(key, MAX_KEY_LENGTH);
+        ReadContext r = readers.acquire();
+        try {
+            ByteBuffer stored = data.get(r.txn(), r.key(partition, key));
+            if (stored == null) {
+                return EMPTY_ENCODED.clone();
+            }
+            byte[] copy = new byte[stored.remaining()];
+            stored.get(copy);
+            return copy;
         } catch (LmdbException e) {
             r.failed = true;
             throw LmdbErrors.toChorus(e, "reading partition " + partition + " key " + StoreKeys.hex(key, 0));

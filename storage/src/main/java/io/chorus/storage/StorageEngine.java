@@ -1,6 +1,7 @@
 package io.chorus.storage;
 
 import io.chorus.core.causal.ActorId;
+import io.chorus.core.causal.CausalCodec;
 import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.causal.VersionVector;
 import java.util.Objects;
@@ -37,6 +38,16 @@ public interface StorageEngine extends AutoCloseable {
      * @throws io.chorus.core.error.ChorusException CORRUPT when the stored bytes do not decode, naming the key
      */
     SiblingSet get(int partition, byte[] key);
+
+    /**
+     * The stored state of a key in its canonical causal encoding ({@link CausalCodec}), the encoding of
+     * {@link SiblingSet#empty()} when absent: for a replica that only passes its state on, without decoding and
+     * encoding it again. Equal states have equal bytes. The bytes are not checked here: whoever uses them decodes
+     * them, and bad bytes then fail there. Same thread rules as {@link #get}.
+     */
+    default byte[] getEncoded(int partition, byte[] key) {
+        return CausalCodec.encode(get(partition, key));
+    }
 
     /**
      * A general read-modify-write inside the writer's transaction: {@code change} gets the stored state (after

@@ -33,6 +33,14 @@ public final class CausalCodec {
     private static final int MIN_ACTOR_BYTES = 4;
     private static final int MIN_SIBLING_BYTES = 4;
 
+    /**
+     * The actor each decoding thread last read at each position of a clock (mod {@value #RECENT}). A cluster has
+     * few actors and every stored value names them again, so most are the one last seen there: reusing it skips a
+     * string decode and three allocations per actor. Values are immutable, so a stale entry is only a miss.
+     */
+    private static final int RECENT = 8;
+    private static final ThreadLocal<ActorId[]> RECENT_ACTORS = ThreadLocal.withInitial(() -> new ActorId[RECENT]);
+
     private CausalCodec() {
     }
 
@@ -160,9 +168,17 @@ public final class CausalCodec {
     private static void writeActors(ByteBuffer out, VersionVector vv) {
         Varint.write(out, vv.size());
         for (int i = 0; i < vv.size(); i++) {
-            byte[] name = vv.actor(i).node().name().getBytes(StandardCharsets.UTF_8);
-            Varint.write(out, name.length);
-            out.put(name);
+            String name = vv.actor(i).node().name();
+            int utf8 = utf8Length(name);
+            Varint.write(out, utf8);
+            if (utf8 == name.length()) {
+                // ASCII, as node ids nearly always are: written as they are, without an encoded copy.
+                for (int c = 0; c < utf8; c++) {
+                    out.put((byte) name.charAt(c));
+                }
+            } else {
+                out.put(name.getBytes(StandardCharsets.UTF_8));
+            }
             Varint.write(out, vv.actor(i).epoch());
             Varint.write(out, vv.counter(i));
         }
@@ -172,14 +188,21 @@ public final class CausalCodec {
         int n = r.count("actor count", MIN_ACTOR_BYTES);
         ActorId[] actors = new ActorId[n];
         long[] counters = new long[n];
+        ActorId[] recent = RECENT_ACTORS.get();
         for (int i = 0; i < n; i++) {
-            String name = r.utf8("actor node", NodeId.MAX_UTF8_LENGTH);
+            ActorId last = recent[i & (RECENT - 1)];
+            String name = r.utf8("actor node", NodeId.MAX_UTF8_LENGTH, last == null ? null : last.node().name());
             long epoch = r.varlong("actor epoch", 0, Long.MAX_VALUE);
             counters[i] = r.varlong("actor counter", 1, Long.MAX_VALUE);
-            try {
-                actors[i] = new ActorId(new NodeId(name), epoch);
-            } catch (IllegalArgumentException e) {
-                throw new MalformedEncodingException("actor " + i + ": " + e.getMessage());
+            if (last != null && name == last.node().name() && epoch == last.epoch()) {
+                actors[i] = last;
+            } else {
+                try {
+                    actors[i] = new ActorId(new NodeId(name), epoch);
+                } catch (IllegalArgumentException e) {
+                    throw new MalformedEncodingException("actor " + i + ": " + e.getMessage());
+                }
+                recent[i & (RECENT - 1)] = actors[i];
             }
             if (i > 0 && actors[i - 1].compareTo(actors[i]) >= 0) {
                 throw new MalformedEncodingException("actors not in strictly increasing order at " + i);

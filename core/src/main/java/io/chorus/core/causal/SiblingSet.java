@@ -189,7 +189,8 @@ public final class SiblingSet {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SiblingSet s && clock.equals(s.clock) && Arrays.equals(siblings, s.siblings);
+        return o == this
+                || o instanceof SiblingSet s && clock.equals(s.clock) && Arrays.equals(siblings, s.siblings);
     }
 
     @Override

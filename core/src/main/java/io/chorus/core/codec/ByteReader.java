@@ -116,6 +116,36 @@ public final class ByteReader {
         return s;
     }
 
+    /**
+     * As {@link #utf8(String, int)}, but returns {@code known} itself when the bytes are exactly its characters
+     * in ASCII: repeated names (the few node ids of a cluster, in every stored value) then cost a comparison
+     * instead of a decode and two allocations. {@code known} may be null.
+     */
+    public String utf8(String what, int maxLength, String known) {
+        if (known != null) {
+            int start = buf.position();
+            long len = varlong(what + " length");
+            int at = buf.position();
+            if (len == known.length() && len <= maxLength && len <= buf.remaining() && spells(known, at)) {
+                buf.position(at + (int) len);
+                return known;
+            }
+            buf.position(start);
+        }
+        return utf8(what, maxLength);
+    }
+
+    /** Whether the bytes at {@code at} are {@code s}'s characters, each ASCII. */
+    private boolean spells(String s, int at) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80 || buf.get(at + i) != (byte) c) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Fails unless every byte was consumed: trailing garbage means the input is not what we think. */
     public void expectEnd(String what) {
         if (buf.hasRemaining()) {

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.chorus.core.error.MalformedEncodingException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -122,5 +124,26 @@ class CausalCodecTest {
         assertThat(CausalCodec.encode(x.merge(y))).isEqualTo(CausalCodec.encode(y.merge(x)));
         assertThat(x.merge(y).siblings()).hasSize(2);
         assertThat(List.of(CausalCodec.encode(x))).isNotEqualTo(List.of(CausalCodec.encode(y)));
+    }
+
+    /** Decoding reuses the actors it saw last at each clock position; a changed epoch or name is never lost. */
+    @Test
+    void actorsThatDifferFromTheLastDecodedOnesAreReadAsTheyAre() {
+        Random random = new Random(11);
+        String[] names = {"node-1", "node-2", "nöde-3", "node-10"};
+        for (int round = 0; round < 2_000; round++) {
+            Map<ActorId, Long> entries = new HashMap<>();
+            for (String name : names) {
+                if (random.nextBoolean()) {
+                    entries.put(ActorId.of(name, random.nextInt(3)), 1L + random.nextInt(5));
+                }
+            }
+            VersionVector context = VersionVector.of(entries);
+            SiblingSet s = SiblingSet.empty().update(context, ActorId.of(names[random.nextInt(4)], random.nextInt(3)),
+                    new byte[] {(byte) round}, round);
+            SiblingSet decoded = CausalCodec.decode(CausalCodec.encode(s));
+            assertThat(decoded).as("round %d", round).isEqualTo(s);
+            assertThat(decoded.context().actors()).as("round %d", round).isEqualTo(s.context().actors());
+        }
     }
 }

@@ -1,0 +1,52 @@
+package io.chorus.core.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.chorus.core.error.MalformedEncodingException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ByteReaderTest {
+
+    /** A length-prefixed UTF-8 string followed by one marker byte, to see where the reader stopped. */
+    private static ByteReader stringThenMarker(String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(utf8.length + 11);
+        Varint.write(out, utf8.length);
+        out.put(utf8).put((byte) 0x7E);
+        out.flip();
+        // A direct buffer, as LMDB hands out: the known-string path must not depend on an array.
+        ByteBuffer direct = ByteBuffer.allocateDirect(out.remaining()).put(out).flip();
+        return new ByteReader(direct);
+    }
+
+    @Test
+    void aKnownStringSpelledByTheBytesIsReturnedItselfAndConsumed() {
+        String known = new String("node-1".toCharArray());
+        ByteReader r = stringThenMarker("node-1");
+        assertThat(r.utf8("name", 255, known)).isSameAs(known);
+        assertThat(r.u8("marker")).isEqualTo(0x7E);
+    }
+
+    @Test
+    void otherBytesAreDecodedAsTheyAre() {
+        for (String[] c : new String[][] {{"node-2", "node-1"}, {"node-1", "node-10"}, {"node-10", "node-1"},
+                {"nöde", "node"}, {"node", "nöde"}, {"ab", null}, {"", "x"}}) {
+            ByteReader r = stringThenMarker(c[0]);
+            String read = r.utf8("name", 255, c[1]);
+            assertThat(read).as("%s read with %s known", c[0], c[1]).isEqualTo(c[0]).isNotSameAs(c[1]);
+            assertThat(r.u8("marker")).isEqualTo(0x7E);
+        }
+    }
+
+    @Test
+    void limitsStillApplyWhenTheKnownStringMatches() {
+        assertThatThrownBy(() -> stringThenMarker("node-1").utf8("name", 5, "node-1"))
+                .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("over the maximum 5");
+        ByteBuffer truncated = ByteBuffer.wrap(new byte[] {6, 'n', 'o', 'd', 'e'});
+        assertThatThrownBy(() -> new ByteReader(truncated).utf8("name", 255, "node-1"))
+                .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("truncated");
+    }
+}
