@@ -64,13 +64,19 @@ public final class NettyTransport implements Transport {
 
     @Override
     public CompletableFuture<Message> request(NodeId to, Message request, long timeoutMillis) {
-        CompletableFuture<Message> result = new CompletableFuture<>();
         if (closed) {
-            result.completeExceptionally(new ChorusException(ErrorCode.UNAVAILABLE, self + "'s transport is closed"));
-            return result;
+            return CompletableFuture.failedFuture(new ChorusException(ErrorCode.UNAVAILABLE,
+                    self + "'s transport is closed"));
         }
+        CompletableFuture<ClientConnection> pending = connection(to);
+        if (pending.isDone() && !pending.isCompletedExceptionally()) {
+            // The usual case, an open connection: its future is the answer (it fails with the cause itself, never
+            // wrapped), with no connect time to take off the timeout.
+            return pending.join().request(request, timeoutMillis);
+        }
+        CompletableFuture<Message> result = new CompletableFuture<>();
         long startNanos = System.nanoTime();
-        connection(to).whenComplete((connection, connectFailure) -> {
+        pending.whenComplete((connection, connectFailure) -> {
             if (connectFailure != null) {
                 result.completeExceptionally(ErrorBody.unwrap(connectFailure));
                 return;
