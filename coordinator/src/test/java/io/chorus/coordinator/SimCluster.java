@@ -10,6 +10,7 @@ import io.chorus.ring.Claim;
 import io.chorus.ring.Member;
 import io.chorus.ring.Ring;
 import io.chorus.storage.MemoryStorageEngine;
+import io.chorus.storage.StorageEngine;
 import io.chorus.testkit.Simulation;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -37,6 +38,7 @@ final class SimCluster {
     private final Map<NodeId, MemoryStorageEngine> storages = new HashMap<>();
     private final Map<NodeId, Coordinator> coordinators = new HashMap<>();
     private final Map<NodeId, Integer> incarnations = new HashMap<>();
+    private final Map<NodeId, StorageEngine> damaged = new HashMap<>();
 
     SimCluster(Simulation sim, int size, CoordinatorConfig config) {
         this.sim = sim;
@@ -56,8 +58,9 @@ final class SimCluster {
     }
 
     private void boot(NodeId id, Transport transport) {
-        MemoryStorageEngine storage = storages.get(id);
-        Coordinator c = new Coordinator(id, new ActorId(id, storage.epoch()), () -> ring, storage, transport,
+        MemoryStorageEngine memory = storages.get(id);
+        StorageEngine storage = damaged.containsKey(id) ? damaged.get(id) : memory;
+        Coordinator c = new Coordinator(id, new ActorId(id, memory.epoch()), () -> ring, storage, transport,
                 new FailureDetectingLiveness(), sim.scheduler(), sim.clock(), config);
         transport.serve(c.peerHandler());
         c.start();
@@ -87,6 +90,16 @@ final class SimCluster {
     /** A new process on the old storage: a fresh transport, liveness and coordinator. */
     void restart(NodeId id) {
         boot(id, sim.network().restart(id));
+    }
+
+    /**
+     * Restarts {@code id} on a store whose bytes for {@code key} no longer decode, as after a bad disk block: its
+     * reads of the key fail CORRUPT, and what it sends of the key does not decode.
+     */
+    void damage(NodeId id, byte[] key) {
+        crash(id);
+        damaged.put(id, new DamagedStorage(storages.get(id), ring.partitionOf(key), key));
+        restart(id);
     }
 
     boolean isCrashed(NodeId id) {

@@ -43,6 +43,8 @@ class CorruptionTest {
             assertThat(failure(engine.put(3, bytes("bad"), blind(A, "new"))))
                     .satisfies(CorruptionTest::assertCorrupt);
             assertThat(values(engine.get(3, bytes("good")))).containsExactly("fine");
+            // The raw read passes the bytes on unchecked: whoever decodes them finds the damage.
+            assertThat(engine.getEncoded(3, bytes("bad"))).containsExactly(1, 9, 9, 9);
         }
     }
 

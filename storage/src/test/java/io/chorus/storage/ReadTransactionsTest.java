@@ -7,6 +7,7 @@ import static io.chorus.storage.TestData.bytes;
 import static io.chorus.storage.TestData.values;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chorus.core.causal.CausalCodec;
 import io.chorus.core.causal.SiblingSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,8 +52,11 @@ class ReadTransactionsTest {
             for (int i = 0; i < 200; i++) {
                 SiblingSet written = await(engine.put(1, bytes("k"), TestData.written(previous, A, "v" + i)));
                 assertThat(engine.get(1, bytes("k"))).isEqualTo(written);
+                // The raw read sees the same write, as its canonical encoding.
+                assertThat(engine.getEncoded(1, bytes("k"))).isEqualTo(CausalCodec.encode(written));
                 previous = written;
             }
+            assertThat(CausalCodec.decode(engine.getEncoded(1, bytes("absent")))).isEqualTo(SiblingSet.empty());
         }
     }
 
