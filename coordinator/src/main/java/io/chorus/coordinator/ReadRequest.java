@@ -116,7 +116,9 @@ final class ReadRequest {
                 return;
             }
             synchronized (this) {
-                distinct.add(new Decoded(encoded, set));
+                if (!finished) {
+                    distinct.add(new Decoded(encoded, set));
+                }
             }
         }
         onReply(replica, set);
@@ -155,8 +157,14 @@ final class ReadRequest {
         if (startGrace) {
             Cancellable timer = node.scheduler().schedule(this::finish, node.config().readRepairGraceMillis(),
                     TimeUnit.MILLISECONDS);
+            boolean late;
             synchronized (this) {
                 graceEnd = timer;
+                // The last reply may have finished the request on another thread since the decision above.
+                late = finished;
+            }
+            if (late) {
+                timer.cancel();
             }
         }
         finishIfAllIn();
@@ -219,6 +227,7 @@ final class ReadRequest {
                 return;
             }
             finished = true;
+            distinct.clear();
             collected = new LinkedHashMap<>(replies);
             state = merged;
             timers = new Cancellable[] {deadline, graceEnd};

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -96,13 +97,22 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        for (ChorusNode node : nodes) {
-            node.stop();
-        }
-        loops.close();
-        dispatch.shutdown();
-        if (ownsDataDir) {
-            deleteTree(dataDir);
+        try {
+            for (ChorusNode node : nodes) {
+                node.stop();
+            }
+        } finally {
+            loops.close();
+            dispatch.shutdown();
+            try {
+                // Work a node queued before it stopped finishes before its data directory goes.
+                dispatch.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (ownsDataDir) {
+                deleteTree(dataDir);
+            }
         }
     }
 

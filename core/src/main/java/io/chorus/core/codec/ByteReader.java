@@ -77,7 +77,7 @@ public final class ByteReader {
     /** A length-prefixed byte string of at most {@code maxLength} bytes. */
     public byte[] bytes(String what, int maxLength) {
         long len = varlong(what + " length");
-        if (len > maxLength) {
+        if (Long.compareUnsigned(len, maxLength) > 0) {
             throw new MalformedEncodingException(what + " length " + Long.toUnsignedString(len)
                     + " over the maximum " + maxLength);
         }
@@ -90,7 +90,7 @@ public final class ByteReader {
     /** A length-prefixed UTF-8 string; invalid UTF-8 is rejected, not replaced. */
     public String utf8(String what, int maxLength) {
         long len = varlong(what + " length");
-        if (len > maxLength) {
+        if (Long.compareUnsigned(len, maxLength) > 0) {
             throw new MalformedEncodingException(what + " length " + Long.toUnsignedString(len)
                     + " over the maximum " + maxLength);
         }

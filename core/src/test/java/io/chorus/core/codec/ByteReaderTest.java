@@ -49,4 +49,17 @@ class ByteReaderTest {
         assertThatThrownBy(() -> new ByteReader(truncated).utf8("name", 255, "node-1"))
                 .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("truncated");
     }
+
+    /** A length of 2^63 (a valid 10-byte varint) is over any limit, not a negative number that passes it. */
+    @Test
+    void hugeLengthsAreRejectedNotWrappedToEmpty() {
+        byte[] hugeLength = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80,
+                (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x01};
+        assertThatThrownBy(() -> new ByteReader(hugeLength).bytes("value", Integer.MAX_VALUE))
+                .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("over the maximum");
+        assertThatThrownBy(() -> new ByteReader(hugeLength).utf8("name", 255))
+                .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("over the maximum");
+        assertThatThrownBy(() -> new ByteReader(hugeLength).utf8("name", 255, "node-1"))
+                .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("over the maximum");
+    }
 }

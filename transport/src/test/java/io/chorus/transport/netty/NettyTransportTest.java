@@ -131,6 +131,15 @@ class NettyTransportTest {
         assertThat(failure(a.request(B, msg("x"), 200)).code()).isEqualTo(ErrorCode.TIMEOUT);
     }
 
+    /** On a new or an open connection alike: an overflowed timeout is a failed future, never a throw. */
+    @Test
+    void aTimeoutBelowOneMillisecondFailsTheFutureWithTimeout() throws Exception {
+        b.serve((from, req) -> CompletableFuture.completedFuture(msg("ok")));
+        assertThat(failure(a.request(B, msg("x"), 0)).code()).isEqualTo(ErrorCode.TIMEOUT);
+        assertThat(text(a.request(B, msg("x"), 5000).get(5, TimeUnit.SECONDS))).isEqualTo("ok");
+        assertThat(failure(a.request(B, msg("x"), -5)).code()).isEqualTo(ErrorCode.TIMEOUT);
+    }
+
     @Test
     void aRestartedPeerIsReachedAgain() throws Exception {
         b.serve((from, req) -> CompletableFuture.completedFuture(msg("first")));
