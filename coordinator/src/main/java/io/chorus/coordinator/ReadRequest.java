@@ -6,6 +6,7 @@ import io.chorus.core.causal.CausalCodec;
 import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.error.ErrorCode;
 import io.chorus.core.error.QuorumException;
+import io.chorus.core.transport.Message;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -73,13 +74,12 @@ final class ReadRequest {
         synchronized (this) {
             deadline = timer;
         }
-        long timeout = Math.max(1, quorum.timeoutMillis());
-        ReplicaGet get = new ReplicaGet(partition, key);
+        Message get = new ReplicaGet(partition, key).encode();
         for (NodeId replica : primaries) {
             if (replica.equals(node.self())) {
                 continue;
             }
-            node.transport().request(replica, get.encode(), timeout).whenComplete((reply, failure) -> {
+            node.transport().request(replica, get, quorum.timeoutMillis()).whenComplete((reply, failure) -> {
                 node.report(replica, failure);
                 if (failure != null) {
                     onFailure();

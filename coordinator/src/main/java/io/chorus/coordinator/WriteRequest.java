@@ -103,12 +103,10 @@ final class WriteRequest {
         if (failure != null) {
             // Nothing was stamped, so nothing exists anywhere: the write's own error (a limit, a full disk) is
             // the precise answer, not a quorum failure.
-            Cancellable timer;
             synchronized (this) {
                 answered = true;
-                timer = deadline;
             }
-            timer.cancel();
+            cancelDeadlineWhenDone();
             result.completeExceptionally(NodeServices.unwrap(failure));
             return;
         }
@@ -163,7 +161,6 @@ final class WriteRequest {
         if (retry != null) {
             send(retry);
         }
-        cancelDeadlineWhenDone();
     }
 
     /**
@@ -203,22 +200,25 @@ final class WriteRequest {
         decide();
     }
 
-    /** Answers the client once the outcome is known; the decision is made under the lock, the answer outside. */
+    /** Answers the client once the outcome is known, then cancels the deadline if nothing is left for it. */
     private void decide() {
+        answerIfKnown();
+        cancelDeadlineWhenDone();
+    }
+
+    /** The decision is made under the lock, the answer outside. */
+    private void answerIfKnown() {
         SiblingSet success = null;
         QuorumException failure = null;
-        Cancellable timer = null;
         synchronized (this) {
             if (answered) {
                 return;
             }
             if (written != null && acks >= quorum.required()) {
                 success = written;
-                timer = openSlots == 0 ? deadline : null;
             } else if (written != null && openSlots == 0) {
                 failure = new QuorumException(ErrorCode.QUORUM_NOT_MET,
                         "write reached too few replicas, no fallback left", acks, quorum.required());
-                timer = deadline;
             } else if (deadlinePassed) {
                 failure = new QuorumException(ErrorCode.TIMEOUT, "write timed out after " + quorum.timeoutMillis()
                         + " ms", acks, quorum.required());
@@ -226,9 +226,6 @@ final class WriteRequest {
                 return;
             }
             answered = true;
-        }
-        if (timer != null) {
-            timer.cancel();
         }
         if (success != null) {
             result.complete(success);

@@ -58,6 +58,11 @@ class RandomizedFaultTest {
         final Map<Long, Dot> dots = new HashMap<>();
         /** Every context a write was sent with, per key: what may have superseded earlier values. */
         final Map<Bytes, List<VersionVector>> writeContexts = new HashMap<>();
+        /**
+         * The first check that failed inside a completion callback: the future would swallow the AssertionError,
+         * so it is kept here and rethrown once the run ends, with its own message.
+         */
+        Throwable violation;
         int nextValue;
 
         Run(long seed) {
@@ -85,6 +90,9 @@ class RandomizedFaultTest {
             }
             // Long enough for every client to give up or finish and for hints to reach their owners.
             sim.advance(20_000);
+            if (violation != null) {
+                throw new AssertionError("a completed request broke an invariant", violation);
+            }
             assertThat(history.withStatus(Operation.Status.PENDING)).isEmpty();
             assertThat(cluster.totalHints()).as("every hint delivered").isZero();
             assertThat(history.acknowledgedPuts()).as("the workload acknowledged writes").isNotEmpty();
@@ -216,7 +224,13 @@ class RandomizedFaultTest {
                         return;
                     }
                     ended[0] = true;
-                    record(op, key, written, result, failure);
+                    try {
+                        record(op, key, written, result, failure);
+                    } catch (Throwable broken) {
+                        if (violation == null) {
+                            violation = broken;
+                        }
+                    }
                     thinkThenNext();
                 });
                 long giveUp = config.requestTimeoutMillis() + config.forwardSlackMillis() + 1_000;

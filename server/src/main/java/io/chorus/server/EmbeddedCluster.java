@@ -27,8 +27,8 @@ import java.util.stream.Stream;
  * try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(3).start();
  *      ChorusClient client = cluster.client()) {
  *     client.put(key, value, null);
- *     cluster.stop(1);                        // writes at W=2 still succeed; node 1 catches up by hints
- *     cluster.restart(1);
+ *     cluster.stop(1);                        // writes at W=2 still succeed
+ *     cluster.restart(1);                     // node 1 catches up by read repair (a 4th node would keep hints)
  * }
  * }</pre>
  *

@@ -7,7 +7,6 @@ import java.util.List;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.GetOp;
-import org.lmdbjava.LmdbException;
 
 /**
  * Ordered iteration over the keys with a prefix, a chunk per read transaction. Each chunk is read and decoded
@@ -57,36 +56,32 @@ final class ChunkedScan {
     /** Fills one chunk; returns whether keys with the prefix remain after it. */
     private static <V> boolean readChunk(ReadContexts readers, Dbi<ByteBuffer> dbi, byte[] prefix, byte[] resumeAfter,
             Decoder<V> decoder, List<byte[]> keys, List<V> values) {
-        ReadContext r = readers.acquire();
-        try (Cursor<ByteBuffer> c = dbi.openCursor(r.txn())) {
-            boolean found;
-            if (resumeAfter != null) {
-                found = c.get(r.key(resumeAfter), GetOp.MDB_SET_RANGE);
-                if (found && sameKey(c.key(), resumeAfter)) {
+        return readers.read(r -> {
+            try (Cursor<ByteBuffer> c = dbi.openCursor(r.txn())) {
+                boolean found;
+                if (resumeAfter != null) {
+                    found = c.get(r.key(resumeAfter), GetOp.MDB_SET_RANGE);
+                    if (found && sameKey(c.key(), resumeAfter)) {
+                        found = c.next();
+                    }
+                } else {
+                    found = prefix.length == 0 ? c.first() : c.get(r.key(prefix), GetOp.MDB_SET_RANGE);
+                }
+                long bytes = 0;
+                while (found && StoreKeys.startsWith(c.key(), prefix)) {
+                    if (keys.size() >= CHUNK_ENTRIES || bytes >= CHUNK_BYTES) {
+                        return true;
+                    }
+                    byte[] key = StoreKeys.copy(c.key(), 0);
+                    ByteBuffer value = c.val();
+                    bytes += key.length + value.remaining();
+                    values.add(decoder.decode(key, value));
+                    keys.add(key);
                     found = c.next();
                 }
-            } else {
-                found = prefix.length == 0 ? c.first() : c.get(r.key(prefix), GetOp.MDB_SET_RANGE);
+                return false;
             }
-            long bytes = 0;
-            while (found && StoreKeys.startsWith(c.key(), prefix)) {
-                if (keys.size() >= CHUNK_ENTRIES || bytes >= CHUNK_BYTES) {
-                    return true;
-                }
-                byte[] key = StoreKeys.copy(c.key(), 0);
-                ByteBuffer value = c.val();
-                bytes += key.length + value.remaining();
-                values.add(decoder.decode(key, value));
-                keys.add(key);
-                found = c.next();
-            }
-            return false;
-        } catch (LmdbException e) {
-            r.failed = true;
-            throw LmdbErrors.toChorus(e, "scanning keys with prefix " + StoreKeys.hex(prefix, 0));
-        } finally {
-            readers.release(r);
-        }
+        }, () -> "scanning keys with prefix " + StoreKeys.hex(prefix, 0));
     }
 
     private static boolean sameKey(ByteBuffer key, byte[] expected) {

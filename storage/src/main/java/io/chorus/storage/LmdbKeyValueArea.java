@@ -8,7 +8,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.lmdbjava.Dbi;
-import org.lmdbjava.LmdbException;
 
 /**
  * A {@link KeyValueArea} as one LMDB named database of the engine's environment, sharing its readers, gate and
@@ -39,16 +38,10 @@ final class LmdbKeyValueArea implements KeyValueArea {
     @Override
     public Optional<byte[]> get(byte[] key) {
         StoreKeys.checkKey(key, MAX_KEY_LENGTH);
-        ReadContext r = readers.acquire();
-        try {
+        return readers.read(r -> {
             ByteBuffer v = dbi.get(r.txn(), r.key(key));
-            return v == null ? Optional.empty() : Optional.of(StoreKeys.copy(v, 0));
-        } catch (LmdbException e) {
-            r.failed = true;
-            throw LmdbErrors.toChorus(e, "reading area " + name);
-        } finally {
-            readers.release(r);
-        }
+            return v == null ? Optional.<byte[]>empty() : Optional.of(StoreKeys.copy(v, 0));
+        }, () -> "reading area " + name);
     }
 
     @Override
@@ -88,15 +81,7 @@ final class LmdbKeyValueArea implements KeyValueArea {
 
     @Override
     public long count() {
-        ReadContext r = readers.acquire();
-        try {
-            return dbi.stat(r.txn()).entries;
-        } catch (LmdbException e) {
-            r.failed = true;
-            throw LmdbErrors.toChorus(e, "counting area " + name);
-        } finally {
-            readers.release(r);
-        }
+        return readers.read(r -> dbi.stat(r.txn()).entries, () -> "counting area " + name);
     }
 
     @Override

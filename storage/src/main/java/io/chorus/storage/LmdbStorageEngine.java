@@ -16,8 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
 import org.lmdbjava.ByteBufferProxy;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
@@ -45,7 +45,6 @@ public final class LmdbStorageEngine implements StorageEngine {
     static final String DATA_DB = "chorus.data";
     static final String AREA_DB_PREFIX = "area:";
     private static final byte[] EMPTY_ENCODED = CausalCodec.encode(SiblingSet.empty());
-    private static final Pattern AREA_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private final Env<ByteBuffer> env;
     private final Dbi<ByteBuffer> data;
@@ -115,39 +114,21 @@ public final class LmdbStorageEngine implements StorageEngine {
 
     @Override
     public SiblingSet get(int partition, byte[] key) {
-        StoreKeys.checkPartition(partition);
-        StoreKeys.checkKey(key, MAX_KEY_LENGTH);
-        ReadContext r = readers.acquire();
-        try {
-            ByteBuffer stored = data.get(r.txn(), r.key(partition, key));
-            return stored == null ? SiblingSet.empty() : StoredSets.decode(stored, partition, key);
-        } catch (LmdbException e) {
-            r.failed = true;
-            throw LmdbErrors.toChorus(e, "reading partition " + partition + " key " + StoreKeys.hex(key, 0));
-        } finally {
-            readers.release(r);
-        }
+        return read(partition, key, stored -> stored == null ? SiblingSet.empty()
+                : StoredSets.decode(stored, partition, key));
     }
 
     @Override
     public byte[] getEncoded(int partition, byte[] key) {
+        return read(partition, key, stored -> stored == null ? EMPTY_ENCODED.clone() : StoreKeys.copy(stored, 0));
+    }
+
+    /** Looks the key up in this thread's read transaction; {@code view} gets LMDB's buffer (or null) inside it. */
+    private <T> T read(int partition, byte[] key, Function<ByteBuffer, T> view) {
         StoreKeys.checkPartition(partition);
         StoreKeys.checkKey(key, MAX_KEY_LENGTH);
-        ReadContext r = readers.acquire();
-        try {
-            ByteBuffer stored = data.get(r.txn(), r.key(partition, key));
-            if (stored == null) {
-                return EMPTY_ENCODED.clone();
-            }
-            byte[] copy = new byte[stored.remaining()];
-            stored.get(copy);
-            return copy;
-        } catch (LmdbException e) {
-            r.failed = true;
-            throw LmdbErrors.toChorus(e, "reading partition " + partition + " key " + StoreKeys.hex(key, 0));
-        } finally {
-            readers.release(r);
-        }
+        return readers.read(r -> view.apply(data.get(r.txn(), r.key(partition, key))),
+                () -> "reading partition " + partition + " key " + StoreKeys.hex(key, 0));
     }
 
     @Override
@@ -183,10 +164,7 @@ public final class LmdbStorageEngine implements StorageEngine {
 
     @Override
     public KeyValueArea area(String name) {
-        Objects.requireNonNull(name, "name");
-        if (!AREA_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("area name must be 1-64 of [A-Za-z0-9._-]: '" + name + "'");
-        }
+        StoreKeys.checkAreaName(name);
         CompletableFuture<LmdbKeyValueArea> opening = areas.get(name);
         if (opening == null) {
             // The first caller asks the writer to open the database; others wait on the same future. No lock is

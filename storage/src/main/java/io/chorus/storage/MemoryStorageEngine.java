@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
 
 /**
  * A {@link StorageEngine} held in memory. <b>Not durable</b>: everything is lost with the object (a simulated
@@ -31,7 +30,6 @@ import java.util.regex.Pattern;
  */
 public final class MemoryStorageEngine implements StorageEngine {
 
-    private static final Pattern AREA_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private final long epoch;
     private final Object lock = new Object();
@@ -72,11 +70,12 @@ public final class MemoryStorageEngine implements StorageEngine {
                     throw new NullPointerException("the update function returned null for "
                             + StoreKeys.describeDataKey(stored));
                 }
-                if (!after.equals(before)) {
+                boolean unchanged = after.equals(before);
+                if (!unchanged) {
                     data.put(stored, after);
                 }
                 writesCommitted++;
-                return CompletableFuture.completedFuture(after.equals(before) ? before : after);
+                return CompletableFuture.completedFuture(unchanged ? before : after);
             }
         } catch (RuntimeException e) {
             synchronized (lock) {
@@ -125,10 +124,7 @@ public final class MemoryStorageEngine implements StorageEngine {
 
     @Override
     public KeyValueArea area(String name) {
-        Objects.requireNonNull(name, "name");
-        if (!AREA_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("area name must be 1-64 of [A-Za-z0-9._-]: '" + name + "'");
-        }
+        StoreKeys.checkAreaName(name);
         synchronized (lock) {
             checkOpen();
             return areas.computeIfAbsent(name, MemoryArea::new);

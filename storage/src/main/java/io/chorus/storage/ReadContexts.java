@@ -4,6 +4,8 @@ import io.chorus.core.error.ChorusException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.lmdbjava.Env;
 import org.lmdbjava.LmdbException;
 
@@ -68,6 +70,22 @@ final class ReadContexts {
      * Ends a read: a cached context parks its transaction for the next read (unless an LMDB call failed on it),
      * a transient one aborts it.
      */
+    /**
+     * Runs {@code body} in this thread's read context, always released after it; an LMDB failure marks the
+     * context failed (its transaction is not reused) and becomes a {@link ChorusException} about {@code what}.
+     */
+    <T> T read(Function<ReadContext, T> body, Supplier<String> what) {
+        ReadContext r = acquire();
+        try {
+            return body.apply(r);
+        } catch (LmdbException e) {
+            r.failed = true;
+            throw LmdbErrors.toChorus(e, what.get());
+        } finally {
+            release(r);
+        }
+    }
+
     void release(ReadContext c) {
         c.busy = false;
         boolean clean = !c.failed;

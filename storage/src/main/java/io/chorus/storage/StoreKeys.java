@@ -5,6 +5,7 @@ import io.chorus.core.error.ErrorCode;
 import io.chorus.core.error.LimitExceededException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * The on-disk key layout and its checks. A data key is {@code partition:u16be || key}: big-endian so LMDB's
@@ -16,10 +17,19 @@ final class StoreKeys {
     /** LMDB's compiled-in key limit (MDB_MAXKEYSIZE). */
     static final int LMDB_MAX_KEY = 511;
 
+    private static final Pattern AREA_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     private static final int DESCRIBE_LIMIT = 64;
 
     private StoreKeys() {
+    }
+
+    /** Area names: 1-64 of {@code [A-Za-z0-9._-]}, the same rule for every engine. */
+    static void checkAreaName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (!AREA_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("area name must be 1-64 of [A-Za-z0-9._-]: '" + name + "'");
+        }
     }
 
     static void checkPartition(int partition) {

@@ -40,6 +40,7 @@ class ReadTransactionsTest {
                 });
                 t.start();
                 t.join(10_000);
+                assertThat(t.isAlive()).as("reader thread %d finished", i).isFalse();
                 assertThat(error.get()).isNull();
             }
         }

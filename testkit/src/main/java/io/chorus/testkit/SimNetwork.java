@@ -198,10 +198,13 @@ public final class SimNetwork {
 
     CompletableFuture<Message> send(SimTransport caller, NodeId to, Message request, long timeoutMillis) {
         scheduler.checkThread();
-        if (timeoutMillis <= 0) {
-            throw new IllegalArgumentException("timeout must be positive: " + timeoutMillis);
-        }
         CompletableFuture<Message> future = new CompletableFuture<>();
+        if (timeoutMillis <= 0) {
+            // As the Netty transport does: no time to wait is a timeout, not a programming error.
+            future.completeExceptionally(new ChorusException(ErrorCode.TIMEOUT, "a timeout of " + timeoutMillis
+                    + " ms leaves no time to wait for a reply"));
+            return future;
+        }
         long id = ++lastMessageId;
         String label = "#" + id + " req " + caller.self() + "->" + to;
         if (caller.state == State.CRASHED) {

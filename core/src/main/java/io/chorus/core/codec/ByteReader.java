@@ -67,7 +67,8 @@ public final class ByteReader {
      */
     public int count(String what, int minItemBytes) {
         long n = varlong(what);
-        if (n > Integer.MAX_VALUE || n * minItemBytes > buf.remaining()) {
+        // Unsigned: a count of 2^63 or more is huge, not negative.
+        if (Long.compareUnsigned(n, Integer.MAX_VALUE) > 0 || n * minItemBytes > buf.remaining()) {
             throw new MalformedEncodingException(what + " = " + Long.toUnsignedString(n) + " cannot fit in the "
                     + buf.remaining() + " bytes left");
         }
@@ -76,25 +77,15 @@ public final class ByteReader {
 
     /** A length-prefixed byte string of at most {@code maxLength} bytes. */
     public byte[] bytes(String what, int maxLength) {
-        long len = varlong(what + " length");
-        if (Long.compareUnsigned(len, maxLength) > 0) {
-            throw new MalformedEncodingException(what + " length " + Long.toUnsignedString(len)
-                    + " over the maximum " + maxLength);
-        }
-        need((int) len, what);
-        byte[] out = new byte[(int) len];
+        int len = length(what, maxLength);
+        byte[] out = new byte[len];
         buf.get(out);
         return out;
     }
 
     /** A length-prefixed UTF-8 string; invalid UTF-8 is rejected, not replaced. */
     public String utf8(String what, int maxLength) {
-        long len = varlong(what + " length");
-        if (Long.compareUnsigned(len, maxLength) > 0) {
-            throw new MalformedEncodingException(what + " length " + Long.toUnsignedString(len)
-                    + " over the maximum " + maxLength);
-        }
-        need((int) len, what);
+        int len = length(what, maxLength);
         byte[] raw;
         int offset;
         if (buf.hasArray()) {
@@ -102,17 +93,17 @@ public final class ByteReader {
             raw = buf.array();
             offset = buf.arrayOffset() + buf.position();
         } else {
-            raw = new byte[(int) len];
+            raw = new byte[len];
             buf.duplicate().get(raw);
             offset = 0;
         }
-        String s = new String(raw, offset, (int) len, StandardCharsets.UTF_8);
+        String s = new String(raw, offset, len, StandardCharsets.UTF_8);
         // The JDK replaces bad sequences with U+FFFD; only then is the slower exact check needed.
         if (s.indexOf('\uFFFD') >= 0
-                && !Arrays.equals(s.getBytes(StandardCharsets.UTF_8), Arrays.copyOfRange(raw, offset, offset + (int) len))) {
+                && !Arrays.equals(s.getBytes(StandardCharsets.UTF_8), Arrays.copyOfRange(raw, offset, offset + len))) {
             throw new MalformedEncodingException(what + ": invalid UTF-8");
         }
-        buf.position(buf.position() + (int) len);
+        buf.position(buf.position() + len);
         return s;
     }
 
@@ -133,6 +124,18 @@ public final class ByteReader {
             buf.position(start);
         }
         return utf8(what, maxLength);
+    }
+
+    /** A length prefix of at most {@code maxLength} whose bytes are all there. */
+    private int length(String what, int maxLength) {
+        long len = varlong(what + " length");
+        // Unsigned: a length of 2^63 or more is over any limit, not a negative number under it.
+        if (Long.compareUnsigned(len, maxLength) > 0) {
+            throw new MalformedEncodingException(what + " length " + Long.toUnsignedString(len)
+                    + " over the maximum " + maxLength);
+        }
+        need((int) len, what);
+        return (int) len;
     }
 
     /** Whether the bytes at {@code at} are {@code s}'s characters, each ASCII. */

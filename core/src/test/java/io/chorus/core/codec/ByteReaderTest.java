@@ -50,7 +50,7 @@ class ByteReaderTest {
                 .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("truncated");
     }
 
-    /** A length of 2^63 (a valid 10-byte varint) is over any limit, not a negative number that passes it. */
+    /** A length or count of 2^63 (a valid 10-byte varint) is over any limit, not a negative number under it. */
     @Test
     void hugeLengthsAreRejectedNotWrappedToEmpty() {
         byte[] hugeLength = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80,
@@ -61,5 +61,7 @@ class ByteReaderTest {
                 .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("over the maximum");
         assertThatThrownBy(() -> new ByteReader(hugeLength).utf8("name", 255, "node-1"))
                 .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("over the maximum");
+        assertThatThrownBy(() -> new ByteReader(hugeLength).count("actor count", 4))
+                .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("cannot fit");
     }
 }

@@ -95,16 +95,20 @@ public final class ClientConnection implements AutoCloseable {
 
     /**
      * Sends {@code request} and completes with the response's opcode and body. The HELLO belongs to
-     * {@link #connect}; a body over the frame limit fails at once with TOO_LARGE.
+     * {@link #connect}; a body over the frame limit fails at once with TOO_LARGE, a timeout under 1 ms with
+     * TIMEOUT.
      */
     public CompletableFuture<Message> request(Message request, long timeoutMillis) {
         if (request.opcode() == Opcodes.HELLO) {
             throw new IllegalArgumentException("HELLO is sent by connect, once");
         }
-        if (timeoutMillis < 1) {
-            throw new IllegalArgumentException("timeout must be positive: " + timeoutMillis);
-        }
         CompletableFuture<Message> future = new CompletableFuture<>();
+        if (timeoutMillis < 1) {
+            // No time left to wait (a caller's budget ran out, or overflowed): the request's own outcome.
+            future.completeExceptionally(new ChorusException(ErrorCode.TIMEOUT, Opcodes.name(request.opcode())
+                    + " had a timeout of " + timeoutMillis + " ms, no time to wait for a reply"));
+            return future;
+        }
         long frameLength = (long) Frame.HEADER_BYTES + request.bodyLength();
         if (frameLength > options.maxFrameBytes()) {
             future.completeExceptionally(new LimitExceededException(ErrorCode.TOO_LARGE, "request frame",

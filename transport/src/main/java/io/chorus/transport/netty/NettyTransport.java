@@ -69,7 +69,7 @@ public final class NettyTransport implements Transport {
                     self + "'s transport is closed"));
         }
         CompletableFuture<ClientConnection> pending = connection(to);
-        if (timeoutMillis >= 1 && pending.isDone() && !pending.isCompletedExceptionally()) {
+        if (pending.isDone() && !pending.isCompletedExceptionally()) {
             // The usual case, an open connection: its future is the answer (it fails with the cause itself, never
             // wrapped), with no connect time to take off the timeout.
             return pending.join().request(request, timeoutMillis);

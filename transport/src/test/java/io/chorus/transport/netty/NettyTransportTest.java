@@ -131,7 +131,7 @@ class NettyTransportTest {
         assertThat(failure(a.request(B, msg("x"), 200)).code()).isEqualTo(ErrorCode.TIMEOUT);
     }
 
-    /** On a new or an open connection alike: an overflowed timeout is a failed future, never a throw. */
+    /** On a new or an open connection alike: a timeout under 1 ms (an overflowed budget) is a failed future. */
     @Test
     void aTimeoutBelowOneMillisecondFailsTheFutureWithTimeout() throws Exception {
         b.serve((from, req) -> CompletableFuture.completedFuture(msg("ok")));
