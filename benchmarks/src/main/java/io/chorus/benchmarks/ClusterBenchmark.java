@@ -51,6 +51,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * once per durability, which gives two forks to compare against. CPU per operation ({@code -prof perfnorm}, see
  * the README) is steadier than throughput for judging a change.
  *
+ * <p>{@code skeleton} runs a {@link QuorumSkeleton} in the same run: the least work that a quorum read or write
+ * on these parts must do, with no coordinator, so that the real get and put can be judged against a floor as well as
+ * against the echo (its {@code mode} parameter picks the work; see the class). Echo and skeleton forks are started
+ * for both durabilities, although only the skeleton's stores use it, which gives more forks to compare against.
+ *
  * <pre>java -jar benchmarks/target/benchmarks.jar ClusterBenchmark</pre>
  */
 @State(Scope.Benchmark)
@@ -66,109 +71,193 @@ public class ClusterBenchmark {
     private static final int KEYS = 1 << 13;
     private static final int MASK = KEYS - 1;
 
+    /** The echo does not store anything: it runs once per value only to give two forks to compare against. */
     @Param({"NOSYNC", "SYNC"})
     public Durability durability;
 
-    private final byte[][] keys = new byte[KEYS][];
-    private final VersionVector[] contexts = new VersionVector[KEYS];
-    private final Message[] echoRequests = new Message[KEYS];
-    private final byte[] value = new byte[100];
-    private EmbeddedCluster cluster;
-    private ChorusClient client;
-    private EventLoops echoLoops;
-    private EchoServer echo;
-    private ClientConnection echoClient;
-    /** One permit per request that may be in flight; a completion returns its permit. */
-    private final Semaphore window = new Semaphore(WINDOW);
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private int i;
-
-    @Setup(Level.Trial)
-    public void setUp() throws Exception {
-        new Random(3).nextBytes(value);
-        cluster = EmbeddedCluster.builder().nodes(3).durability(durability).start();
-        client = ChorusClient.connect(ClientConfig.builder(cluster.addresses()).ioThreads(1)
-                .callbackExecutor(Runnable::run).build());
-        List<CompletableFuture<ChorusObject>> loading = new ArrayList<>();
-        for (int k = 0; k < KEYS; k++) {
-            keys[k] = ("bench:" + k).getBytes(StandardCharsets.UTF_8);
-            echoRequests[k] = Message.of(Opcodes.GET, new GetRequest(keys[k], 3, 2, 1000).encode());
-            loading.add(client.putAsync(keys[k], value, null));
-            if (loading.size() == WINDOW) {
-                drainContexts(loading, k - WINDOW + 1);
-            }
-        }
-        echoLoops = EventLoops.create(1, "bench-echo");
-        echo = new EchoServer(echoLoops);
-        echoClient = ClientConnection.connect(echoLoops, new InetSocketAddress("127.0.0.1", echo.port()),
-                HelloRequest.of(Role.CLIENT, "bench"), ClientOptions.callbacksOn(Runnable::run))
-                .get(5, TimeUnit.SECONDS);
-    }
-
-    private void drainContexts(List<CompletableFuture<ChorusObject>> batch, int firstKey) {
-        for (int j = 0; j < batch.size(); j++) {
-            contexts[(firstKey + j) & MASK] = batch.get(j).join().context();
-        }
-        batch.clear();
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() throws InterruptedException {
-        window.acquire(WINDOW);
-        window.release(WINDOW);
-        // Batch sizes, and proof that the run had no hints or quorum failures skewing it.
-        cluster.nodes().forEach(n -> System.out.println(n.id() + ": " + n.storage().stats() + ", "
-                + n.coordinator().stats()));
-        echoClient.close();
-        echo.close();
-        echoLoops.close();
-        client.close();
-        cluster.close();
-    }
-
     /**
-     * Waits for a free place in the window: a request is issued as soon as any of the 64 in flight completes, so
-     * exactly 64 are outstanding whatever the spread of their latencies (waiting for the oldest instead would
-     * leave places empty behind a slow one). The operation counted is the issue; in a steady state issues and
+     * The window of requests in flight. A request is issued as soon as any of the 64 in flight completes, so
+     * exactly 64 are outstanding whatever the spread of their latencies (waiting for the oldest instead would leave
+     * places empty behind a slow one). The operation counted is the issue; in a steady state issues and
      * completions run at the same rate. A failed request fails the benchmark.
      */
-    private void enter() throws InterruptedException {
-        window.acquire();
-        Throwable failed = failure.get();
-        if (failed != null) {
-            throw new IllegalStateException("a request failed", failed);
+    abstract static class Workload {
+        final byte[][] keys = new byte[KEYS][];
+        final byte[] value = new byte[100];
+        /** One permit per request that may be in flight; a completion returns its permit. */
+        private final Semaphore window = new Semaphore(WINDOW);
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private int next;
+
+        Workload() {
+            new Random(3).nextBytes(value);
+            for (int k = 0; k < KEYS; k++) {
+                keys[k] = ("bench:" + k).getBytes(StandardCharsets.UTF_8);
+            }
+        }
+
+        /** Waits for a free place in the window; returns the index of the key to use. */
+        final int enter() throws InterruptedException {
+            window.acquire();
+            Throwable failed = failure.get();
+            if (failed != null) {
+                throw new IllegalStateException("a request failed", failed);
+            }
+            return next++ & MASK;
+        }
+
+        final void leave(Throwable error) {
+            if (error != null) {
+                failure.compareAndSet(null, error);
+            }
+            window.release();
+        }
+
+        /** Waits until nothing is in flight, before the trial's teardown closes what requests use. */
+        final void drain() throws InterruptedException {
+            window.acquire(WINDOW);
+            window.release(WINDOW);
         }
     }
 
-    private void leave(Throwable error) {
-        if (error != null) {
-            failure.compareAndSet(null, error);
+    /** The 3-node embedded cluster and its Java client, every key written once. */
+    @State(Scope.Benchmark)
+    public static class Cluster extends Workload {
+        @Param({"NOSYNC", "SYNC"})
+        public Durability durability;
+        final VersionVector[] contexts = new VersionVector[KEYS];
+        EmbeddedCluster cluster;
+        ChorusClient client;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            cluster = EmbeddedCluster.builder().nodes(3).durability(durability).start();
+            client = ChorusClient.connect(ClientConfig.builder(cluster.addresses()).ioThreads(1)
+                    .callbackExecutor(Runnable::run).build());
+            List<CompletableFuture<ChorusObject>> loading = new ArrayList<>();
+            for (int k = 0; k < KEYS; k++) {
+                loading.add(client.putAsync(keys[k], value, null));
+                if (loading.size() == WINDOW) {
+                    for (int j = 0; j < WINDOW; j++) {
+                        contexts[k - WINDOW + 1 + j] = loading.get(j).join().context();
+                    }
+                    loading.clear();
+                }
+            }
         }
-        window.release();
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws InterruptedException {
+            drain();
+            // Batch sizes, and proof that the run had no hints or quorum failures skewing it.
+            cluster.nodes().forEach(n -> System.out.println(n.id() + ": " + n.storage().stats() + ", "
+                    + n.coordinator().stats()));
+            client.close();
+            cluster.close();
+        }
+    }
+
+    /** The plain Netty echo server and one client connection, on one event loop of their own. */
+    @State(Scope.Benchmark)
+    public static class Echo extends Workload {
+        final Message[] requests = new Message[KEYS];
+        EventLoops loops;
+        EchoServer server;
+        ClientConnection connection;
+
+        @Setup(Level.Trial)
+        public void setUp() throws Exception {
+            for (int k = 0; k < KEYS; k++) {
+                requests[k] = Message.of(Opcodes.GET, new GetRequest(keys[k], 3, 2, 1000).encode());
+            }
+            loops = EventLoops.create(1, "bench-echo");
+            server = new EchoServer(loops);
+            connection = ClientConnection.connect(loops, new InetSocketAddress("127.0.0.1", server.port()),
+                    HelloRequest.of(Role.CLIENT, "bench"), ClientOptions.callbacksOn(Runnable::run))
+                    .get(5, TimeUnit.SECONDS);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws InterruptedException {
+            drain();
+            connection.close();
+            server.close();
+            loops.close();
+        }
+    }
+
+    /** {@link QuorumSkeleton}: the least work a quorum request can do, one client connection per server. */
+    @State(Scope.Benchmark)
+    public static class Skeleton extends Workload {
+        @Param({"NOSYNC", "SYNC"})
+        public Durability durability;
+        /** The floors of get and put; {@code -p mode=WIRE,HANDOFFS} shows what the frames and hand-offs cost. */
+        @Param({"READS", "WRITES"})
+        public QuorumSkeleton.Mode mode;
+        final Message[] requests = new Message[KEYS];
+        final List<ClientConnection> connections = new ArrayList<>();
+        QuorumSkeleton servers;
+        EventLoops loops;
+
+        @Setup(Level.Trial)
+        public void setUp() throws Exception {
+            for (int k = 0; k < KEYS; k++) {
+                byte[] body = keys[k];
+                if (mode == QuorumSkeleton.Mode.WRITES) {
+                    body = new byte[1 + keys[k].length + value.length];
+                    body[0] = (byte) keys[k].length;
+                    System.arraycopy(keys[k], 0, body, 1, keys[k].length);
+                    System.arraycopy(value, 0, body, 1 + keys[k].length, value.length);
+                }
+                requests[k] = Message.of(Opcodes.GET, body);
+            }
+            servers = new QuorumSkeleton(mode, durability);
+            servers.load(List.of(keys), value);
+            // Like the Java client: one I/O thread, a connection per node, callbacks where replies complete.
+            loops = EventLoops.create(1, "bench-skeleton-client");
+            for (InetSocketAddress address : servers.addresses()) {
+                connections.add(ClientConnection.connect(loops, address, HelloRequest.of(Role.CLIENT, "bench"),
+                        ClientOptions.callbacksOn(Runnable::run)).get(5, TimeUnit.SECONDS));
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws Exception {
+            drain();
+            connections.forEach(ClientConnection::close);
+            loops.close();
+            servers.close();
+        }
     }
 
     @Benchmark
-    public void get() throws InterruptedException {
-        enter();
-        client.getAsync(keys[i++ & MASK]).whenComplete((object, error) -> leave(error));
+    public void get(Cluster c) throws InterruptedException {
+        int key = c.enter();
+        c.client.getAsync(c.keys[key]).whenComplete((object, error) -> c.leave(error));
     }
 
     @Benchmark
-    public void put() throws InterruptedException {
-        enter();
-        int key = i++ & MASK;
-        client.putAsync(keys[key], value, contexts[key]).whenComplete((object, error) -> {
+    public void put(Cluster c) throws InterruptedException {
+        int key = c.enter();
+        c.client.putAsync(c.keys[key], c.value, c.contexts[key]).whenComplete((object, error) -> {
             if (object != null) {
                 // Read by the put of this key 8192 requests later; the semaphore orders the two.
-                contexts[key] = object.context();
+                c.contexts[key] = object.context();
             }
-            leave(error);
+            c.leave(error);
         });
     }
 
     @Benchmark
-    public void echo() throws InterruptedException {
-        enter();
-        echoClient.request(echoRequests[i++ & MASK], 10_000).whenComplete((reply, error) -> leave(error));
+    public void echo(Echo e) throws InterruptedException {
+        int key = e.enter();
+        e.connection.request(e.requests[key], 10_000).whenComplete((reply, error) -> e.leave(error));
+    }
+
+    /** The least a quorum request can do ({@link QuorumSkeleton}): what the real get and put are measured against. */
+    @Benchmark
+    public void skeleton(Skeleton k) throws InterruptedException {
+        int key = k.enter();
+        k.connections.get(key % 3).request(k.requests[key], 10_000).whenComplete((reply, error) -> k.leave(error));
     }
 }
