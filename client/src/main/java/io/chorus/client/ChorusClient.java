@@ -4,6 +4,7 @@ import io.chorus.core.NodeId;
 import io.chorus.core.causal.VersionVector;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
+import io.chorus.core.error.Failures;
 import io.chorus.core.transport.Message;
 import io.chorus.ring.Ring;
 import io.chorus.ring.RingCodec;
@@ -209,7 +210,7 @@ public final class ChorusClient implements AutoCloseable {
                         config.requestTimeoutMillis()))
                 .thenApply(reply -> toTable(ClusterInfoResponse.decode(reply.bodyUnsafe())))
                 .handle((fresh, failure) -> failure == null ? CompletableFuture.completedFuture(fresh)
-                        : fetchRing(nodes, index + 1, unwrap(failure)))
+                        : fetchRing(nodes, index + 1, Failures.unwrap(failure)))
                 .thenCompose(Function.identity());
     }
 
@@ -261,6 +262,9 @@ public final class ChorusClient implements AutoCloseable {
         /** Reachable nodes first, in walk order; nodes in back-off go last rather than not at all. */
         private List<InetSocketAddress> orderedCandidates() {
             List<InetSocketAddress> all = table.get().candidates(key);
+            if (all.stream().noneMatch(a -> pool(a).isDown())) {
+                return all;
+            }
             List<InetSocketAddress> up = new java.util.ArrayList<>(all.size());
             List<InetSocketAddress> down = new java.util.ArrayList<>();
             for (InetSocketAddress a : all) {
@@ -280,7 +284,7 @@ public final class ChorusClient implements AutoCloseable {
             pool.connection().whenComplete((conn, connectFailure) -> {
                 if (connectFailure != null) {
                     // Never sent: safe to try the next node for reads and writes alike.
-                    tryFrom(candidates, index + 1, unwrap(connectFailure));
+                    tryFrom(candidates, index + 1, Failures.unwrap(connectFailure));
                     return;
                 }
                 conn.request(request, waitMillis).whenComplete((reply, failure) -> {
@@ -292,7 +296,7 @@ public final class ChorusClient implements AutoCloseable {
                         }
                         return;
                     }
-                    Throwable cause = unwrap(failure);
+                    Throwable cause = Failures.unwrap(failure);
                     ErrorCode code = cause instanceof ChorusException ce ? ce.code() : ErrorCode.INTERNAL;
                     if (code == ErrorCode.NOT_A_REPLICA && !refreshed) {
                         refreshed = true;
@@ -323,18 +327,11 @@ public final class ChorusClient implements AutoCloseable {
         loops.close();
     }
 
-    private static Throwable unwrap(Throwable t) {
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
     private static <T> T join(CompletableFuture<T> future) {
         try {
             return future.join();
         } catch (CompletionException e) {
-            Throwable cause = unwrap(e);
+            Throwable cause = Failures.unwrap(e);
             if (cause instanceof RuntimeException re) {
                 throw re;
             }

@@ -11,15 +11,46 @@ import java.util.Map;
  * The client's view of the cluster: a ring snapshot and each node's client address. Before the first ring
  * arrives the table has none and requests go to the seeds. Immutable; the client swaps whole tables.
  */
-record RoutingTable(Ring ring, Map<NodeId, InetSocketAddress> endpoints, List<InetSocketAddress> seeds) {
+final class RoutingTable {
 
-    RoutingTable {
-        endpoints = Map.copyOf(endpoints);
-        seeds = List.copyOf(seeds);
+    private final Ring ring;
+    private final Map<NodeId, InetSocketAddress> endpoints;
+    private final List<InetSocketAddress> seeds;
+    /** As many node references as the ring's own walk cache holds at most. */
+    private static final int CACHE_BUDGET = 1 << 20;
+
+    /**
+     * Each partition's candidates, computed once per ring rather than once per request; null when there is no ring,
+     * or when Q times the node count is over the budget (then they are computed per request).
+     */
+    private final List<List<InetSocketAddress>> byPartition;
+
+    RoutingTable(Ring ring, Map<NodeId, InetSocketAddress> endpoints, List<InetSocketAddress> seeds) {
+        this.ring = ring;
+        this.endpoints = Map.copyOf(endpoints);
+        this.seeds = List.copyOf(seeds);
+        if (ring == null || (long) ring.partitionCount() * ring.walk(0).size() > CACHE_BUDGET) {
+            byPartition = null;
+        } else {
+            List<List<InetSocketAddress>> lists = new ArrayList<>(ring.partitionCount());
+            for (int p = 0; p < ring.partitionCount(); p++) {
+                lists.add(walkOf(p));
+            }
+            byPartition = List.copyOf(lists);
+        }
     }
 
     static RoutingTable seedsOnly(List<InetSocketAddress> seeds) {
         return new RoutingTable(null, Map.of(), seeds);
+    }
+
+    /** The ring routed by, or null before the first one arrived. */
+    Ring ring() {
+        return ring;
+    }
+
+    Map<NodeId, InetSocketAddress> endpoints() {
+        return endpoints;
     }
 
     long version() {
@@ -35,15 +66,19 @@ record RoutingTable(Ring ring, Map<NodeId, InetSocketAddress> endpoints, List<In
         if (ring == null) {
             return seeds;
         }
-        List<NodeId> walk = ring.walk(ring.partitionOf(key));
-        List<InetSocketAddress> out = new ArrayList<>(walk.size());
-        for (NodeId node : walk) {
+        int partition = ring.partitionOf(key);
+        return byPartition != null ? byPartition.get(partition) : walkOf(partition);
+    }
+
+    private List<InetSocketAddress> walkOf(int partition) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (NodeId node : ring.walk(partition)) {
             InetSocketAddress address = endpoints.get(node);
             if (address != null) {
                 out.add(address);
             }
         }
-        return out.isEmpty() ? seeds : out;
+        return out.isEmpty() ? seeds : List.copyOf(out);
     }
 
     /** Every address the client knows, for ring refreshes. */

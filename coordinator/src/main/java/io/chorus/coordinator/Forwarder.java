@@ -5,6 +5,7 @@ import io.chorus.core.causal.CausalCodec;
 import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
+import io.chorus.core.error.Failures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -47,7 +48,7 @@ final class Forwarder {
             } else if (NodeServices.codeOf(failure) == ErrorCode.UNAVAILABLE && index + 1 < order.size()) {
                 attempt(node, request, order, index + 1, result);
             } else {
-                result.completeExceptionally(NodeServices.unwrap(failure));
+                result.completeExceptionally(Failures.unwrap(failure));
             }
         });
     }

@@ -5,10 +5,9 @@ import io.chorus.core.NodeId;
 import io.chorus.core.Scheduler;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
+import io.chorus.core.error.Failures;
 import io.chorus.core.transport.Transport;
 import io.chorus.storage.StorageEngine;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
 /**
  * The collaborators one node's request state machines share. Immutable; every collaborator is thread-safe (or,
@@ -42,14 +41,7 @@ record NodeServices(NodeId self, StorageEngine storage, Transport transport, Liv
         return leftMillis <= 0 ? cap : Math.max(1, Math.min(cap, leftMillis));
     }
 
-    static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
     static ErrorCode codeOf(Throwable t) {
-        return unwrap(t) instanceof ChorusException ce ? ce.code() : ErrorCode.INTERNAL;
+        return Failures.unwrap(t) instanceof ChorusException ce ? ce.code() : ErrorCode.INTERNAL;
     }
 }

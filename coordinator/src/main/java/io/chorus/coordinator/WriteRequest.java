@@ -4,6 +4,7 @@ import io.chorus.core.NodeId;
 import io.chorus.core.Scheduler.Cancellable;
 import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.error.ErrorCode;
+import io.chorus.core.error.Failures;
 import io.chorus.core.error.QuorumException;
 import io.chorus.core.transport.Message;
 import java.util.ArrayList;
@@ -107,7 +108,7 @@ final class WriteRequest {
                 answered = true;
             }
             cancelDeadlineWhenDone();
-            result.completeExceptionally(NodeServices.unwrap(failure));
+            result.completeExceptionally(Failures.unwrap(failure));
             return;
         }
         List<Attempt> sends = new ArrayList<>();

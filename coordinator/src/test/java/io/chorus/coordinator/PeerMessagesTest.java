@@ -10,6 +10,7 @@ import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.causal.VersionVector;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
+import io.chorus.core.error.Failures;
 import io.chorus.core.error.MalformedEncodingException;
 import io.chorus.core.transport.Message;
 import java.util.Arrays;
@@ -112,7 +113,7 @@ class PeerMessagesTest {
                 new byte[] {1}));
         assertThat(NodeServices.codeOf(bad.handle((m, e) -> e).join())).isEqualTo(ErrorCode.BAD_REQUEST);
         CompletableFuture<Message> unknown = handler.handle(NodeId.of("x"), Message.of(0x10FF, new byte[0]));
-        Throwable e = NodeServices.unwrap(unknown.handle((m, t) -> t).join());
+        Throwable e = Failures.unwrap(unknown.handle((m, t) -> t).join());
         assertThat(((ChorusException) e).code()).isEqualTo(ErrorCode.UNKNOWN_OPCODE);
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chorus.core.NodeId;
 import io.chorus.core.causal.ActorId;
 import io.chorus.core.causal.SiblingSet;
+import io.chorus.core.error.Failures;
 import io.chorus.core.transport.Transport;
 import io.chorus.ring.Claim;
 import io.chorus.ring.Member;
@@ -152,7 +153,7 @@ final class SimCluster {
     Throwable awaitFailure(CompletableFuture<?> f) {
         assertThat(sim.runUntil(f::isDone, AWAIT_MILLIS)).isTrue();
         assertThat(f).isCompletedExceptionally();
-        return NodeServices.unwrap(f.handle((v, e) -> e).join());
+        return Failures.unwrap(f.handle((v, e) -> e).join());
     }
 
     static byte[] bytes(String s) {

@@ -1,5 +1,6 @@
 package io.chorus.ring;
 
+import java.util.SplittableRandom;
 import java.util.stream.LongStream;
 
 /**
@@ -11,10 +12,21 @@ final class Seeds {
     private Seeds() {
     }
 
+    /**
+     * {@code count} seeds from the fixed base; the one seed {@code -Dchorus.seed=<n>} names; or, with
+     * {@code -Dchorus.seed=random} (as for the simulation tests), {@code count} fresh ones, to explore.
+     */
     static LongStream seeds(int count) {
         String fixed = System.getProperty("chorus.seed");
+        if (fixed != null && fixed.trim().equals("random")) {
+            return new SplittableRandom().longs(count);
+        }
         if (fixed != null) {
-            return LongStream.of(Long.parseLong(fixed));
+            try {
+                return LongStream.of(Long.parseLong(fixed.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("-Dchorus.seed must be a number or 'random': " + fixed, e);
+            }
         }
         long base = Long.getLong("chorus.seedBase", 0x5EED_41D6L);
         return LongStream.range(0, count).map(i -> base + i * 0x9E3779B97F4A7C15L);

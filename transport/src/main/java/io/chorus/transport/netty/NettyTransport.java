@@ -3,10 +3,10 @@ package io.chorus.transport.netty;
 import io.chorus.core.NodeId;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
+import io.chorus.core.error.Failures;
 import io.chorus.core.transport.Message;
 import io.chorus.core.transport.RequestHandler;
 import io.chorus.core.transport.Transport;
-import io.chorus.transport.protocol.ErrorBody;
 import io.chorus.transport.protocol.HelloRequest;
 import io.chorus.transport.protocol.Role;
 import java.net.InetSocketAddress;
@@ -78,7 +78,7 @@ public final class NettyTransport implements Transport {
         long startNanos = System.nanoTime();
         pending.whenComplete((connection, connectFailure) -> {
             if (connectFailure != null) {
-                result.completeExceptionally(ErrorBody.unwrap(connectFailure));
+                result.completeExceptionally(Failures.unwrap(connectFailure));
                 return;
             }
             // The connect time counts against the request's timeout.
@@ -90,7 +90,7 @@ public final class NettyTransport implements Transport {
             }
             connection.request(request, left).whenComplete((reply, failure) -> {
                 if (failure != null) {
-                    result.completeExceptionally(ErrorBody.unwrap(failure));
+                    result.completeExceptionally(Failures.unwrap(failure));
                 } else {
                     result.complete(reply);
                 }

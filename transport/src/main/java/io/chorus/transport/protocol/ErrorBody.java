@@ -4,13 +4,12 @@ import io.chorus.core.codec.ByteReader;
 import io.chorus.core.codec.Varint;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
+import io.chorus.core.error.Failures;
 import io.chorus.core.error.MalformedEncodingException;
 import io.chorus.core.error.QuorumException;
 import io.chorus.transport.RemoteException;
 import io.chorus.transport.WireErrorCodes;
 import java.nio.ByteBuffer;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -48,7 +47,7 @@ public record ErrorBody(int code, String message, int acks, int required) {
      * that refuses work means OVERLOADED; anything else is a bug: INTERNAL.
      */
     public static ErrorBody from(Throwable failure) {
-        Throwable t = unwrap(failure);
+        Throwable t = Failures.unwrap(failure);
         String message = truncate(String.valueOf(t.getMessage()));
         if (t instanceof MalformedEncodingException) {
             return of(ErrorCode.BAD_REQUEST, message);
@@ -66,15 +65,6 @@ public record ErrorBody(int code, String message, int acks, int required) {
             return of(ErrorCode.OVERLOADED, "the node cannot take more work now");
         }
         return of(ErrorCode.INTERNAL, truncate(t.getClass().getName() + ": " + t.getMessage()));
-    }
-
-    /** Futures wrap failures in CompletionException/ExecutionException; the cause is what happened. */
-    public static Throwable unwrap(Throwable failure) {
-        Throwable t = failure;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     /** Messages are for humans; a handler's message must not be able to blow up an error frame. */

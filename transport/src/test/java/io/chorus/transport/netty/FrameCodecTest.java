@@ -13,6 +13,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -143,8 +144,18 @@ class FrameCodecTest {
     void aPartialFrameIsReleasedWhenTheCodecIsRemoved() {
         byte[] wire = TrackedBuffers.bytes(sampleFrames().get(3));
         channel.writeInbound(buffers.of(wire, 0, 1000));
+        assertThat(inbound()).isEmpty();
         channel.pipeline().remove(FrameCodec.class);
-        // ByteToMessageDecoder hands leftover bytes to the next handler; finishAndReleaseAll releases them.
+        // ByteToMessageDecoder hands its leftover bytes on instead of keeping them: no frame, and nothing held by
+        // the removed codec (the release check after each test fails on a buffer nobody released). The header is
+        // already decoded, so what is left is the part of the body that came.
+        List<Object> leftover = inbound();
+        try {
+            assertThat(leftover).hasSize(1).first().isInstanceOfSatisfying(ByteBuf.class,
+                    buf -> assertThat(buf.readableBytes()).isEqualTo(1000 - 4 - Frame.HEADER_BYTES));
+        } finally {
+            leftover.forEach(ReferenceCountUtil::release);
+        }
     }
 
     @Test
