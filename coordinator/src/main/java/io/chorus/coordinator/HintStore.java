@@ -84,8 +84,4 @@ final class HintStore {
     KeyValueArea area() {
         return area;
     }
-
-    long count() {
-        return area.count();
-    }
 }

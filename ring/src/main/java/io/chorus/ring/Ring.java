@@ -210,11 +210,6 @@ public final class Ring {
         return owners[partition];
     }
 
-    int memberIndex(NodeId node) {
-        Integer i = indexOf.get(node);
-        return i == null ? -1 : i;
-    }
-
     private void checkPartition(int partition) {
         if (partition < 0 || partition >= owners.length) {
             throw new IllegalArgumentException("partition " + partition + " outside [0, " + owners.length + ")");

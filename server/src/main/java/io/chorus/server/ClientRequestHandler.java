@@ -107,12 +107,15 @@ final class ClientRequestHandler implements RequestHandler {
         out.put("storage.writes_committed", s.writesCommitted());
         out.put("storage.writes_rejected", s.writesRejected());
         out.put("storage.map_size_bytes", s.mapSizeBytes());
+        out.put("storage.map_growths", s.mapGrowths());
+        out.put("storage.pending_writes", (long) s.pendingWrites());
         CoordinatorStats c = coordinator.stats();
         out.put("coordinator.forwards", c.forwards());
         out.put("coordinator.read_repairs", c.readRepairs());
         out.put("coordinator.hints_stored", c.hintsStored());
         out.put("coordinator.hints_delivered", c.hintsDelivered());
         out.put("coordinator.hints_dropped", c.hintsDropped());
+        out.put("coordinator.quorum_failures", c.quorumFailures());
         out.put("ring.version", ring.get().version());
         return out;
     }

@@ -181,6 +181,12 @@ class EmbeddedClusterTest {
                         assertThat(e.acks()).as("both live replicas stored it").isEqualTo(2);
                         assertThat(e.required()).isEqualTo(3);
                     });
+            // The coordinator (the first replica) counts it, and says so over the wire.
+            ChorusNode coordinator = cluster.node(indexOf(cluster, cluster.node(0).ring().preferenceList(key, 3)
+                    .get(0)));
+            assertThat(client.statsAsync(coordinator.address()).join())
+                    .containsEntry("coordinator.quorum_failures", 1L)
+                    .containsKeys("storage.pending_writes", "storage.map_growths");
         }
     }
 

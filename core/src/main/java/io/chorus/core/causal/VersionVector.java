@@ -2,7 +2,6 @@ package io.chorus.core.causal;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -203,14 +202,6 @@ public final class VersionVector {
     public boolean descends(VersionVector other) {
         Causality c = compare(other);
         return c == Causality.AFTER || c == Causality.EQUAL;
-    }
-
-    public Map<ActorId, Long> toMap() {
-        Map<ActorId, Long> m = new LinkedHashMap<>();
-        for (int i = 0; i < actors.length; i++) {
-            m.put(actors[i], counters[i]);
-        }
-        return m;
     }
 
     @Override
