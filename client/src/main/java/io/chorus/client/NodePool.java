@@ -3,6 +3,7 @@ package io.chorus.client;
 import io.chorus.core.Clock;
 import io.chorus.transport.netty.ClientConnection;
 import io.chorus.transport.netty.ClientOptions;
+import io.chorus.transport.netty.ConnectionSlot;
 import io.chorus.transport.netty.EventLoops;
 import io.chorus.transport.protocol.HelloRequest;
 import io.chorus.transport.protocol.Role;
@@ -10,15 +11,14 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The connections to one node: a few multiplexed connections, opened on first use, replaced when they close,
  * and requests spread over them round-robin. After a failed connection attempt the node counts as down for the
  * back-off period, so requests fail over at once instead of each waiting for a connect timeout.
  *
- * <p>Thread-safe and lock-free: slots are swapped with compare-and-set, so two callers never open the same slot's
- * connection twice, and no lock is held while connecting.
+ * <p>Thread-safe and lock-free: each {@link ConnectionSlot} is swapped with compare-and-set, so two callers never
+ * open the same slot's connection twice, and no lock is held while connecting.
  */
 final class NodePool implements AutoCloseable {
 
@@ -28,7 +28,7 @@ final class NodePool implements AutoCloseable {
     private final HelloRequest hello;
     private final Clock clock;
     private final long downBackoffNanos;
-    private final AtomicReferenceArray<CompletableFuture<ClientConnection>> slots;
+    private final ConnectionSlot[] slots;
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicLong downUntilNanos = new AtomicLong(Long.MIN_VALUE);
     private volatile boolean closed;
@@ -41,7 +41,10 @@ final class NodePool implements AutoCloseable {
         this.hello = HelloRequest.of(Role.CLIENT, clientName);
         this.clock = clock;
         this.downBackoffNanos = downBackoffMillis * 1_000_000L;
-        this.slots = new AtomicReferenceArray<>(size);
+        this.slots = new ConnectionSlot[size];
+        for (int i = 0; i < size; i++) {
+            slots[i] = new ConnectionSlot(this::open);
+        }
     }
 
     InetSocketAddress address() {
@@ -55,46 +58,32 @@ final class NodePool implements AutoCloseable {
 
     /** An open connection, connecting if the chosen slot has none; fails with UNAVAILABLE if unreachable. */
     CompletableFuture<ClientConnection> connection() {
-        int slot = Math.floorMod(next.getAndIncrement(), slots.length());
-        while (true) {
-            CompletableFuture<ClientConnection> current = slots.get(slot);
-            if (current != null && (!current.isDone() || usable(current))) {
-                return current;
-            }
-            if (closed) {
-                return CompletableFuture.failedFuture(new IllegalStateException("client closed"));
-            }
-            CompletableFuture<ClientConnection> fresh = new CompletableFuture<>();
-            if (slots.compareAndSet(slot, current, fresh)) {
-                ClientConnection.connect(loops, address, hello, options).whenComplete((conn, failure) -> {
-                    if (failure != null) {
-                        downUntilNanos.set(clock.nanoTime() + downBackoffNanos);
-                        fresh.completeExceptionally(failure);
-                    } else if (closed) {
-                        conn.close();
-                        fresh.completeExceptionally(new IllegalStateException("client closed"));
-                    } else {
-                        downUntilNanos.set(Long.MIN_VALUE);
-                        fresh.complete(conn);
-                    }
-                });
-                return fresh;
-            }
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("client closed"));
         }
+        return slots[Math.floorMod(next.getAndIncrement(), slots.length)].connection();
     }
 
-    private static boolean usable(CompletableFuture<ClientConnection> done) {
-        return !done.isCompletedExceptionally() && done.join().isOpen();
+    private void open(CompletableFuture<ClientConnection> attempt) {
+        ClientConnection.connect(loops, address, hello, options).whenComplete((conn, failure) -> {
+            if (failure != null) {
+                downUntilNanos.set(clock.nanoTime() + downBackoffNanos);
+                attempt.completeExceptionally(failure);
+            } else if (closed) {
+                conn.close();
+                attempt.completeExceptionally(new IllegalStateException("client closed"));
+            } else {
+                downUntilNanos.set(Long.MIN_VALUE);
+                attempt.complete(conn);
+            }
+        });
     }
 
     @Override
     public void close() {
         closed = true;
-        for (int i = 0; i < slots.length(); i++) {
-            CompletableFuture<ClientConnection> f = slots.getAndSet(i, null);
-            if (f != null) {
-                f.thenAccept(ClientConnection::close);
-            }
+        for (ConnectionSlot slot : slots) {
+            slot.close();
         }
     }
 }

@@ -34,7 +34,7 @@ public final class NettyTransport implements Transport {
     private final EventLoops loops;
     private final ChorusServer server;
     private final ClientOptions options;
-    private final ConcurrentMap<NodeId, CompletableFuture<ClientConnection>> peers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<NodeId, ConnectionSlot> peers = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /**
@@ -101,27 +101,11 @@ public final class NettyTransport implements Transport {
 
     /** The live (or pending) connection to {@code to}, connecting when there is none or the last one is dead. */
     private CompletableFuture<ClientConnection> connection(NodeId to) {
-        while (true) {
-            CompletableFuture<ClientConnection> current = peers.get(to);
-            if (current != null && isUsable(current)) {
-                return current;
-            }
-            CompletableFuture<ClientConnection> fresh = new CompletableFuture<>();
-            boolean installed = current == null ? peers.putIfAbsent(to, fresh) == null
-                    : peers.replace(to, current, fresh);
-            if (installed) {
-                connect(to, fresh);
-                return fresh;
-            }
-            // Another thread installed a connection attempt first; use theirs.
+        ConnectionSlot slot = peers.get(to);
+        if (slot == null) {
+            slot = peers.computeIfAbsent(to, peer -> new ConnectionSlot(attempt -> connect(peer, attempt)));
         }
-    }
-
-    private static boolean isUsable(CompletableFuture<ClientConnection> f) {
-        if (!f.isDone()) {
-            return true;
-        }
-        return !f.isCompletedExceptionally() && f.join().isOpen();
+        return slot.connection();
     }
 
     private void connect(NodeId to, CompletableFuture<ClientConnection> slot) {
@@ -141,7 +125,6 @@ public final class NettyTransport implements Transport {
                         slot.completeExceptionally(failure);
                         return;
                     }
-                    connection.closeFuture().thenRun(() -> peers.remove(to, slot));
                     slot.complete(connection);
                     if (closed) {
                         connection.close();
@@ -160,9 +143,7 @@ public final class NettyTransport implements Transport {
     public void close() {
         closed = true;
         server.serveNodes(null);
-        for (CompletableFuture<ClientConnection> f : peers.values()) {
-            f.thenAccept(ClientConnection::close);
-        }
+        peers.values().forEach(ConnectionSlot::close);
         peers.clear();
     }
 }
