@@ -62,14 +62,18 @@ final class HintCodec {
         return seq;
     }
 
-    static Hint decode(byte[] storedKey, byte[] storedValue) {
+    /** The owner named in a stored key. */
+    static NodeId owner(byte[] storedKey) {
         int at = separatorIndex(storedKey);
-        NodeId owner;
         try {
-            owner = new NodeId(new String(storedKey, 0, at, StandardCharsets.UTF_8));
+            return new NodeId(new String(storedKey, 0, at, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
             throw new MalformedEncodingException("hint owner: " + e.getMessage());
         }
+    }
+
+    static Hint decode(byte[] storedKey, byte[] storedValue) {
+        NodeId owner = owner(storedKey);
         ByteReader r = new ByteReader(storedValue);
         int format = r.u8("hint format");
         if (format != FORMAT_V1) {

@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent that hands hints back to their owners. Every {@code hintReplayIntervalMillis} it runs one round: it
- * scans the hint store, drops hints older than {@code maxHintAgeMillis} (counted and logged: anti-entropy covers
- * them), takes up to {@code hintReplayBatchSize} hints per owner, and sends each owner its hints one after the
+ * The agent that hands hints back to their owners. Every {@code hintReplayIntervalMillis} it runs one round: for
+ * each owner it scans the start of the owner's hints, drops those older than {@code maxHintAgeMillis} (counted and
+ * logged: anti-entropy covers them), takes up to {@code hintReplayBatchSize}, and sends each owner its hints one after the
  * other as plain REPLICA_PUTs, deleting each hint only after the owner acknowledged it. An owner's first failure
  * ends its turn for the round, so a down node gets one request per round: that request is the probe that tells
  * {@link Liveness} when it is back. The next round is scheduled when every owner's turn has ended, so rounds never
@@ -78,36 +78,47 @@ final class HintReplayer {
         due.forEach((owner, list) -> deliver(owner, list, 0, turnEnded));
     }
 
-    /** Scans the store: drops expired and unreadable hints, groups the rest by owner, at most a batch each. */
+    /**
+     * Takes up to a batch of hints per owner, scanning only the start of each owner's key range: hints are in the
+     * order they were stored, so the expired ones come first and are dropped on the way, and the scan stops once
+     * the batch is full. A round therefore costs the expired hints plus a batch per owner, however many hints
+     * wait (up to 100 000 by default for a node that stays down). Unreadable hints are dropped as well. A hint
+     * that expires behind a newer one (the clock went back) is dropped in a later round.
+     */
     private Map<NodeId, List<Hint>> collect(long nowMillis) {
         Map<NodeId, List<Hint>> due = new LinkedHashMap<>();
         int batch = node.config().hintReplayBatchSize();
         long maxAge = node.config().maxHintAgeMillis();
-        Map<NodeId, Integer> expired = new LinkedHashMap<>();
-        hints.area().scan(new byte[0], (key, value) -> {
-            Hint hint;
-            try {
-                hint = HintCodec.decode(key, value);
-            } catch (ChorusException e) {
-                node.counters().hintsDropped.increment();
-                LOG.warn("dropping an unreadable hint: {}", e.getMessage());
-                hints.removeRaw(key);
-                return true;
-            }
-            if (hint.isExpired(nowMillis, maxAge)) {
-                node.counters().hintsDropped.increment();
-                expired.merge(hint.owner(), 1, Integer::sum);
-                hints.remove(hint);
-            } else {
-                List<Hint> list = due.computeIfAbsent(hint.owner(), o -> new ArrayList<>());
-                if (list.size() < batch) {
-                    list.add(hint);
+        for (NodeId owner : hints.owners()) {
+            List<Hint> list = new ArrayList<>();
+            int[] expired = {0};
+            hints.area().scan(HintCodec.ownerPrefix(owner), (key, value) -> {
+                Hint hint;
+                try {
+                    hint = HintCodec.decode(key, value);
+                } catch (ChorusException e) {
+                    node.counters().hintsDropped.increment();
+                    LOG.warn("dropping an unreadable hint: {}", e.getMessage());
+                    hints.removeRaw(key);
+                    return true;
                 }
+                if (hint.isExpired(nowMillis, maxAge)) {
+                    node.counters().hintsDropped.increment();
+                    expired[0]++;
+                    hints.remove(hint);
+                    return true;
+                }
+                list.add(hint);
+                return list.size() < batch;
+            });
+            if (expired[0] > 0) {
+                LOG.warn("dropped {} hints for {} older than {} ms; anti-entropy will repair what they carried",
+                        expired[0], owner, maxAge);
             }
-            return true;
-        });
-        expired.forEach((owner, count) -> LOG.warn("dropped {} hints for {} older than {} ms; anti-entropy will "
-                + "repair what they carried", count, owner, maxAge));
+            if (!list.isEmpty()) {
+                due.put(owner, list);
+            }
+        }
         return due;
     }
 

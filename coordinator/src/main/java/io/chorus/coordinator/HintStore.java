@@ -6,7 +6,10 @@ import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
 import io.chorus.storage.KeyValueArea;
 import io.chorus.storage.StorageEngine;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,30 +34,45 @@ final class HintStore {
     private final long maxHints;
     private final Counters counters;
     private final AtomicLong nextSequence;
+    /**
+     * Every node this store has held hints for since it opened, so that replay scans only their key ranges. Never
+     * shrinks (it is as small as the cluster): forgetting an owner whose range looked empty could race with an add.
+     */
+    private final Set<NodeId> owners = ConcurrentHashMap.newKeySet();
 
-    private HintStore(KeyValueArea area, long maxHints, Counters counters, long nextSequence) {
+    private HintStore(KeyValueArea area, long maxHints, Counters counters, long nextSequence, Set<NodeId> owners) {
         this.area = area;
         this.maxHints = maxHints;
         this.counters = counters;
         this.nextSequence = new AtomicLong(nextSequence);
+        this.owners.addAll(owners);
     }
 
     /**
-     * Opens the area and recovers the sequence counter from the hints already there (one scan at startup), so a
-     * restarted node never reuses a sequence number and overwrites an undelivered hint.
+     * Opens the area and recovers, in one scan at startup, the sequence counter (so a restarted node never reuses a
+     * sequence number and overwrites an undelivered hint) and the owners that have hints. A record whose key does
+     * not decode could never be delivered: it is deleted, counted as dropped and logged.
      */
     static HintStore open(StorageEngine storage, long maxHints, Counters counters) {
-        KeyValueArea area = storage.area(AREA);
+        return open(storage.area(AREA), maxHints, counters);
+    }
+
+    /** {@link #open(StorageEngine, long, Counters)} on an area already opened (tests wrap it to watch it). */
+    static HintStore open(KeyValueArea area, long maxHints, Counters counters) {
         long[] max = {-1};
+        Set<NodeId> owners = new HashSet<>();
         area.scan(new byte[0], (key, value) -> {
             try {
+                owners.add(HintCodec.owner(key));
                 max[0] = Math.max(max[0], HintCodec.sequence(key));
             } catch (ChorusException e) {
-                LOG.warn("ignoring a malformed hint key while recovering: {}", e.getMessage());
+                LOG.warn("dropping a hint with a malformed key while recovering: {}", e.getMessage());
+                counters.hintsDropped.increment();
+                area.delete(key);
             }
             return true;
         });
-        return new HintStore(area, maxHints, counters, max[0] + 1);
+        return new HintStore(area, maxHints, counters, max[0] + 1, owners);
     }
 
     /** Stores a hint for {@code owner}; completes once it is durable. */
@@ -65,6 +83,7 @@ final class HintStore {
             return CompletableFuture.failedFuture(new ChorusException(ErrorCode.OVERLOADED,
                     "the hint store holds its maximum of " + maxHints + " hints"));
         }
+        owners.add(owner);
         long sequence = nextSequence.getAndIncrement();
         Hint hint = new Hint(owner, sequence, partition, key, value, nowMillis);
         return area.put(HintCodec.key(owner, sequence), HintCodec.value(hint))
@@ -83,5 +102,10 @@ final class HintStore {
 
     KeyValueArea area() {
         return area;
+    }
+
+    /** The nodes this store may hold hints for: each one it held hints for since it opened. */
+    Set<NodeId> owners() {
+        return owners;
     }
 }
