@@ -68,6 +68,8 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ClusterBenchmark {
 
     static final int WINDOW = 64;
+    /** The Java client's default. */
+    private static final int CONNECTIONS_PER_NODE = ClientConfig.DEFAULT_CONNECTIONS_PER_NODE;
     private static final int KEYS = 1 << 13;
     private static final int MASK = KEYS - 1;
 
@@ -213,11 +215,14 @@ public class ClusterBenchmark {
             }
             servers = new QuorumSkeleton(mode, durability);
             servers.load(List.of(keys), value);
-            // Like the Java client: one I/O thread, a connection per node, callbacks where replies complete.
+            // Like the Java client as the cluster benchmark sets it up: one I/O thread, callbacks where replies
+            // complete, and its default number of connections to each node, used in turn.
             loops = EventLoops.create(1, "bench-skeleton-client");
-            for (InetSocketAddress address : servers.addresses()) {
-                connections.add(ClientConnection.connect(loops, address, HelloRequest.of(Role.CLIENT, "bench"),
-                        ClientOptions.callbacksOn(Runnable::run)).get(5, TimeUnit.SECONDS));
+            for (int c = 0; c < CONNECTIONS_PER_NODE; c++) {
+                for (InetSocketAddress address : servers.addresses()) {
+                    connections.add(ClientConnection.connect(loops, address, HelloRequest.of(Role.CLIENT, "bench"),
+                            ClientOptions.callbacksOn(Runnable::run)).get(5, TimeUnit.SECONDS));
+                }
             }
         }
 
@@ -258,6 +263,8 @@ public class ClusterBenchmark {
     @Benchmark
     public void skeleton(Skeleton k) throws InterruptedException {
         int key = k.enter();
-        k.connections.get(key % 3).request(k.requests[key], 10_000).whenComplete((reply, error) -> k.leave(error));
+        // Key k goes to server k % 3, over that server's connections in turn.
+        k.connections.get(key % (3 * CONNECTIONS_PER_NODE)).request(k.requests[key], 10_000)
+                .whenComplete((reply, error) -> k.leave(error));
     }
 }

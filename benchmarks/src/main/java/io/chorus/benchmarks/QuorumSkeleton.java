@@ -30,12 +30,13 @@ import java.util.concurrent.Executors;
 import java.util.function.Function;
 
 /**
- * The least a 3-replica quorum request can do, built from the embedded cluster's own parts (one shared pair of event
- * loops, one shared dispatch thread, real Netty on loopback, real LMDB) with nothing else: no ring, no coordinator
- * state machine, no timers, no hints, no routing client. A server that gets a client request asks the other two
- * over the node connections and answers with the first reply (R = W = 2, counting itself). It measures how much of
- * the echo baseline the work that any implementation of the issue must do leaves, next to the real cluster in the
- * same run:
+ * The least a 3-replica quorum request can do in this design (every request asks all N replicas, and the store is
+ * read off the event loops and written through each store's group-commit writer), built from the embedded cluster's
+ * own parts (one shared pair of event loops, a dispatch pool sized as the cluster's, real Netty on loopback, real
+ * LMDB) with nothing else: no ring, no coordinator state machine, no timers, no hints, no decoding of replies, no
+ * routing or decoding in the client. A server that gets a client request asks the other two over the node
+ * connections and answers with the first reply (R = W = 2, counting itself). It measures how much of the echo
+ * baseline the work that this design must do leaves, next to the real cluster in the same run:
  *
  * <ul>
  *   <li>{@link Mode#WIRE}: the six frames only; every request is served on the event loop, a peer answers with a
@@ -63,11 +64,15 @@ public final class QuorumSkeleton implements AutoCloseable {
 
     private final Mode mode;
     private final EventLoops loops = EventLoops.create(2, "skeleton-io");
-    private final ExecutorService dispatch = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "skeleton-dispatch");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Sized as the embedded cluster sizes its shared pool: half the cores, at least one thread. */
+    private final ExecutorService dispatch = Executors.newFixedThreadPool(
+            Math.max(1, Runtime.getRuntime().availableProcessors() / 2), r -> {
+                Thread t = new Thread(r, "skeleton-dispatch");
+                t.setDaemon(true);
+                return t;
+            });
+    /** The thread that served the latest client request: lets a test check each mode runs where it says. */
+    volatile String lastServedOn;
     private final Map<NodeId, InetSocketAddress> addresses = new ConcurrentHashMap<>();
     private final List<ChorusServer> servers = new ArrayList<>();
     private final List<NettyTransport> transports = new ArrayList<>();
@@ -100,23 +105,32 @@ public final class QuorumSkeleton implements AutoCloseable {
 
     /** Fills every server's store with {@code value} under each key, as the real cluster's setup does. */
     void load(List<byte[]> keys, byte[] value) {
+        for (int server = 0; server < stores.size(); server++) {
+            load(server, keys, value);
+        }
+    }
+
+    /** Fills one server's store (0..2) with {@code value} under each key. */
+    void load(int server, List<byte[]> keys, byte[] value) {
+        LmdbStorageEngine store = stores.get(server);
+        ActorId actor = new ActorId(NodeId.of("loader"), 1);
         List<CompletableFuture<SiblingSet>> writes = new ArrayList<>();
-        for (LmdbStorageEngine store : stores) {
-            ActorId actor = new ActorId(NodeId.of("loader"), 1);
-            for (byte[] key : keys) {
-                writes.add(store.update(partition(key), key, s -> s.update(s.context(), actor, value, 1)));
-            }
+        for (byte[] key : keys) {
+            writes.add(store.update(partition(key), key, s -> s.update(s.context(), actor, value, 1)));
         }
         writes.forEach(CompletableFuture::join);
     }
 
     private CompletableFuture<Message> coordinate(LmdbStorageEngine store, ActorId actor, NettyTransport transport,
                                                   List<NodeId> others, byte[] body) {
+        lastServedOn = Thread.currentThread().getName();
         return switch (mode) {
             case WIRE, HANDOFFS -> fanOut(transport, others, body);
             case READS -> {
+                // Asks first and reads its own copy while the others read theirs, as the coordinator does.
+                CompletableFuture<Message> first = fanOut(transport, others, body);
                 store.getEncoded(partition(body), body);
-                yield fanOut(transport, others, body);
+                yield first;
             }
             case WRITES -> {
                 int keyLength = body[0];

@@ -42,7 +42,10 @@ class QuorumSkeletonTest {
     private Message request(QuorumSkeleton.Mode mode, byte[] body) throws Exception {
         if (skeleton == null) {
             skeleton = new QuorumSkeleton(mode, Durability.NOSYNC);
-            skeleton.load(List.of(KEY), bytes("loaded"));
+            // Each server holds its own value, so an answer tells whose copy it is.
+            for (int server = 0; server < 3; server++) {
+                skeleton.load(server, List.of(KEY), bytes("loaded-" + server));
+            }
             connection = ClientConnection.connect(loops, skeleton.addresses().get(1),
                     HelloRequest.of(Role.CLIENT, "test"), ClientOptions.callbacksOn(Runnable::run))
                     .get(5, TimeUnit.SECONDS);
@@ -51,23 +54,29 @@ class QuorumSkeletonTest {
     }
 
     @Test
-    void wireAndHandoffModesAnswerWithAStoredSizeBody() throws Exception {
+    void wireServesOnTheEventLoopsAndAnswersWithAStoredSizeBody() throws Exception {
         assertThat(request(QuorumSkeleton.Mode.WIRE, KEY).bodyLength()).isEqualTo(160);
-        skeleton.close();
-        skeleton = null;
-        connection.close();
+        assertThat(skeleton.lastServedOn).startsWith("skeleton-io");
+    }
+
+    @Test
+    void handoffsServeOnTheDispatchPool() throws Exception {
         assertThat(request(QuorumSkeleton.Mode.HANDOFFS, KEY).bodyLength()).isEqualTo(160);
+        assertThat(skeleton.lastServedOn).startsWith("skeleton-dispatch");
     }
 
     @Test
-    void readsAnswerWithAPeersStoredBytes() throws Exception {
+    void readsServeOnTheDispatchPoolAndAnswerWithAPeersStoredBytes() throws Exception {
         SiblingSet answer = CausalCodec.decode(request(QuorumSkeleton.Mode.READS, KEY).body());
-        assertThat(answer.liveSiblings()).extracting(Sibling::value).containsExactly(bytes("loaded"));
-        assertThat(answer).isEqualTo(skeleton.stored(0, KEY));
+        assertThat(skeleton.lastServedOn).startsWith("skeleton-dispatch");
+        // The connection goes to server 1: the answer is the copy of server 0 or 2, as stored there.
+        assertThat(answer.liveSiblings()).extracting(Sibling::value)
+                .containsAnyOf(bytes("loaded-0"), bytes("loaded-2"));
+        assertThat(answer).isIn(skeleton.stored(0, KEY), skeleton.stored(2, KEY));
     }
 
     @Test
-    void writesReachTwoStoresBeforeTheAckAndSupersedeTheLoadedValue() throws Exception {
+    void writesReachTwoStoresBeforeTheAckAndSupersedeTheLoadedValues() throws Exception {
         request(QuorumSkeleton.Mode.WRITES, writeBody(bytes("first")));
         assertThat(request(QuorumSkeleton.Mode.WRITES, writeBody(bytes("second"))).bodyLength()).isZero();
         // The server asked (index 1) stamps before it sends, and one of the others merged before the ack.

@@ -40,6 +40,9 @@ public record ClientConfig(List<InetSocketAddress> seeds, String clientName, int
         }
     }
 
+    /** Connections to each node unless set otherwise: two, so one slow reply stream does not hold up all. */
+    public static final int DEFAULT_CONNECTIONS_PER_NODE = 2;
+
     public static Builder builder(List<InetSocketAddress> seeds) {
         return new Builder(seeds);
     }
@@ -48,7 +51,7 @@ public record ClientConfig(List<InetSocketAddress> seeds, String clientName, int
     public static final class Builder {
         private final List<InetSocketAddress> seeds;
         private String clientName = "chorus-java-client";
-        private int connectionsPerNode = 2;
+        private int connectionsPerNode = DEFAULT_CONNECTIONS_PER_NODE;
         private long requestTimeoutMillis = 10_000;
         private long graceMillis = 1_000;
         private long connectTimeoutMillis = 2_000;

@@ -5,6 +5,7 @@ import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.codec.ByteReader;
 import io.chorus.core.error.MalformedEncodingException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The stored form of a {@link Hint} in the "hints" area.
@@ -62,14 +63,21 @@ final class HintCodec {
         return seq;
     }
 
-    /** The owner named in a stored key. */
+    /** The owner named in a stored key; a name that is not exactly its UTF-8 bytes does not decode. */
     static NodeId owner(byte[] storedKey) {
         int at = separatorIndex(storedKey);
+        NodeId owner;
         try {
-            return new NodeId(new String(storedKey, 0, at, StandardCharsets.UTF_8));
+            owner = new NodeId(new String(storedKey, 0, at, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
             throw new MalformedEncodingException("hint owner: " + e.getMessage());
         }
+        // Invalid UTF-8 decodes with replacement characters into some other name, whose key range this record
+        // is not in: replay would never find it, so it must not pass as that owner's.
+        if (!Arrays.equals(ownerPrefix(owner), 0, at + 1, storedKey, 0, at + 1)) {
+            throw new MalformedEncodingException("hint owner is not valid UTF-8");
+        }
+        return owner;
     }
 
     static Hint decode(byte[] storedKey, byte[] storedValue) {

@@ -64,7 +64,15 @@ final class HintReplayer {
         if (closed) {
             return;
         }
-        Map<NodeId, List<Hint>> due = collect(node.clock().currentTimeMillis());
+        Map<NodeId, List<Hint>> due;
+        try {
+            due = collect(node.clock().currentTimeMillis());
+        } catch (RuntimeException e) {
+            // A failed scan (the store closing, a disk error) must not end replay for good: try again next round.
+            LOG.warn("hint replay round failed", e);
+            scheduleNext();
+            return;
+        }
         if (due.isEmpty()) {
             scheduleNext();
             return;

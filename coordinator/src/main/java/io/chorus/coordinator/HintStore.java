@@ -68,7 +68,11 @@ final class HintStore {
             } catch (ChorusException e) {
                 LOG.warn("dropping a hint with a malformed key while recovering: {}", e.getMessage());
                 counters.hintsDropped.increment();
-                area.delete(key);
+                area.delete(key).whenComplete((deleted, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("could not delete a malformed hint record", failure);
+                    }
+                });
             }
             return true;
         });

@@ -75,12 +75,30 @@ class HintReplayerTest {
     }
 
     @Test
-    void aRecordWithAnUnreadableKeyIsDroppedOnOpen() {
+    void recordsWithUnreadableKeysAreDroppedOnOpen() {
         area.put(new byte[] {1, 2, 3}, new byte[] {9}).join();
+        // An owner name that is not valid UTF-8 would decode as some other name, whose range it is not in.
+        byte[] badName = {(byte) 0xC3, '(', 0, 0, 0, 0, 0, 0, 0, 0, 5};
+        area.put(badName, new byte[] {9}).join();
         HintStore hints = HintStore.open(area, 10_000, counters);
         assertThat(hints.owners()).isEmpty();
         assertThat(area.count()).isZero();
-        assertThat(counters.snapshot().hintsDropped()).isEqualTo(1);
+        assertThat(counters.snapshot().hintsDropped()).isEqualTo(2);
+    }
+
+    @Test
+    void aRoundWhoseScanFailsIsTriedAgainNextRound() {
+        HintStore hints = HintStore.open(area, 10_000, counters);
+        hints.add(UP, 1, bytes("k"), SET, NOW).join();
+        HintReplayer replayer = replayer(hints);
+        area.failNextScan = true;
+        replayer.start();
+        scheduler.advance(config.hintReplayIntervalMillis());
+        assertThat(transport.sent).isEmpty();
+        scheduler.advance(config.hintReplayIntervalMillis());
+        assertThat(transport.sent).containsEntry(UP, 1);
+        assertThat(area.count()).isZero();
+        replayer.close();
     }
 
     private HintReplayer replayer(HintStore hints) {
@@ -114,9 +132,10 @@ class HintReplayerTest {
         }
     }
 
-    /** The hint area, counting the records that scans hand to their visitors. */
+    /** The hint area, counting the records that scans hand to their visitors; it can fail a scan once. */
     private static final class WatchedArea implements KeyValueArea {
         final AtomicInteger visits = new AtomicInteger();
+        volatile boolean failNextScan;
         private final KeyValueArea area;
 
         WatchedArea(KeyValueArea area) {
@@ -145,6 +164,10 @@ class HintReplayerTest {
 
         @Override
         public void scan(byte[] prefix, AreaVisitor visitor) {
+            if (failNextScan) {
+                failNextScan = false;
+                throw new IllegalStateException("disk error (injected)");
+            }
             area.scan(prefix, (key, value) -> {
                 visits.incrementAndGet();
                 return visitor.visit(key, value);

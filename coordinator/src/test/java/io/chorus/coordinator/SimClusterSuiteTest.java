@@ -8,6 +8,7 @@ import io.chorus.core.NodeId;
 import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.causal.VersionVector;
 import io.chorus.testkit.Simulation;
+import io.chorus.testkit.SimulationSeeds;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
@@ -18,7 +19,9 @@ import org.junit.jupiter.api.extension.TestWatcher;
 /** The shared cluster suite on the deterministic simulation; a failure prints its seed. */
 class SimClusterSuiteTest extends ClusterSuite {
 
-    private final long seed = Long.getLong("chorus.seed", 0x5EED_C1A5L);
+    /** Like every simulation test's: {@code -Dchorus.seed=<n>} replays, {@code random} explores. */
+    private final long seed = SimulationSeeds.chooseSeed(System.getProperty(SimulationSeeds.SEED_PROPERTY),
+            "SimClusterSuiteTest");
 
     @RegisterExtension
     final TestWatcher seedReporter = new TestWatcher() {

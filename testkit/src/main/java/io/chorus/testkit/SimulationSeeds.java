@@ -96,7 +96,7 @@ public final class SimulationSeeds implements ParameterResolver, TestExecutionEx
      * The seed for a test: {@code property} parsed as a number, a fresh random one for {@code "random"}, or, when
      * it is null or blank, one derived from {@code testId} (FNV-1a, then SplitMix64's finalizer to spread it).
      */
-    static long chooseSeed(String property, String testId) {
+    public static long chooseSeed(String property, String testId) {
         if (property == null || property.isBlank()) {
             long hash = 0xcbf29ce484222325L;
             for (byte b : testId.getBytes(StandardCharsets.UTF_8)) {

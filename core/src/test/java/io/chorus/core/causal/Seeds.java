@@ -9,26 +9,28 @@ import java.util.stream.LongStream;
  */
 final class Seeds {
 
+    private static final long BASE = 0x5EED_C0DEL;
+
     private Seeds() {
     }
 
     /**
-     * {@code count} seeds from the fixed base; the one seed {@code -Dchorus.seed=<n>} names; or, with
-     * {@code -Dchorus.seed=random} (as for the simulation tests), {@code count} fresh ones, to explore.
+     * {@code count} seeds from the fixed base; the one seed {@code -Dchorus.seed=<n>} names (decimal, or hex with
+     * {@code 0x}); or, with {@code -Dchorus.seed=random} (as for the simulation tests), {@code count} fresh ones.
      */
     static LongStream seeds(int count) {
         String fixed = System.getProperty("chorus.seed");
-        if (fixed != null && fixed.trim().equals("random")) {
+        if (fixed == null || fixed.isBlank()) {
+            long base = Long.getLong("chorus.seedBase", BASE);
+            return LongStream.range(0, count).map(i -> base + i * 0x9E3779B97F4A7C15L);
+        }
+        if (fixed.trim().equals("random")) {
             return new SplittableRandom().longs(count);
         }
-        if (fixed != null) {
-            try {
-                return LongStream.of(Long.parseLong(fixed.trim()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("-Dchorus.seed must be a number or 'random': " + fixed, e);
-            }
+        try {
+            return LongStream.of(Long.decode(fixed.trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-Dchorus.seed must be a number or 'random': " + fixed, e);
         }
-        long base = Long.getLong("chorus.seedBase", 0x5EED_C0DEL);
-        return LongStream.range(0, count).map(i -> base + i * 0x9E3779B97F4A7C15L);
     }
 }

@@ -18,7 +18,8 @@ public final class ConnectionSlot {
 
     /**
      * @param open starts a connection attempt and completes the future it is given with the connection or the
-     *             failure; called at most once per attempt, never while another attempt of this slot is pending
+     *             failure; it must not throw. Concurrent callers share one attempt; only {@link #close} empties
+     *             the slot while an attempt is pending, so the next caller starts another
      */
     public ConnectionSlot(Consumer<CompletableFuture<ClientConnection>> open) {
         this.open = open;
