@@ -52,7 +52,7 @@ import java.util.function.Function;
  * <p><b>Errors.</b> Failures are {@link ChorusException}s carrying the server's {@link ErrorCode};
  * {@link io.chorus.transport.RemoteException} adds the acks received and required for QUORUM_NOT_MET.
  *
- * <p>Thread-safe; one client per application is enough (requests are multiplexed over a few connections per node).
+ * <p>Thread-safe; one client per application is enough (requests are multiplexed over one connection per node by default).
  */
 public final class ChorusClient implements AutoCloseable {
 

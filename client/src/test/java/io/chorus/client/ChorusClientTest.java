@@ -162,6 +162,29 @@ class ChorusClientTest {
     }
 
     @Test
+    void keepsOneConnectionPerNodeByDefaultAndSpreadsOverMoreWhenAsked() {
+        try (FakeCluster cluster = new FakeCluster(3, 1); ChorusClient client = client(cluster)) {
+            for (int i = 0; i < 60; i++) {
+                client.put(b("one-" + i), b("v"), null);
+            }
+            // Each server: the client's one connection (the seed's also carried the ring fetch).
+            for (int n = 0; n < 3; n++) {
+                assertThat(cluster.servers.get(n).connectionCount()).as("server %d", n).isEqualTo(1);
+            }
+        }
+        try (FakeCluster cluster = new FakeCluster(3, 1);
+             ChorusClient client = ChorusClient.connect(ClientConfig.builder(List.of(cluster.address(0)))
+                     .connectionsPerNode(3).requestTimeoutMillis(5_000).build())) {
+            for (int i = 0; i < 60; i++) {
+                client.put(b("three-" + i), b("v"), null);
+            }
+            for (int n = 0; n < 3; n++) {
+                assertThat(cluster.servers.get(n).connectionCount()).as("server %d", n).isEqualTo(3);
+            }
+        }
+    }
+
+    @Test
     void rejectsImpossibleOptionsBeforeSending() {
         assertThatThrownBy(() -> RequestOptions.defaults().withN(2).withW(3))
                 .isInstanceOf(IllegalArgumentException.class);
