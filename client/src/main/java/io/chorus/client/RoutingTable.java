@@ -13,12 +13,12 @@ import java.util.Map;
  */
 final class RoutingTable {
 
-    private final Ring ring;
-    private final Map<NodeId, InetSocketAddress> endpoints;
-    private final List<InetSocketAddress> seeds;
     /** As many node references as the ring's own walk cache holds at most. */
     private static final int CACHE_BUDGET = 1 << 20;
 
+    private final Ring ring;
+    private final Map<NodeId, InetSocketAddress> endpoints;
+    private final List<InetSocketAddress> seeds;
     /**
      * Each partition's candidates, computed once per ring rather than once per request; null when there is no ring,
      * or when Q times the node count is over the budget (then they are computed per request).

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chorus.core.NodeId;
+import io.chorus.testkit.SimulationSeeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,7 @@ class ClaimTest {
 
     @Test
     void createdRingsAreBalancedAndEveryMemberOwnsSomething() {
-        Seeds.seeds(40).forEach(seed -> {
+        SimulationSeeds.forEachSeed(40, seed -> {
             Random rnd = new Random(seed);
             int q = RingFixtures.powerOfTwo(rnd, 0, 12);
             int s = 1 + rnd.nextInt(64);
@@ -61,7 +62,7 @@ class ClaimTest {
         int[][] shapes = {{64, 30}, {256, 25}, {1024, 8}, {4096, 3}};
         for (int[] shape : shapes) {
             int q = shape[0];
-            Seeds.seeds(shape[1]).forEach(seed -> {
+            SimulationSeeds.forEachSeed(shape[1], seed -> {
                 Random rnd = new Random(seed);
                 int zones = rnd.nextInt(4);
                 Ring ring = Claim.create(RingFixtures.members(rnd, 1 + rnd.nextInt(8), zones), q);
@@ -143,7 +144,7 @@ class ClaimTest {
 
     @Test
     void rebalancingAnyRingMovesTheProvableMinimum() {
-        Seeds.seeds(150).forEach(seed -> {
+        SimulationSeeds.forEachSeed(150, seed -> {
             Random rnd = new Random(seed);
             int q = RingFixtures.powerOfTwo(rnd, 0, 10);
             int s = 1 + rnd.nextInt(Math.min(q, 40));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.hash.Hashing;
+import io.chorus.testkit.SimulationSeeds;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,7 @@ class PartitionerTest {
 
     @Test
     void partitionIsTheTopBitsOfTheFirst64BitsOfMurmur3() {
-        Seeds.seeds(20).forEach(seed -> {
+        SimulationSeeds.forEachSeed(20, seed -> {
             Random rnd = new Random(seed);
             byte[] key = new byte[rnd.nextInt(40)];
             rnd.nextBytes(key);
@@ -61,7 +62,7 @@ class PartitionerTest {
                 assertThat(part.partitionOfHash(last)).as("Q=2^%d, end of arc %d", log, i).isEqualTo((int) i);
             }
         }
-        Seeds.seeds(50).forEach(seed -> {
+        SimulationSeeds.forEachSeed(50, seed -> {
             Random rnd = new Random(seed);
             Partitioner part = Partitioner.of(RingFixtures.powerOfTwo(rnd, 0, 16));
             long a = rnd.nextLong();
@@ -74,7 +75,7 @@ class PartitionerTest {
 
     @Test
     void partitionsAreInRangeAndRoughlyUniform() {
-        Seeds.seeds(3).forEach(seed -> {
+        SimulationSeeds.forEachSeed(3, seed -> {
             Random rnd = new Random(seed);
             int q = 256;
             Partitioner part = Partitioner.of(q);

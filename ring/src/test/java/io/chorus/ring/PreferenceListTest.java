@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.chorus.core.NodeId;
+import io.chorus.testkit.SimulationSeeds;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -15,7 +16,7 @@ class PreferenceListTest {
 
     @Test
     void walksMatchTheSlowReferenceForClaimedAndRandomRings() {
-        Seeds.seeds(100).forEach(seed -> {
+        SimulationSeeds.forEachSeed(100, seed -> {
             Random rnd = new Random(seed);
             int q = RingFixtures.powerOfTwo(rnd, 0, 9);
             int s = 1 + rnd.nextInt(rnd.nextBoolean() ? 12 : 40);
@@ -37,7 +38,7 @@ class PreferenceListTest {
 
     @Test
     void preferenceListsAreDistinctOwnerFirstAndSpanAsManyZonesAsTheyCan() {
-        Seeds.seeds(40).forEach(seed -> {
+        SimulationSeeds.forEachSeed(40, seed -> {
             Random rnd = new Random(seed);
             int q = RingFixtures.powerOfTwo(rnd, 4, 9);
             int s = 1 + rnd.nextInt(Math.min(q, 64));
@@ -95,7 +96,7 @@ class PreferenceListTest {
 
     @Test
     void membersOwningNothingStillServeAsFallbacks() {
-        Seeds.seeds(20).forEach(seed -> {
+        SimulationSeeds.forEachSeed(20, seed -> {
             Random rnd = new Random(seed);
             int q = RingFixtures.powerOfTwo(rnd, 0, 4);
             int s = q + 1 + rnd.nextInt(20);
@@ -132,7 +133,7 @@ class PreferenceListTest {
 
     @Test
     void lookupByKeyIsLookupByItsPartition() {
-        Seeds.seeds(20).forEach(seed -> {
+        SimulationSeeds.forEachSeed(20, seed -> {
             Random rnd = new Random(seed);
             Ring ring = Claim.create(RingFixtures.members(rnd, 1 + rnd.nextInt(10), rnd.nextInt(3)), 64);
             byte[] key = new byte[rnd.nextInt(30)];

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.chorus.core.NodeId;
 import io.chorus.core.error.MalformedEncodingException;
+import io.chorus.testkit.SimulationSeeds;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -32,7 +33,7 @@ class RingCodecTest {
 
     @Test
     void ringsRoundTripAndEqualRingsHaveEqualBytes() {
-        Seeds.seeds(200).forEach(seed -> {
+        SimulationSeeds.forEachSeed(200, seed -> {
             Ring ring = randomRing(new Random(seed));
             byte[] bytes = RingCodec.encode(ring);
             Ring back = RingCodec.decode(bytes);
@@ -54,7 +55,7 @@ class RingCodecTest {
 
     @Test
     void everyTruncationAndAnyTrailingByteIsRejected() {
-        Seeds.seeds(30).forEach(seed -> {
+        SimulationSeeds.forEachSeed(30, seed -> {
             Random rnd = new Random(seed);
             byte[] bytes = RingCodec.encode(randomRing(rnd));
             for (int len = 0; len < bytes.length; len++) {
@@ -75,7 +76,7 @@ class RingCodecTest {
 
     @Test
     void corruptBytesFailCleanlyOrDecodeToAValidRing() {
-        Seeds.seeds(3000).forEach(seed -> {
+        SimulationSeeds.forEachSeed(3000, seed -> {
             Random rnd = new Random(seed);
             byte[] bytes = RingCodec.encode(randomRing(rnd));
             int flips = 1 + rnd.nextInt(3);
@@ -99,7 +100,7 @@ class RingCodecTest {
 
     @Test
     void randomGarbageFailsCleanly() {
-        Seeds.seeds(3000).forEach(seed -> {
+        SimulationSeeds.forEachSeed(3000, seed -> {
             Random rnd = new Random(seed);
             byte[] garbage = new byte[rnd.nextInt(64)];
             rnd.nextBytes(garbage);
