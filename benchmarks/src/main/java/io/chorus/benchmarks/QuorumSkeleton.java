@@ -41,10 +41,10 @@ import java.util.function.Function;
  * <ul>
  *   <li>{@link Mode#WIRE}: the six frames only; every request is served on the event loop, a peer answers with a
  *       fixed stored-size body.</li>
- *   <li>{@link Mode#HANDOFFS}: the same, but every server hands its requests to the dispatch thread and replies from
+ *   <li>{@link Mode#HANDOFFS}: the same, but every server hands its requests to the dispatch pool and replies from
  *       there, as a replica's read must (the store is never read on an event loop).</li>
  *   <li>{@link Mode#READS}: a quorum get: each of the three servers reads the key's stored bytes on the dispatch
- *       thread; the first peer's bytes are the answer, undecoded.</li>
+ *       pool; the first peer's bytes are the answer, undecoded.</li>
  *   <li>{@link Mode#WRITES}: a quorum put: the receiving server stamps a new dot inside its store's writer (on the
  *       stored context, so keys keep one sibling), encodes the result once and sends it to the two others, which
  *       decode and merge it in their stores; the answer is an empty ack after the first of them.</li>
