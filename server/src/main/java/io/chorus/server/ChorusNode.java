@@ -99,15 +99,21 @@ public final class ChorusNode implements AutoCloseable {
             ownLoops = EventLoops.create(2, id + "-io");
             loops = ownLoops;
         }
-        server = new ChorusServer(ServerConfig.defaults(id, ring::version).withHost(config.host())
-                .withPort(lastPort > 0 ? lastPort : config.port()), dispatch, loops);
+        ServerConfig serverConfig = ServerConfig.defaults(id, ring::version).withHost(config.host())
+                .withPort(lastPort > 0 ? lastPort : config.port());
+        if (config.maxUnflushedReplyBytes() > 0) {
+            long perNode = Math.max(config.maxUnflushedReplyBytes(), serverConfig.maxUnflushedPerConnection());
+            serverConfig = serverConfig.withUnflushedLimits(serverConfig.maxUnflushedPerConnection(), perNode);
+        }
+        server = new ChorusServer(serverConfig, dispatch, loops);
         // Peer replies complete on the event loop: what follows them (count an ack, merge a read reply, answer
         // the client, send a repair or the next hint) is short and never reads the store.
         transport = new NettyTransport(id, addresses::lookup, loops, server, ClientOptions.callbacksOn(Runnable::run));
         coordinator = new Coordinator(id, new ActorId(id, storage.epoch()), () -> ring, storage, transport,
                 new FailureDetectingLiveness(), scheduler, Clock.system(), config.coordinator());
         transport.serve(coordinator.peerHandler());
-        server.serveClients(new ClientRequestHandler(coordinator, () -> ring, addresses, storage));
+        ChorusServer served = server;
+        server.serveClients(new ClientRequestHandler(coordinator, () -> ring, addresses, storage, served::stats));
         int port = server.start();
         lastPort = port;
         address = new InetSocketAddress(config.host(), port);

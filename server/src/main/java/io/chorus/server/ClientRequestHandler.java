@@ -13,8 +13,10 @@ import io.chorus.ring.RingCodec;
 import io.chorus.storage.StorageEngine;
 import io.chorus.storage.StorageStats;
 import io.chorus.transport.protocol.ClusterInfoResponse;
+import io.chorus.transport.netty.TransportStats;
 import io.chorus.transport.protocol.DeleteRequest;
 import io.chorus.transport.protocol.DeleteResponse;
+import io.chorus.transport.protocol.EmptyBody;
 import io.chorus.transport.protocol.GetRequest;
 import io.chorus.transport.protocol.GetResponse;
 import io.chorus.transport.protocol.Opcodes;
@@ -41,12 +43,15 @@ final class ClientRequestHandler implements RequestHandler {
     private final Supplier<Ring> ring;
     private final AddressBook addresses;
     private final StorageEngine storage;
+    private final Supplier<TransportStats> transport;
 
-    ClientRequestHandler(Coordinator coordinator, Supplier<Ring> ring, AddressBook addresses, StorageEngine storage) {
+    ClientRequestHandler(Coordinator coordinator, Supplier<Ring> ring, AddressBook addresses, StorageEngine storage,
+            Supplier<TransportStats> transport) {
         this.coordinator = coordinator;
         this.ring = ring;
         this.addresses = addresses;
         this.storage = storage;
+        this.transport = transport;
     }
 
     /** A write only queues a storage write and sends (the stamp runs on the writer); a GET reads the store. */
@@ -76,9 +81,14 @@ final class ClientRequestHandler implements RequestHandler {
                                 new QuorumOptions(del.n(), 0, del.w(), del.timeoutMillis()))
                         .thenApply(set -> reply(Opcodes.DELETE, new DeleteResponse(version(), set.context()).encode()));
             }
-            case Opcodes.CLUSTER_INFO -> CompletableFuture.completedFuture(reply(Opcodes.CLUSTER_INFO, clusterInfo()));
-            case Opcodes.STATS -> CompletableFuture.completedFuture(reply(Opcodes.STATS,
-                    new StatsResponse(stats()).encode()));
+            case Opcodes.CLUSTER_INFO -> {
+                EmptyBody.decode(body, "CLUSTER_INFO request");
+                yield CompletableFuture.completedFuture(reply(Opcodes.CLUSTER_INFO, clusterInfo()));
+            }
+            case Opcodes.STATS -> {
+                EmptyBody.decode(body, "STATS request");
+                yield CompletableFuture.completedFuture(reply(Opcodes.STATS, new StatsResponse(stats()).encode()));
+            }
             default -> throw new ChorusException(ErrorCode.UNKNOWN_OPCODE,
                     String.format("opcode 0x%04x is not a client operation", request.opcode()));
         };
@@ -116,6 +126,15 @@ final class ClientRequestHandler implements RequestHandler {
         out.put("coordinator.hints_delivered", c.hintsDelivered());
         out.put("coordinator.hints_dropped", c.hintsDropped());
         out.put("coordinator.quorum_failures", c.quorumFailures());
+        TransportStats t = transport.get();
+        out.put("transport.client_connections", (long) t.clientConnections());
+        out.put("transport.node_connections", (long) t.nodeConnections());
+        out.put("transport.pending_handshakes", (long) t.pendingHandshakes());
+        out.put("transport.unflushed_bytes", t.unflushedBytes());
+        out.put("transport.unflushed_limit_bytes", t.unflushedLimit());
+        out.put("transport.refused_connections", t.refusedConnections());
+        out.put("transport.handshake_timeouts", t.handshakeTimeouts());
+        out.put("transport.slow_readers_closed", t.slowReadersClosed());
         out.put("ring.version", ring.get().version());
         return out;
     }

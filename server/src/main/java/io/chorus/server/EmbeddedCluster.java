@@ -191,6 +191,9 @@ public final class EmbeddedCluster implements AutoCloseable {
             int dispatchThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
             EventLoops loops = EventLoops.create(2, "chorus-embedded-io");
             ExecutorService dispatch = ChorusNode.dispatchPool("chorus-embedded-dispatch-", dispatchThreads);
+            // The nodes share one heap (and its direct-memory ceiling): each may hold its share of the quarter a
+            // lone node would, for replies to peers that do not read them.
+            long unflushedShare = Math.max(1, Runtime.getRuntime().maxMemory() / 4 / nodes);
             List<ChorusNode> started = new ArrayList<>();
             EmbeddedCluster cluster = new EmbeddedCluster(started, loops, dispatch, root, owns);
             try {
@@ -198,7 +201,7 @@ public final class EmbeddedCluster implements AutoCloseable {
                     Member m = members.get(i);
                     int port = basePort == 0 ? 0 : basePort + i;
                     NodeConfig config = new NodeConfig(m.id(), root.resolve(m.id().name()), "127.0.0.1", port, members,
-                            partitions, durability, coordinator, dispatchThreads);
+                            partitions, durability, coordinator, dispatchThreads, unflushedShare);
                     ChorusNode node = new ChorusNode(config, addresses, loops, dispatch);
                     node.start();
                     started.add(node);

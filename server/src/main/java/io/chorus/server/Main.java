@@ -10,7 +10,7 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>java -jar server/target/chorus.jar [nodes=3] [data-dir=./chorus-data] [--port=7100] [--nosync]</pre>
  *
- * Node i listens on port + i - 1 on 127.0.0.1.
+ * Node i listens on port + i - 1 on 127.0.0.1; {@code --port=0} gives every node an ephemeral port (tests).
  */
 public final class Main {
 

@@ -20,17 +20,20 @@ import java.util.List;
  * @param durability   SYNC (fsync per group commit) or NOSYNC
  * @param coordinator  N/R/W defaults, timeouts, read repair and hint settings
  * @param dispatchThreads threads that run requests off the event loops (storage reads, coordination)
+ * @param maxUnflushedReplyBytes replies this node may hold for peers that do not read them, over all its
+ *                     connections; 0 for the server's default (a quarter of the heap), which nodes sharing one JVM
+ *                     must divide among themselves ({@link EmbeddedCluster} does)
  */
 public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, List<Member> members, int partitions,
-        Durability durability, CoordinatorConfig coordinator, int dispatchThreads) {
+        Durability durability, CoordinatorConfig coordinator, int dispatchThreads, long maxUnflushedReplyBytes) {
 
     public NodeConfig {
         members = List.copyOf(members);
         if (members.stream().noneMatch(m -> m.id().equals(nodeId))) {
             throw new IllegalArgumentException(nodeId + " is not among the members " + members);
         }
-        if (port < 0 || port > 0xFFFF || dispatchThreads < 1) {
-            throw new IllegalArgumentException("port outside 0..65535 or no dispatch thread");
+        if (port < 0 || port > 0xFFFF || dispatchThreads < 1 || maxUnflushedReplyBytes < 0) {
+            throw new IllegalArgumentException("port outside 0..65535, no dispatch thread or a negative limit");
         }
         if (dataDir == null || host == null || durability == null || coordinator == null) {
             throw new IllegalArgumentException("data dir, host, durability and coordinator settings must be given");
@@ -40,26 +43,31 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
     /** Loopback, ephemeral port, SYNC, Q = 256, N/R/W = 3/2/2. */
     public static NodeConfig defaults(NodeId nodeId, Path dataDir, List<Member> members) {
         return new NodeConfig(nodeId, dataDir, "127.0.0.1", 0, members, 256, Durability.SYNC,
-                CoordinatorConfig.defaults(), 4);
+                CoordinatorConfig.defaults(), 4, 0);
     }
 
     public NodeConfig withPort(int port) {
         return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads);
+                dispatchThreads, maxUnflushedReplyBytes);
     }
 
     public NodeConfig withDurability(Durability durability) {
         return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads);
+                dispatchThreads, maxUnflushedReplyBytes);
     }
 
     public NodeConfig withPartitions(int partitions) {
         return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads);
+                dispatchThreads, maxUnflushedReplyBytes);
     }
 
     public NodeConfig withCoordinator(CoordinatorConfig coordinator) {
         return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads);
+                dispatchThreads, maxUnflushedReplyBytes);
+    }
+
+    public NodeConfig withMaxUnflushedReplyBytes(long bytes) {
+        return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
+                dispatchThreads, bytes);
     }
 }

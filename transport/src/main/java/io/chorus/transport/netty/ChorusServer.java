@@ -89,6 +89,8 @@ public final class ChorusServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
+                // A peer that shuts down its output still gets the answers to what it sent (see the handler).
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(initializer);
         ChannelFuture bound = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
@@ -109,6 +111,11 @@ public final class ChorusServer implements AutoCloseable {
     /** Connections currently open, including ones being refused over the limit. */
     public synchronized int connectionCount() {
         return initializer == null ? 0 : initializer.openConnections();
+    }
+
+    /** Connection counts by kind, unflushed reply bytes, and what the server refused or closed since it started. */
+    public TransportStats stats() {
+        return dispatcher.budget().stats();
     }
 
     /** Closes the listening socket and every connection, then releases the server's own event loops. */

@@ -5,7 +5,7 @@ import io.chorus.transport.protocol.Role;
 import java.util.concurrent.Executor;
 
 /**
- * What a server's connections share: the config, the executor requests are dispatched to (handlers run on an event
+ * What a server's connections share: the config, the {@link ConnectionBudget}, the executor requests are dispatched to (handlers run on an event
  * loop only for the opcodes they declare {@linkplain RequestHandler#nonBlocking non-blocking}), and the handler
  * for each role. The handlers can be installed, swapped or removed while the server runs; a role without a handler gets UNAVAILABLE. Thread-safe: the handlers are volatile.
  */
@@ -13,12 +13,14 @@ final class Dispatcher {
 
     private final ServerConfig config;
     private final Executor executor;
+    private final ConnectionBudget budget;
     private volatile RequestHandler clientHandler;
     private volatile RequestHandler nodeHandler;
 
     Dispatcher(ServerConfig config, Executor executor) {
         this.config = config;
         this.executor = executor;
+        this.budget = new ConnectionBudget(config);
     }
 
     ServerConfig config() {
@@ -27,6 +29,10 @@ final class Dispatcher {
 
     Executor executor() {
         return executor;
+    }
+
+    ConnectionBudget budget() {
+        return budget;
     }
 
     void serve(Role role, RequestHandler handler) {

@@ -7,29 +7,43 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntConsumer;
 
 /**
  * Carries replies that handlers complete on other threads back to the connection's event loop in batches: the
  * first reply after a drain schedules one loop task, which writes every reply queued by then and flushes once.
  * While a dispatch batch runs its handlers ({@link #hold}), the replies they complete at once wait for the batch's
  * end and leave together. Under load many replies share one task and one syscall instead of paying one each.
- * Thread-safe: {@link #add}, {@link #hold} and {@link #release} from any thread; the drain runs on the event loop.
+ *
+ * <p>Each reply passes its connection's {@link Sink#admit} before it is written, and the sink hears when the
+ * replies of a drain have left for the socket ({@link Sink#flushed}): one promise per drain, on its last write,
+ * since writes complete in order. So a connection knows how much it holds for a peer that does not read.
+ *
+ * <p>Thread-safe: {@link #add}, {@link #hold} and {@link #release} from any thread; the drain runs on the loop.
  */
 final class ReplyBatcher {
 
+    /** The connection's side of the batching; called on the event loop only. */
+    interface Sink {
+        /** Whether to write {@code reply}; false drops it (the connection is closing, or is being closed now). */
+        boolean admit(Frame reply, int wireBytes);
+
+        /** Replies of one drain were written to the socket, or failed with it; {@code dropped} were not admitted. */
+        void flushed(int replies, long wireBytes);
+
+        void dropped(int replies);
+    }
+
     private final ChannelHandlerContext ctx;
-    private final IntConsumer onWritten;
+    private final Sink sink;
     private final Queue<Frame> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /** Dispatch batches running now; while any runs, their replies wait so that they leave together. */
     private final AtomicInteger holds = new AtomicInteger();
     private final Runnable drain = this::drain;
 
-    /** {@code onWritten} is told, on the loop, how many replies each drain took off the queue. */
-    ReplyBatcher(ChannelHandlerContext ctx, IntConsumer onWritten) {
+    ReplyBatcher(ChannelHandlerContext ctx, Sink sink) {
         this.ctx = ctx;
-        this.onWritten = onWritten;
+        this.sink = sink;
     }
 
     void add(Frame reply) {
@@ -65,18 +79,31 @@ final class ReplyBatcher {
     private void drain() {
         // Cleared before polling: a reply added after the last poll schedules the next drain itself.
         scheduled.set(false);
-        boolean active = ctx.channel().isActive();
         int written = 0;
+        int dropped = 0;
+        long bytes = 0;
+        Frame last = null;
         Frame reply;
         while ((reply = queue.poll()) != null) {
-            written++;
-            if (active) {
-                ctx.write(reply, ctx.voidPromise());
+            int size = Frame.LENGTH_BYTES + reply.length();
+            if (!sink.admit(reply, size)) {
+                dropped++;
+                continue;
             }
+            if (last != null) {
+                ctx.write(last, ctx.voidPromise());
+            }
+            last = reply;
+            written++;
+            bytes += size;
         }
-        onWritten.accept(written);
-        if (written > 0 && active) {
-            ctx.flush();
+        if (dropped > 0) {
+            sink.dropped(dropped);
+        }
+        if (last != null) {
+            int count = written;
+            long total = bytes;
+            ctx.writeAndFlush(last).addListener(f -> sink.flushed(count, total));
         }
     }
 }

@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds each accepted connection's pipeline, after the connection limit: idle timer, flush consolidation,
- * frame codec, connection handler. Connections over the limit are closed on accept. Sharable; thread-safe (the
- * connection count is atomic, the group is concurrent).
+ * Builds each accepted connection's pipeline once it has a pending-handshake slot: idle timer, flush
+ * consolidation, frame codec, connection handler. A connection accepted while every pending slot is taken is
+ * closed at once; the handler moves a connection to its role's slots when it says HELLO. Sharable; thread-safe
+ * (the counts are atomic, the group is concurrent).
  */
 final class ServerChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -38,11 +39,13 @@ final class ServerChannelInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ServerConfig config = dispatcher.config();
-        int count = open.incrementAndGet();
+        open.incrementAndGet();
         ch.closeFuture().addListener(f -> open.decrementAndGet());
         connections.add(ch);
-        if (count > config.maxConnections()) {
-            log.warn("{}: over the limit of {} connections, closing", ch, config.maxConnections());
+        if (!dispatcher.budget().takePending()) {
+            dispatcher.budget().countRefusedConnection();
+            log.warn("{}: {} connections are already waiting for their HELLO, closing", ch,
+                    config.maxPendingHandshakes());
             ch.close();
             return;
         }
@@ -53,6 +56,8 @@ final class ServerChannelInitializer extends ChannelInitializer<Channel> {
         // a read go straight through rather than waiting for one more loop task.
         p.addLast("flush", new FlushConsolidationHandler(EXPLICIT_FLUSH_AFTER_FLUSHES, false));
         p.addLast("codec", new FrameCodec(config.maxFrameBytes()));
-        p.addLast("connection", new ServerConnectionHandler(dispatcher));
+        ServerConnectionHandler handler = new ServerConnectionHandler(dispatcher);
+        handler.holdsPendingSlot();
+        p.addLast("connection", handler);
     }
 }

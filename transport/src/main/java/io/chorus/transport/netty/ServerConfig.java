@@ -7,18 +7,36 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
- * How a {@link ChorusServer} listens and what it tolerates. Start from {@link #defaults} (the protocol's limits:
- * 16 MiB frames, 1024 connections, 1024 requests in flight per connection, 5 minutes idle) and adjust with the
- * {@code with*} methods. {@code port = 0} binds an ephemeral port. {@code ringVersion} is read on the event loop
- * for every HELLO, so it must be cheap and non-blocking (a volatile read). {@code ioThreads} sizes the event loop
- * group the server creates when it is not given one (0 lets Netty pick). Immutable.
+ * How a {@link ChorusServer} listens and what it tolerates. Start from {@link #defaults} (the protocol's limits,
+ * docs/protocol.md "Limits") and adjust with the {@code with*} methods. {@code port = 0} binds an ephemeral port.
+ * {@code ringVersion} is read on the event loop for every HELLO, so it must be cheap and non-blocking (a volatile
+ * read). {@code ioThreads} sizes the event loop group the server creates when it is not given one (0 lets Netty
+ * pick). Immutable.
+ *
+ * @param maxClientConnections    connections that said HELLO as a client; more are refused with OVERLOADED
+ * @param maxNodeConnections      connections that said HELLO as a node, counted apart so that clients can never
+ *                                take the slots the cluster needs to talk to itself
+ * @param maxPendingHandshakes    connections accepted that have not said HELLO yet; more are closed on accept
+ * @param handshakeTimeout        a connection that has not said HELLO by then is closed, so silent sockets hold a
+ *                                pending slot for seconds, not for the idle timeout
+ * @param maxUnflushedPerConnection reply bytes one connection may have queued but not yet written to its socket;
+ *                                a reply beyond it closes the connection (its peer is not reading)
+ * @param maxUnflushedPerNode     the same bound over the server's client connections together (a peer node's
+ *                                connection has only its own bound: closing it would fail the cluster's
+ *                                requests on it to make room for a client that does not read)
  */
 public record ServerConfig(String host, int port, NodeId nodeId, LongSupplier ringVersion, int maxFrameBytes,
-                           int maxConnections, int maxInFlightPerConnection, Duration idleTimeout, int ioThreads) {
+        int maxClientConnections, int maxNodeConnections, int maxPendingHandshakes, int maxInFlightPerConnection,
+        Duration handshakeTimeout, Duration idleTimeout, long maxUnflushedPerConnection, long maxUnflushedPerNode,
+        int ioThreads) {
 
-    public static final int DEFAULT_MAX_CONNECTIONS = 1024;
+    public static final int DEFAULT_MAX_CLIENT_CONNECTIONS = 1024;
+    public static final int DEFAULT_MAX_NODE_CONNECTIONS = 256;
+    public static final int DEFAULT_MAX_PENDING_HANDSHAKES = 256;
     public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
+    public static final long DEFAULT_MAX_UNFLUSHED_PER_CONNECTION = 16L << 20;
 
     public ServerConfig {
         if (host == null || host.isEmpty()) {
@@ -33,55 +51,94 @@ public record ServerConfig(String host, int port, NodeId nodeId, LongSupplier ri
         if (maxFrameBytes < Frame.HEADER_BYTES) {
             throw new IllegalArgumentException("max frame size below the header size: " + maxFrameBytes);
         }
-        if (maxConnections < 1 || maxInFlightPerConnection < 1) {
+        if (maxClientConnections < 1 || maxNodeConnections < 1 || maxPendingHandshakes < 1
+                || maxInFlightPerConnection < 1) {
             throw new IllegalArgumentException("connection and in-flight limits must be positive");
         }
-        if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()) {
-            throw new IllegalArgumentException("idle timeout must be positive: " + idleTimeout);
+        positive("handshake timeout", handshakeTimeout);
+        positive("idle timeout", idleTimeout);
+        if (maxUnflushedPerConnection < 1 || maxUnflushedPerNode < maxUnflushedPerConnection) {
+            throw new IllegalArgumentException("unflushed reply limits must be positive, the node's at least the "
+                    + "connection's: " + maxUnflushedPerConnection + ", " + maxUnflushedPerNode);
         }
         if (ioThreads < 0) {
             throw new IllegalArgumentException("io threads must not be negative: " + ioThreads);
         }
     }
 
-    /** Loopback, ephemeral port, the protocol's default limits. */
+    /**
+     * Loopback, ephemeral port, the protocol's default limits. The node-wide bound on unflushed replies is a
+     * quarter of the JVM's maximum heap (at least the per-connection bound, at most 1 GiB): the encoder copies
+     * replies into direct buffers, whose default ceiling is the heap size.
+     */
     public static ServerConfig defaults(NodeId nodeId, LongSupplier ringVersion) {
+        long perNode = Math.min(1L << 30, Math.max(DEFAULT_MAX_UNFLUSHED_PER_CONNECTION,
+                Runtime.getRuntime().maxMemory() / 4));
         return new ServerConfig("127.0.0.1", 0, nodeId, ringVersion, ProtocolLimits.DEFAULT_MAX_FRAME_BYTES,
-                DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_IN_FLIGHT, DEFAULT_IDLE_TIMEOUT, 0);
+                DEFAULT_MAX_CLIENT_CONNECTIONS, DEFAULT_MAX_NODE_CONNECTIONS, DEFAULT_MAX_PENDING_HANDSHAKES,
+                DEFAULT_MAX_IN_FLIGHT, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+                DEFAULT_MAX_UNFLUSHED_PER_CONNECTION, perNode, 0);
     }
 
     public ServerConfig withHost(String host) {
-        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxConnections,
-                maxInFlightPerConnection, idleTimeout, ioThreads);
+        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
+                maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
+                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads);
     }
 
     public ServerConfig withPort(int port) {
-        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxConnections,
-                maxInFlightPerConnection, idleTimeout, ioThreads);
+        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
+                maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
+                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads);
     }
 
     public ServerConfig withMaxFrameBytes(int maxFrameBytes) {
-        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxConnections,
-                maxInFlightPerConnection, idleTimeout, ioThreads);
+        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
+                maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
+                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads);
     }
 
-    public ServerConfig withMaxConnections(int maxConnections) {
-        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxConnections,
-                maxInFlightPerConnection, idleTimeout, ioThreads);
+    /** Limits on connections: clients and nodes once they said HELLO, and those that have not yet. */
+    public ServerConfig withConnectionLimits(int clients, int nodes, int pendingHandshakes) {
+        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, clients, nodes, pendingHandshakes,
+                maxInFlightPerConnection, handshakeTimeout, idleTimeout, maxUnflushedPerConnection,
+                maxUnflushedPerNode, ioThreads);
     }
 
     public ServerConfig withMaxInFlightPerConnection(int maxInFlightPerConnection) {
-        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxConnections,
-                maxInFlightPerConnection, idleTimeout, ioThreads);
+        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
+                maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
+                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads);
+    }
+
+    public ServerConfig withHandshakeTimeout(Duration handshakeTimeout) {
+        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
+                maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
+                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads);
     }
 
     public ServerConfig withIdleTimeout(Duration idleTimeout) {
-        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxConnections,
-                maxInFlightPerConnection, idleTimeout, ioThreads);
+        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
+                maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
+                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads);
+    }
+
+    /** Bytes of replies that may wait for a slow reader: on one connection, and on all of them together. */
+    public ServerConfig withUnflushedLimits(long perConnection, long perNode) {
+        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
+                maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
+                perConnection, perNode, ioThreads);
     }
 
     public ServerConfig withIoThreads(int ioThreads) {
-        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxConnections,
-                maxInFlightPerConnection, idleTimeout, ioThreads);
+        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
+                maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
+                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads);
+    }
+
+    private static void positive(String what, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive: " + d);
+        }
     }
 }

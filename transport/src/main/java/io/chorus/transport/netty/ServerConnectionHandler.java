@@ -13,65 +13,120 @@ import io.chorus.transport.protocol.Opcodes;
 import io.chorus.transport.protocol.PingBody;
 import io.chorus.transport.protocol.ProtocolVersion;
 import io.chorus.transport.protocol.Role;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.collection.LongObjectHashMap;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server side of one connection: enforces the handshake (HELLO first, version negotiation, role), answers
- * HELLO and PING itself, and dispatches every other request to the role's handler on the dispatch executor, except
- * the opcodes the handler declares {@linkplain RequestHandler#nonBlocking non-blocking}, which it runs on the loop.
- * Whatever a peer sends, the outcome is an error frame, at worst followed by
- * a close of this connection: nothing it sends is thrown into the pipeline. Limits: requests in flight (over it,
- * OVERLOADED), frame size (via the decoder's {@link BadFrame}), idle time (an {@link IdleStateEvent} closes).
- * Back-pressure: reading stops while the channel is not writable, so a peer that does not read its responses stops
- * being read. One per channel; all state is event loop confined (completions hop back onto the loop to write).
+ * The server side of one connection: enforces the handshake (HELLO first and in time, version negotiation, a slot
+ * for its role), answers HELLO and PING itself, and dispatches every other request to the role's handler on the
+ * dispatch executor, except the opcodes the handler declares {@linkplain RequestHandler#nonBlocking non-blocking},
+ * which it runs on the loop. Whatever a peer sends, the outcome is an error frame, at worst followed by a close of
+ * this connection: nothing it sends is thrown into the pipeline.
+ *
+ * <p>Limits: requests in flight (over it, OVERLOADED), counted from their arrival until their reply has been
+ * written to the socket, so a peer that does not read cannot have more requests executed than the limit; a
+ * request id already in flight (a protocol error: BAD_REQUEST, then close); frame size (via the decoder's
+ * {@link BadFrame}); idle time (an {@link IdleStateEvent} closes). Replies the peer has not taken are bounded: a
+ * reply that would take this connection's unflushed bytes over its limit, or (for a client) the unflushed replies
+ * to all clients over the node's limit, closes the connection (its peer is not reading), unless nothing else is
+ * unflushed on it. Reading stops while the
+ * channel is not writable, so a slow reader stops sending us work. A peer that shuts down its output (half-close)
+ * gets the answers to what it sent, then the connection closes.
+ *
+ * <p>One per channel; all state is event loop confined (completions hop back onto the loop to write).
  */
-final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
+final class ServerConnectionHandler extends ChannelInboundHandlerAdapter implements ReplyBatcher.Sink {
 
     private static final Logger log = LoggerFactory.getLogger(ServerConnectionHandler.class);
     /** At most this many requests per dispatch task, so one connection's burst still spreads over threads. */
     static final int MAX_BATCH = 16;
 
+    private enum Slot { NONE, PENDING, ROLE }
+
     private final Dispatcher dispatcher;
+    private final ConnectionBudget budget;
     private final int maxInFlight;
     private final int maxFrameBytes;
+    private final long maxUnflushed;
     private ChannelHandlerContext ctx;
     private ReplyBatcher replies;
     /** Requests decoded in the current read, dispatched together when it completes. */
     private final List<Invocation> batch = new ArrayList<>();
+    /** Ids of the requests in flight, to refuse a duplicate. */
+    private final LongObjectHashMap<Boolean> inFlightIds = new LongObjectHashMap<>();
     /** Null until the HELLO is accepted. */
     private Role role;
     private NodeId peer;
     private int version;
     private int inFlight;
+    /** Reply bytes admitted on this connection and not yet written to the socket. */
+    private long unflushed;
+    private Slot slot = Slot.NONE;
+    private ScheduledFuture<?> handshakeDeadline;
     /** Set once a fatal reply is on its way: later frames of the same read are dropped. */
     private boolean closing;
+    /** The peer shut down its side: no more requests come; close once those in flight are answered. */
+    private boolean inputShutdown;
 
     ServerConnectionHandler(Dispatcher dispatcher) {
         this.dispatcher = dispatcher;
+        this.budget = dispatcher.budget();
         this.maxInFlight = dispatcher.config().maxInFlightPerConnection();
         this.maxFrameBytes = dispatcher.config().maxFrameBytes();
+        this.maxUnflushed = dispatcher.config().maxUnflushedPerConnection();
+    }
+
+    /** The connection holds a pending-handshake slot, taken by the initializer on accept; released on close. */
+    void holdsPendingSlot() {
+        slot = Slot.PENDING;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.replies = new ReplyBatcher(ctx, written -> inFlight -= written);
+        this.replies = new ReplyBatcher(ctx, this);
+        long timeout = dispatcher.config().handshakeTimeout().toNanos();
+        handshakeDeadline = ctx.executor().schedule(this::handshakeExpired, timeout, TimeUnit.NANOSECONDS);
+        ctx.channel().closeFuture().addListener(f -> onClosed());
+    }
+
+    private void handshakeExpired() {
+        if (role == null && ctx.channel().isOpen()) {
+            budget.countHandshakeTimeout();
+            log.debug("{}: no HELLO within {}, closing", ctx.channel(), dispatcher.config().handshakeTimeout());
+            closing = true;
+            ctx.close();
+        }
+    }
+
+    private void onClosed() {
+        handshakeDeadline.cancel(false);
+        if (slot == Slot.PENDING) {
+            budget.releasePending();
+        } else if (slot == Slot.ROLE) {
+            budget.releaseRole(role);
+        }
+        slot = Slot.NONE;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (closing) {
+        if (closing || inputShutdown) {
             ReferenceCountUtil.release(msg);
         } else if (msg instanceof Frame frame) {
             onFrame(frame);
@@ -122,7 +177,21 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
                             + ProtocolVersion.MIN_SUPPORTED + ".." + ProtocolVersion.MAX_SUPPORTED + " supported"));
             return;
         }
+        if (!budget.takeRole(hello.role())) {
+            budget.countRefusedConnection();
+            log.warn("{}: refusing a {} connection from {}: all {} slots taken", ctx.channel(), hello.role(),
+                    hello.from(), budget.limitOf(hello.role()));
+            replyAndClose(chosen.getAsInt(), frame.opcode(), frame.requestId(), ErrorBody.of(ErrorCode.OVERLOADED,
+                    "this node has its maximum of " + budget.limitOf(hello.role()) + " " + hello.role()
+                            + " connections; retry later or elsewhere"));
+            return;
+        }
+        if (slot == Slot.PENDING) {
+            budget.releasePending();
+        }
         role = hello.role();
+        slot = Slot.ROLE;
+        handshakeDeadline.cancel(false);
         peer = hello.from();
         version = chosen.getAsInt();
         ServerConfig config = dispatcher.config();
@@ -151,12 +220,19 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
             reply(frame, ErrorBody.of(ErrorCode.UNAVAILABLE, "this node is not serving " + role + " requests yet"));
             return;
         }
+        if (inFlightIds.containsKey(frame.requestId())) {
+            // Two answers with one id could not be told apart; as in HTTP/2, reusing a live id ends the connection.
+            replyAndClose(version, frame.opcode(), frame.requestId(), ErrorBody.of(ErrorCode.BAD_REQUEST,
+                    "request id " + Long.toUnsignedString(frame.requestId()) + " is already in flight"));
+            return;
+        }
         if (inFlight >= maxInFlight) {
             reply(frame, ErrorBody.of(ErrorCode.OVERLOADED, "more than " + maxInFlight
                     + " requests in flight on this connection"));
             return;
         }
         inFlight++;
+        inFlightIds.put(frame.requestId(), Boolean.TRUE);
         Message request = Message.adopt(frame.opcode(), frame.body());
         if (handler.nonBlocking(frame.opcode())) {
             // Cheaper here than a hand-off; its reply still goes through the batcher like any other.
@@ -202,8 +278,10 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
         } catch (RejectedExecutionException e) {
             for (Invocation task : tasks) {
                 inFlight--;
+                inFlightIds.remove(task.frame().requestId());
                 reply(task.frame(), ErrorBody.from(e));
             }
+            closeIfDone();
         }
     }
 
@@ -250,23 +328,90 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
         replies.add(out);
     }
 
+    // ---- replies leaving: ReplyBatcher.Sink, on the loop ------------------------------------------------------
+
+    @Override
+    public boolean admit(Frame reply, int wireBytes) {
+        inFlightIds.remove(reply.requestId());
+        if (!ctx.channel().isActive()) {
+            return false;
+        }
+        boolean behind = unflushed > 0;
+        if (behind && unflushed + wireBytes > maxUnflushed) {
+            closeSlowReader("its " + unflushed + " unflushed reply bytes would pass this connection's limit of "
+                    + maxUnflushed);
+            return false;
+        }
+        // The node-wide bound is for clients: closing a peer node's connection would fail every request the
+        // cluster has in flight on it, for the sake of bytes that a client's unread replies took.
+        if (role == Role.CLIENT && !budget.admitUnflushed(wireBytes, behind)) {
+            closeSlowReader("the node's unflushed replies to clients would pass its limit of "
+                    + dispatcher.config().maxUnflushedPerNode() + " bytes, and it still holds " + unflushed);
+            return false;
+        }
+        unflushed += wireBytes;
+        return true;
+    }
+
+    @Override
+    public void flushed(int count, long wireBytes) {
+        unflushed -= wireBytes;
+        if (role == Role.CLIENT) {
+            budget.flushed(wireBytes);
+        }
+        inFlight -= count;
+        closeIfDone();
+    }
+
+    @Override
+    public void dropped(int count) {
+        inFlight -= count;
+        closeIfDone();
+    }
+
+    private void closeSlowReader(String why) {
+        if (closing) {
+            return;
+        }
+        budget.countSlowReaderClosed();
+        log.warn("{}: closing the connection of {} {}, which does not read its replies: {}", ctx.channel(), role,
+                peer, why);
+        closing = true;
+        ctx.close();
+    }
+
+    // ---- errors the loop answers itself ---------------------------------------------------------------------
+
     private void reply(Frame request, ErrorBody error) {
         ctx.writeAndFlush(Frame.error(version, request.opcode(), request.requestId(), error));
     }
 
     private void replyAndClose(int replyVersion, int opcode, long requestId, ErrorBody error) {
         closing = true;
-        ctx.channel().config().setAutoRead(false);
+        updateReading();
         ctx.writeAndFlush(Frame.error(replyVersion, opcode, requestId, error)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** After a half-close, the connection ends once every accepted request is answered and written. */
+    private void closeIfDone() {
+        if (inputShutdown && inFlight == 0 && !closing) {
+            closing = true;
+            // Behind any reply the loop wrote itself (errors, PING) that may still be unflushed.
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * Back-pressure: a peer that does not read its responses stops being read, so it cannot send us more work
+     * while its replies pile up; nor is a connection read once it is closing or its peer shut down its side.
+     */
+    private void updateReading() {
+        ctx.channel().config().setAutoRead(!closing && !inputShutdown && ctx.channel().isWritable());
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        // Back-pressure: a peer that does not read its responses stops being read, so it cannot queue unbounded
-        // replies in our outbound buffer.
-        if (!closing) {
-            ctx.channel().config().setAutoRead(ctx.channel().isWritable());
-        }
+        updateReading();
         ctx.fireChannelWritabilityChanged();
     }
 
@@ -275,6 +420,13 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof IdleStateEvent) {
             log.debug("{}: idle, closing", ctx.channel());
             ctx.close();
+        } else if (evt instanceof ChannelInputShutdownEvent) {
+            // Netty would close at once and lose the answers to requests already executed; answer them first.
+            log.debug("{}: peer shut down its output with {} requests in flight", ctx.channel(), inFlight);
+            submitBatch();
+            inputShutdown = true;
+            updateReading();
+            closeIfDone();
         } else {
             ctx.fireUserEventTriggered(evt);
         }

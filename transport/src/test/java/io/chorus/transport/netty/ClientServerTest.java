@@ -353,11 +353,11 @@ class ClientServerTest {
     }
 
     @Test
-    void connectionsOverTheLimitAreClosedOnAccept() throws Exception {
-        ChorusServer server = server(config().withMaxConnections(2), null);
+    void clientConnectionsOverTheLimitAreRefusedAtHello() throws Exception {
+        ChorusServer server = server(config().withConnectionLimits(2, 2, 4), null);
         ClientConnection one = connect(server.port());
         connect(server.port());
-        assertThat(failure(connecting(server.port())).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(failure(connecting(server.port())).code()).isEqualTo(ErrorCode.OVERLOADED);
         one.close();
         await().atMost(Duration.ofSeconds(5)).until(() -> server.connectionCount() == 1);
         assertThat(connect(server.port()).isOpen()).isTrue();

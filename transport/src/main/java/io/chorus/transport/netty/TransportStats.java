@@ -1,0 +1,18 @@
+package io.chorus.transport.netty;
+
+/**
+ * A snapshot of a server's connections. Immutable.
+ *
+ * @param clientConnections  connections open that said HELLO as a client
+ * @param nodeConnections    connections open that said HELLO as a node
+ * @param pendingHandshakes  connections accepted that have not said HELLO yet
+ * @param unflushedBytes     reply bytes queued on client connections, not yet written to their sockets
+ * @param unflushedLimit     the bound on those over all client connections (each may hold one reply beyond it)
+ * @param refusedConnections since start: connections refused because their kind of slot was full
+ * @param handshakeTimeouts  since start: connections closed for not saying HELLO in time
+ * @param slowReadersClosed  since start: connections closed because their peer did not read its replies
+ */
+public record TransportStats(int clientConnections, int nodeConnections, int pendingHandshakes, long unflushedBytes,
+        long unflushedLimit,
+        long refusedConnections, long handshakeTimeouts, long slowReadersClosed) {
+}
