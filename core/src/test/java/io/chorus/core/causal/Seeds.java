@@ -1,5 +1,6 @@
 package io.chorus.core.causal;
 
+import java.lang.reflect.Modifier;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -123,9 +124,9 @@ final class Seeds {
                         && AnnotationSupport.isAnnotated(m, Testable.class));
     }
 
-    /** The caller's class or one enclosing it (JUnit passes the tags of a class on to its {@code @Nested} ones). */
+    /** The class or an enclosing one (JUnit passes a class's tags on to its {@code @Nested} inner classes). */
     private static void requireTag(Class<?> caller) {
-        for (Class<?> c = caller; c != null; c = c.getEnclosingClass()) {
+        for (Class<?> c = caller; c != null; c = isInner(c) ? c.getEnclosingClass() : null) {
             if (AnnotationSupport.findRepeatableAnnotations(c, Tag.class).stream()
                     .anyMatch(tag -> tag.value().equals(TAG))) {
                 return;
@@ -133,5 +134,9 @@ final class Seeds {
         }
         throw new IllegalStateException(caller.getName() + " loops over seeds but lacks @Tag(\"" + TAG
                 + "\"), so CI's pass with fresh seeds would skip it");
+    }
+
+    private static boolean isInner(Class<?> c) {
+        return c.getEnclosingClass() != null && !Modifier.isStatic(c.getModifiers());
     }
 }

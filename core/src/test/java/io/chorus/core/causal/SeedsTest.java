@@ -64,17 +64,17 @@ class SeedsTest {
                 .hasMessageContaining("UntaggedLoop loops over seeds but lacks @Tag(\"seeded\")");
     }
 
+    /** Not run by JUnit (static nested, and disabled): only called above, as if it were an untagged test. */
+    @Disabled("called by aClassWithoutTheSeededTagIsRefused only")
+    static final class UntaggedLoop {
+        @Test
+        void loops() {
+            Seeds.forEach(1, seed -> { });
+        }
+    }
+
     private static int expectedRuns(int count) {
         String forced = System.getProperty(Seeds.SEED_PROPERTY);
         return forced == null || forced.isBlank() || forced.trim().equals("random") ? count : 1;
-    }
-}
-
-/** A test class without the tag; a second top-level class, so not enclosed by SeedsTest. Only called above. */
-@Disabled("called by SeedsTest#aClassWithoutTheSeededTagIsRefused only")
-final class UntaggedLoop {
-    @Test
-    void loops() {
-        Seeds.forEach(1, seed -> { });
     }
 }
