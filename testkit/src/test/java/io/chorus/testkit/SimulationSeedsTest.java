@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -59,8 +62,8 @@ class SimulationSeedsTest {
     void aFailingSimulationTestReportsItsSeedAndHowToReplayIt() {
         Launcher launcher = LauncherFactory.create();
         SummaryGeneratingListener listener = new SummaryGeneratingListener();
-        launcher.execute(LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClass(FailingSimulation.class)).build(), listener);
+        String stderr = stderrOf(() -> launcher.execute(LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(FailingSimulation.class)).build(), listener));
 
         List<TestExecutionSummary.Failure> failures = listener.getSummary().getFailures();
         assertThat(failures).hasSize(1);
@@ -69,6 +72,7 @@ class SimulationSeedsTest {
         assertThat(failure.getSuppressed()).singleElement().satisfies(report -> assertThat(report.getMessage())
                 .contains("FailingSimulation#fails", "-Dtest=FailingSimulation#fails",
                         "-Dchorus.seed=" + SimulationSeeds.hex(seed)));
+        assertThat(stderr).contains("-Dchorus.seed=" + SimulationSeeds.hex(seed));
         if (System.getProperty(SimulationSeeds.SEED_PROPERTY) == null) {
             assertThat(seed).isEqualTo(SimulationSeeds.seedFor(failures.get(0).getTestIdentifier().getUniqueId()));
         }
@@ -79,7 +83,7 @@ class SimulationSeedsTest {
         assumeTrue(System.getProperty(SimulationSeeds.SEED_PROPERTY) == null, "runs the default seeds");
         List<Long> seeds = new ArrayList<>();
 
-        assertThatThrownBy(() -> SimulationSeeds.forEachSeed(10, seed -> {
+        stderrOf(() -> assertThatThrownBy(() -> SimulationSeeds.forEachSeed(10, seed -> {
             seeds.add(seed);
             if (seeds.size() == 3) {
                 throw new ArrayIndexOutOfBoundsException("broken");
@@ -87,7 +91,7 @@ class SimulationSeedsTest {
         })).satisfies(thrown -> assertThat(thrown.getSuppressed()).singleElement()
                 .satisfies(report -> assertThat(report.getMessage()).contains(
                         "SimulationSeedsTest#forEachSeedNamesTheSeedThatFailed",
-                        "-Dchorus.seed=" + SimulationSeeds.hex(seeds.get(2)))));
+                        "-Dchorus.seed=" + SimulationSeeds.hex(seeds.get(2))))));
         assertThat(seeds).hasSize(3).doesNotHaveDuplicates();
     }
 
@@ -101,6 +105,22 @@ class SimulationSeedsTest {
         assertThat(listener.getSummary().getFailures()).hasSize(2).allSatisfy(failure ->
                 assertThat(failure.getException()).hasMessageContaining("UntaggedSimulation uses seeds but lacks"
                         + " @Tag(\"seeded\")"));
+    }
+
+    /**
+     * What {@code body} printed on stderr, kept out of the build's log: a replay line for a deliberate failure
+     * would read like a real one.
+     */
+    private static String stderrOf(Runnable body) {
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.setErr(stderr);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
     }
 
     /** Run only through the launcher above (Surefire skips nested classes). */

@@ -3,6 +3,9 @@ package io.chorus.core.causal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Disabled;
@@ -17,7 +20,7 @@ class SeedsTest {
     void aBodyThatThrowsAnyExceptionIsReportedWithItsSeed() {
         List<Long> seen = new ArrayList<>();
 
-        assertThatThrownBy(() -> Seeds.forEach(10, seed -> {
+        String stderr = stderrOf(() -> assertThatThrownBy(() -> Seeds.forEach(10, seed -> {
             seen.add(seed);
             if (seen.size() == Math.min(3, expectedRuns(10))) {
                 int[] empty = new int[0];
@@ -29,21 +32,23 @@ class SeedsTest {
                     "-Dtest=SeedsTest#aBodyThatThrowsAnyExceptionIsReportedWithItsSeed",
                     "-Dchorus.seed=" + Seeds.hex(failed), "ArrayIndexOutOfBoundsException");
             assertThat(e).hasCauseInstanceOf(ArrayIndexOutOfBoundsException.class);
-        });
+        }));
         assertThat(seen).as("the seeds after the failing one are skipped")
                 .hasSize(Math.min(3, expectedRuns(10))).doesNotHaveDuplicates();
+        assertThat(stderr).as("the replay line goes to stderr too")
+                .contains("-Dchorus.seed=" + Seeds.hex(seen.get(seen.size() - 1)));
     }
 
     @Test
     void aFailedAssertionIsReportedWithItsSeedToo() {
         long[] first = new long[1];
-        assertThatThrownBy(() -> Seeds.forEach(5, seed -> {
+        stderrOf(() -> assertThatThrownBy(() -> Seeds.forEach(5, seed -> {
             first[0] = seed;
             assertThat(seed).as("deliberate").isNotEqualTo(seed);
         })).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("-Dchorus.seed=" + Seeds.hex(first[0]))
                 .hasMessageContaining("deliberate")
-                .cause().isInstanceOf(AssertionError.class);
+                .cause().isInstanceOf(AssertionError.class));
     }
 
     @Test
@@ -71,6 +76,22 @@ class SeedsTest {
         void loops() {
             Seeds.forEach(1, seed -> { });
         }
+    }
+
+    /**
+     * What {@code body} printed on stderr, kept out of the build's log: a replay line for a deliberate failure
+     * would read like a real one.
+     */
+    private static String stderrOf(Runnable body) {
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.setErr(stderr);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
     }
 
     private static int expectedRuns(int count) {
