@@ -15,7 +15,8 @@ class MachineRequirementTest {
 
     @Test
     void aMetRequirementDoesNothing() {
-        assertThatNoException().isThrownBy(() -> MachineRequirement.require(true, "T", "why", Map.of("CHORUS_CI", "1")));
+        assertThatNoException()
+                .isThrownBy(() -> MachineRequirement.require(true, "T", "why", Map.of("CHORUS_CI", "1")));
     }
 
     @Test
