@@ -11,9 +11,11 @@ import io.chorus.testkit.SimulationSeeds;
 import io.chorus.testkit.Simulation;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Two writers from one context keep both values as siblings; a write with the merged context resolves them. */
+@Tag(SimulationSeeds.TAG)
 class ConcurrentWritesTest {
 
     @Test

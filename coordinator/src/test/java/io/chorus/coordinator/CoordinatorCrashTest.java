@@ -13,12 +13,14 @@ import io.chorus.testkit.Simulation;
 import io.chorus.testkit.SimulationSeeds;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The coordinating replica crashes at a random moment of a forwarded write: the client sees success only if the
  * write is stored on W replicas, and otherwise an indeterminate error, never a success that was not received.
  */
+@Tag(SimulationSeeds.TAG)
 class CoordinatorCrashTest {
 
     @Test

@@ -11,12 +11,14 @@ import io.chorus.core.error.QuorumException;
 import io.chorus.testkit.Simulation;
 import io.chorus.testkit.SimulationSeeds;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Replicas answer reads with their stored bytes undecoded, so a replica whose bytes went bad sends bytes the
  * coordinator cannot decode: that reply counts as a failed replica, never as data and never as "not found".
  */
+@Tag(SimulationSeeds.TAG)
 class DamagedReplicaTest {
 
     @Test

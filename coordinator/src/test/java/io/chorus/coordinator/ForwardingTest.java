@@ -13,11 +13,13 @@ import io.chorus.core.transport.Message;
 import io.chorus.testkit.Simulation;
 import io.chorus.testkit.SimulationSeeds;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A node outside the key's preference list forwards to a replica, which coordinates and stamps the dot. */
 @ExtendWith(SimulationSeeds.class)
+@Tag(SimulationSeeds.TAG)
 class ForwardingTest {
 
     @Test

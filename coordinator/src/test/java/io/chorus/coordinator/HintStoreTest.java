@@ -13,11 +13,13 @@ import io.chorus.testkit.Simulation;
 import io.chorus.testkit.SimulationSeeds;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Hint records, the store's bounds and sequence recovery, and the replay agent's age limit. */
 @ExtendWith(SimulationSeeds.class)
+@Tag(SimulationSeeds.TAG)
 class HintStoreTest {
 
     private static final SiblingSet SET = SiblingSet.empty()

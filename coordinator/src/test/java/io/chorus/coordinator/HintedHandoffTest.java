@@ -9,11 +9,13 @@ import io.chorus.core.causal.VersionVector;
 import io.chorus.testkit.Simulation;
 import io.chorus.testkit.SimulationSeeds;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Sloppy quorum: a cut-off primary's share of a write goes to a fallback as a hint, delivered after heal. */
 @ExtendWith(SimulationSeeds.class)
+@Tag(SimulationSeeds.TAG)
 class HintedHandoffTest {
 
     @Test

@@ -26,6 +26,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * legitimately overwritten or deleted); every hint must have been delivered; and the replicas must converge after
  * the read's repair.
  */
+@Tag(SimulationSeeds.TAG)
 class RandomizedFaultTest {
 
     private static final int SEEDS = 200;

@@ -11,11 +11,13 @@ import io.chorus.testkit.Simulation;
 import io.chorus.testkit.SimulationSeeds;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A read repairs the replicas that answered with less than the merged state. */
 @ExtendWith(SimulationSeeds.class)
+@Tag(SimulationSeeds.TAG)
 class ReadRepairTest {
 
     @Test

@@ -8,12 +8,14 @@ import io.chorus.core.causal.VersionVector;
 import io.chorus.testkit.Simulation;
 import io.chorus.testkit.SimulationSeeds;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * A request whose replicas all answered leaves no timer behind: at full rate, a deadline left to fire by every
  * request would keep a whole timeout's worth of timers alive and run each of them.
  */
+@Tag(SimulationSeeds.TAG)
 class RequestTimersTest {
 
     /** Far below the request timeout (2 s), far above a round trip of the simulated network. */

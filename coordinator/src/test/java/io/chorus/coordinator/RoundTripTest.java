@@ -9,10 +9,12 @@ import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.causal.VersionVector;
 import io.chorus.testkit.Simulation;
 import io.chorus.testkit.SimulationSeeds;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Put, get, overwrite and delete through every node, at several cluster sizes and N/R/W. */
+@Tag(SimulationSeeds.TAG)
 class RoundTripTest {
 
     @ParameterizedTest(name = "{0} nodes, N={1} R={2} W={3}")

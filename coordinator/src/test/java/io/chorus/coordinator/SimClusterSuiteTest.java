@@ -12,23 +12,27 @@ import io.chorus.testkit.SimulationSeeds;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 
 /** The shared cluster suite on the deterministic simulation; a failure prints its seed. */
+@Tag(SimulationSeeds.TAG)
 class SimClusterSuiteTest extends ClusterSuite {
 
-    /** Like every simulation test's: {@code -Dchorus.seed=<n>} replays, {@code random} explores. */
-    private final long seed = SimulationSeeds.chooseSeed(System.getProperty(SimulationSeeds.SEED_PROPERTY),
-            "SimClusterSuiteTest");
+    /**
+     * Like every simulation test's: {@code -Dchorus.seed=<n>} replays, {@code random} explores,
+     * {@code -Dchorus.seedBase} moves it.
+     */
+    private final long seed = SimulationSeeds.seedFor("SimClusterSuiteTest");
 
     @RegisterExtension
     final TestWatcher seedReporter = new TestWatcher() {
         @Override
         public void testFailed(ExtensionContext context, Throwable cause) {
-            System.err.println("SimClusterSuiteTest failed with seed " + seed + ": replay with -Dchorus.seed="
-                    + seed);
+            System.err.println(SimulationSeeds.replayLine(seed,
+                    "SimClusterSuiteTest#" + context.getRequiredTestMethod().getName()));
         }
     };
 

@@ -9,11 +9,13 @@ import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
 import io.chorus.testkit.Simulation;
 import io.chorus.testkit.SimulationSeeds;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Impossible quorums and bad keys are refused up front, with BAD_REQUEST (or TOO_LARGE), before any I/O. */
 @ExtendWith(SimulationSeeds.class)
+@Tag(SimulationSeeds.TAG)
 class ValidationTest {
 
     @Test

@@ -7,8 +7,10 @@ import com.google.common.hash.Hashing;
 import io.chorus.testkit.SimulationSeeds;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag(SimulationSeeds.TAG)
 class PartitionerTest {
 
     @Test

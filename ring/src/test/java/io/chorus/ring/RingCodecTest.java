@@ -13,8 +13,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag(SimulationSeeds.TAG)
 class RingCodecTest {
 
     private static final NodeId A = NodeId.of("a");

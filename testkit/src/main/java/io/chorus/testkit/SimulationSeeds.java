@@ -1,18 +1,26 @@
 package io.chorus.testkit;
 
 import java.nio.charset.StandardCharsets;
+import java.lang.reflect.Modifier;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongConsumer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+import org.junit.platform.commons.annotation.Testable;
+import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
  * Chooses the seeds of simulation tests and names the seed when one fails, so every failure can be replayed.
  *
  * <pre>{@code
+ * @Tag("seeded")
  * @ExtendWith(SimulationSeeds.class)
  * class HintedHandoffTest {
  *     @Test
@@ -24,15 +32,23 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  * <ul>
  *   <li>{@code -Dchorus.seed=<n>} (decimal, or hex with {@code 0x}): replays a failure;</li>
  *   <li>{@code -Dchorus.seed=random}: a fresh seed per test and run, to explore;</li>
+ *   <li>{@code -Dchorus.seedBase=<n>}: a seed derived from the test's unique id and that base, so a whole run
+ *       with fresh seeds (CI's seeded pass) can be repeated;</li>
  *   <li>otherwise a seed derived from the test's unique id: stable across runs, so CI is reproducible, and
  *       different for each test.</li>
  * </ul>
- * Surefire passes {@code -D} properties of the {@code mvn} command line on to the test JVM.
+ * Surefire passes {@code -D} properties of the {@code mvn} command line on to the test JVM. Seeds are printed in
+ * hex ({@code 0x} and up to 16 digits), which {@code -Dchorus.seed} takes back.
  *
  * <p>When the test fails, its exception gets a suppressed {@code SeedReport} (printed with the stack trace in the
- * Surefire report) and stderr gets the same line, e.g. {@code Simulation seed 42 failed in GossipTest#converges:
- * replay with mvn -pl <module> test -Dtest=GossipTest#converges -Dchorus.seed=42}.
+ * Surefire report) and stderr gets the same line, e.g. {@code Simulation seed 0x2a failed in GossipTest#converges:
+ * replay with mvn test -pl <module> -am -Dsurefire.failIfNoSpecifiedTests=false -Dtest=GossipTest#converges
+ * -Dchorus.seed=0x2a}.
  * A test that loops over many seeds itself uses {@link #forEachSeed(int, LongConsumer)} for the same report.
+ *
+ * <p>Every class whose randomness follows these properties carries {@code @Tag("seeded")} ({@link #TAG}): CI's
+ * pass with fresh seeds runs exactly those, so the extension and {@link #forEachSeed} refuse to run in a class
+ * without it (an untagged class would silently never meet a fresh seed).
  *
  * <p>Thread-safety: stateless (JUnit keeps each test's seed in that test's extension store); safe to share.
  */
@@ -40,6 +56,10 @@ public final class SimulationSeeds implements ParameterResolver, TestExecutionEx
 
     /** The system property that forces a seed ({@code <n>}) or asks for fresh ones ({@code random}). */
     public static final String SEED_PROPERTY = "chorus.seed";
+    /** The system property that moves every default seed, for a repeatable run with fresh seeds. */
+    public static final String BASE_PROPERTY = "chorus.seedBase";
+    /** The JUnit tag of every test class whose randomness follows {@link #SEED_PROPERTY}. */
+    public static final String TAG = "seeded";
 
     private static final Namespace NAMESPACE = Namespace.create(SimulationSeeds.class);
     private static final String SEED_KEY = "seed";
@@ -54,8 +74,11 @@ public final class SimulationSeeds implements ParameterResolver, TestExecutionEx
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        if (!context.getTags().contains(TAG)) {
+            throw new ParameterResolutionException(untagged(context.getRequiredTestClass()));
+        }
         long seed = context.getStore(NAMESPACE).getOrComputeIfAbsent(SEED_KEY,
-                key -> chooseSeed(System.getProperty(SEED_PROPERTY), context.getUniqueId()), Long.class);
+                key -> seedFor(context.getUniqueId()), Long.class);
         return new Simulation(seed);
     }
 
@@ -65,31 +88,41 @@ public final class SimulationSeeds implements ParameterResolver, TestExecutionEx
         if (seed != null) {
             String test = context.getRequiredTestClass().getSimpleName()
                     + context.getTestMethod().map(m -> "#" + m.getName()).orElse("");
-            report(failure, "Simulation seed " + seed + " failed in " + test + ": replay with mvn -pl <module> test"
-                    + " -Dtest=" + test + " -D" + SEED_PROPERTY + "=" + seed);
+            report(failure, replayLine(seed, test));
         }
         throw failure;
     }
 
     /**
-     * Runs {@code body} once per seed: {@code count} seeds from a fixed base (reproducible), or just the one forced
-     * by {@code -Dchorus.seed=<n>}, or {@code count} fresh ones with {@code -Dchorus.seed=random}. A failure is
-     * rethrown with the failing seed attached, and the rest are skipped.
+     * Runs {@code body} once per seed: {@code count} seeds from a fixed base (reproducible) or from
+     * {@code -Dchorus.seedBase}, or just the one forced by {@code -Dchorus.seed=<n>}, or {@code count} fresh ones
+     * with {@code -Dchorus.seed=random}. A failure is rethrown with the failing seed attached, and the rest are
+     * skipped. The calling test's class must carry {@code @Tag("seeded")}.
      */
     public static void forEachSeed(int count, LongConsumer body) {
+        StackWalker.StackFrame caller = testMethod();
+        requireTag(caller.getDeclaringClass());
         String property = System.getProperty(SEED_PROPERTY);
-        boolean forced = property != null && !property.isBlank() && !property.trim().equals("random");
+        boolean unset = property == null || property.isBlank();
+        boolean forced = !unset && !property.trim().equals("random");
+        String base = System.getProperty(BASE_PROPERTY);
+        long start = base == null || base.isBlank() ? LOOP_BASE : parse(BASE_PROPERTY, base);
         int runs = forced ? 1 : count;
         for (int i = 0; i < runs; i++) {
-            long seed = property == null || property.isBlank() ? LOOP_BASE + i * GOLDEN_GAMMA
-                    : chooseSeed(property, "");
+            long seed = unset ? start + i * GOLDEN_GAMMA : chooseSeed(property, "");
             try {
                 body.accept(seed);
             } catch (RuntimeException | Error failure) {
-                report(failure, "Simulation seed " + seed + " failed: replay with -D" + SEED_PROPERTY + "=" + seed);
+                report(failure, replayLine(seed,
+                        caller.getDeclaringClass().getSimpleName() + "#" + caller.getMethodName()));
                 throw failure;
             }
         }
+    }
+
+    /** The seed of the test {@code testId} under this JVM's {@code -Dchorus.seed} and {@code -Dchorus.seedBase}. */
+    public static long seedFor(String testId) {
+        return chooseSeed(System.getProperty(SEED_PROPERTY), System.getProperty(BASE_PROPERTY), testId);
     }
 
     /**
@@ -97,10 +130,18 @@ public final class SimulationSeeds implements ParameterResolver, TestExecutionEx
      * it is null or blank, one derived from {@code testId} (FNV-1a, then SplitMix64's finalizer to spread it).
      */
     public static long chooseSeed(String property, String testId) {
+        return chooseSeed(property, null, testId);
+    }
+
+    /** As {@link #chooseSeed(String, String)}; a non-blank {@code base} moves the seed derived from the test id. */
+    public static long chooseSeed(String property, String base, String testId) {
         if (property == null || property.isBlank()) {
             long hash = 0xcbf29ce484222325L;
             for (byte b : testId.getBytes(StandardCharsets.UTF_8)) {
                 hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
+            }
+            if (base != null && !base.isBlank()) {
+                hash ^= parse(BASE_PROPERTY, base);
             }
             hash = (hash ^ (hash >>> 30)) * 0xbf58476d1ce4e5b9L;
             hash = (hash ^ (hash >>> 27)) * 0x94d049bb133111ebL;
@@ -110,11 +151,68 @@ public final class SimulationSeeds implements ParameterResolver, TestExecutionEx
         if (value.equals("random")) {
             return ThreadLocalRandom.current().nextLong();
         }
+        return parse(SEED_PROPERTY, value);
+    }
+
+    /** A seed as {@code -Dchorus.seed} takes it back: {@code 0x} and 64 bits of unsigned hex. */
+    public static String hex(long seed) {
+        return "0x" + Long.toHexString(seed);
+    }
+
+    /** The line that tells how to replay {@code test} (a simple class name, {@code #}, a method) with {@code seed}. */
+    public static String replayLine(long seed, String test) {
+        return "Simulation seed " + hex(seed) + " failed in " + test + ": replay with mvn test -pl <module> -am"
+                + " -Dsurefire.failIfNoSpecifiedTests=false -Dtest=" + test + " -D" + SEED_PROPERTY + "=" + hex(seed);
+    }
+
+    /**
+     * A decimal number, or hex with {@code 0x} up to 64 bits (every {@link #hex} output, including those with the
+     * top bit set, which {@link Long#decode} rejects).
+     */
+    private static long parse(String name, String text) {
+        String value = text.trim();
+        boolean negative = value.startsWith("-");
+        String digits = negative ? value.substring(1) : value;
         try {
-            return Long.decode(value);
+            if (digits.startsWith("0x") || digits.startsWith("0X")) {
+                long magnitude = Long.parseUnsignedLong(digits.substring(2), 16);
+                return negative ? -magnitude : magnitude;
+            }
+            return Long.parseLong(value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("-D" + SEED_PROPERTY + " must be a number or 'random': " + value, e);
+            throw new IllegalArgumentException("-D" + name + " must be a number or 'random': " + value, e);
         }
+    }
+
+    /** The test method on the stack (for the replay line and the tag check); else the nearest caller. */
+    private static StackWalker.StackFrame testMethod() {
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> {
+            List<StackWalker.StackFrame> callers =
+                    frames.filter(f -> f.getDeclaringClass() != SimulationSeeds.class).toList();
+            return callers.stream().filter(SimulationSeeds::isTestMethod).findFirst().orElse(callers.get(0));
+        });
+    }
+
+    private static boolean isTestMethod(StackWalker.StackFrame frame) {
+        return Arrays.stream(frame.getDeclaringClass().getDeclaredMethods())
+                .anyMatch(m -> m.getName().equals(frame.getMethodName())
+                        && AnnotationSupport.isAnnotated(m, Testable.class));
+    }
+
+    /** The class or one enclosing it (JUnit passes a class's tags on to its {@code @Nested} inner classes). */
+    private static void requireTag(Class<?> caller) {
+        for (Class<?> c = caller; c != null; c = isInner(c) ? c.getEnclosingClass() : null) {
+            if (AnnotationSupport.findRepeatableAnnotations(c, Tag.class).stream()
+                    .anyMatch(tag -> tag.value().equals(TAG))) {
+                return;
+            }
+        }
+        throw new IllegalStateException(untagged(caller));
+    }
+
+    private static String untagged(Class<?> test) {
+        return test.getName() + " uses seeds but lacks @Tag(\"" + TAG + "\"), so CI's pass with fresh seeds would"
+                + " skip it";
     }
 
     private static void report(Throwable failure, String line) {
@@ -127,5 +225,9 @@ public final class SimulationSeeds implements ParameterResolver, TestExecutionEx
         SeedReport(String message) {
             super(message, null, false, false);
         }
+    }
+
+    private static boolean isInner(Class<?> c) {
+        return c.getEnclosingClass() != null && !Modifier.isStatic(c.getModifiers());
     }
 }

@@ -9,13 +9,15 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag(Seeds.TAG)
 class CausalCodecTest {
 
     @Test
     void siblingSetsRoundTripAndTheSizeIsExact() {
-        Seeds.seeds(500).forEach(seed -> {
+        Seeds.forEach(500, seed -> {
             History h = new History(seed, 4, 3).run(30);
             for (SiblingSet s : h.reached) {
                 byte[] bytes = CausalCodec.encode(s);
@@ -38,7 +40,7 @@ class CausalCodecTest {
 
     @Test
     void contextsRoundTrip() {
-        Seeds.seeds(500).forEach(seed -> {
+        Seeds.forEach(500, seed -> {
             VersionVector v = VersionVectorTest.random(new Random(seed));
             byte[] bytes = CausalCodec.encodeContext(v);
             assertThat(bytes).hasSize(CausalCodec.contextSize(v));
@@ -48,7 +50,7 @@ class CausalCodecTest {
 
     @Test
     void everyTruncationIsRejected() {
-        Seeds.seeds(200).forEach(seed -> {
+        Seeds.forEach(200, seed -> {
             SiblingSet s = new History(seed, 3, 3).run(25).converged();
             byte[] bytes = CausalCodec.encode(s);
             for (int len = 0; len < bytes.length; len++) {
@@ -69,7 +71,7 @@ class CausalCodecTest {
 
     @Test
     void corruptedBytesEitherFailCleanlyOrDecodeToTheSameBytes() {
-        Seeds.seeds(300).forEach(seed -> {
+        Seeds.forEach(300, seed -> {
             Random rnd = new Random(seed);
             SiblingSet s = new History(seed, 3, 3).run(20).converged();
             byte[] bytes = CausalCodec.encode(s);

@@ -5,16 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The DVVSet laws, checked over thousands of seeded random histories. Failures print the seed to replay. */
+@Tag(Seeds.TAG)
 class SiblingSetLawsTest {
 
     private static final int HISTORIES = 2000;
 
     @Test
     void mergeIsCommutativeAssociativeAndIdempotent() {
-        Seeds.seeds(HISTORIES).forEach(seed -> {
+        Seeds.forEach(HISTORIES, seed -> {
             History h = new History(seed, 4, 3).run(40);
             for (int i = 0; i < 20; i++) {
                 SiblingSet a = h.anyReached();
@@ -31,7 +33,7 @@ class SiblingSetLawsTest {
 
     @Test
     void afterFullSyncExactlyTheWritesNoContextCoveredSurvive() {
-        Seeds.seeds(HISTORIES).forEach(seed -> {
+        Seeds.forEach(HISTORIES, seed -> {
             History h = new History(seed, 3, 4).run(60);
             Set<Dot> expected = h.writes.stream()
                     .filter(w -> h.writes.stream().noneMatch(later -> later.context().covers(w.dot())))
@@ -44,7 +46,7 @@ class SiblingSetLawsTest {
 
     @Test
     void updateWithAReadContextSupersedesExactlyWhatWasRead() {
-        Seeds.seeds(HISTORIES).forEach(seed -> {
+        Seeds.forEach(HISTORIES, seed -> {
             History h = new History(seed, 3, 2).run(30);
             SiblingSet local = h.replicas[0];
             VersionVector read = h.anyReached().context();
@@ -67,7 +69,7 @@ class SiblingSetLawsTest {
 
     @Test
     void concurrentPutsWithTheSameContextBothSurviveAndAMergedContextCollapsesThem() {
-        Seeds.seeds(HISTORIES).forEach(seed -> {
+        Seeds.forEach(HISTORIES, seed -> {
             History h = new History(seed, 3, 2).run(30);
             SiblingSet base = h.converged();
             VersionVector ctx = base.context();
@@ -86,7 +88,7 @@ class SiblingSetLawsTest {
 
     @Test
     void clockCoversEverySiblingAndDotsAreUnique() {
-        Seeds.seeds(HISTORIES).forEach(seed -> {
+        Seeds.forEach(HISTORIES, seed -> {
             History h = new History(seed, 4, 4).run(50);
             for (SiblingSet s : h.reached) {
                 // of() re-validates the invariants the fast paths rely on
@@ -99,7 +101,7 @@ class SiblingSetLawsTest {
 
     @Test
     void writersWithStaleContextsNeverExplodeSiblings() {
-        Seeds.seeds(500).forEach(seed -> {
+        Seeds.forEach(500, seed -> {
             int writers = 2 + (int) Math.floorMod(seed, 4);
             History h = new History(seed, 3, writers);
             for (int step = 0; step < 200; step++) {

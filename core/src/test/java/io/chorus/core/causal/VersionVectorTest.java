@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag(Seeds.TAG)
 class VersionVectorTest {
 
     private static final ActorId A = ActorId.of("a", 1);
@@ -28,7 +30,7 @@ class VersionVectorTest {
 
     @Test
     void joinIsTheLeastUpperBound() {
-        Seeds.seeds(2000).forEach(seed -> {
+        Seeds.forEach(2000, seed -> {
             Random rnd = new Random(seed);
             VersionVector x = random(rnd);
             VersionVector y = random(rnd);
