@@ -13,10 +13,12 @@ import io.chorus.core.error.ErrorCode;
 import io.chorus.testkit.Bytes;
 import io.chorus.testkit.History;
 import io.chorus.testkit.NetworkConditions;
+import io.chorus.testkit.NetworkStats;
 import io.chorus.testkit.OpType;
 import io.chorus.testkit.Operation;
 import io.chorus.testkit.Simulation;
 import io.chorus.testkit.SimulationSeeds;
+import io.chorus.testkit.Slowdown;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,16 +32,25 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Random partitions, message drops and node crashes/restarts during a workload of blind puts, read-modify-write
- * puts, deletes and gets, recorded in a {@link History}. After healing and letting hints replay, every
- * acknowledged put's value must be read back at R=N, unless a later write's context covered its dot (it was
- * legitimately overwritten or deleted); every hint must have been delivered; and the replicas must converge after
- * the read's repair.
+ * Random partitions, message drops and duplicates, slow nodes and node crashes/restarts during a workload of blind
+ * puts, read-modify-write puts, deletes and gets, recorded in a {@link History}. After healing and letting hints
+ * replay, every acknowledged put's value must be read back at R=N, unless a later write's context covered its dot
+ * (it was legitimately overwritten or deleted); every hint must have been delivered; and the replicas must converge
+ * after the read's repair.
+ *
+ * <p>Each seed draws its own drop and duplicate rates. Duplicates exercise idempotence where it is promised
+ * (REPLICA_PUT, HINT_PUT and replay are merges; a duplicated reply is ignored) and the documented non-idempotent
+ * FORWARD of a write, which may add a second sibling of the same value: never a lost one, which is all the checks
+ * ask. Slow nodes are late, not gone: their extra delay is sometimes under the replica timeout (only reordering),
+ * sometimes across it, and sometimes beyond the whole request's timeout, so writes fall back to hints while the
+ * slow replica still applies the late REPLICA_PUT, late replies arrive after their request ended, hint replay to a
+ * slow owner times out and is retried, and a slow coordinator's own sends reach replicas after newer writes.
  */
 @Tag(SimulationSeeds.TAG)
 class RandomizedFaultTest {
 
-    private static final int SEEDS = 200;
+    /** Seeds per run; the soak profile asks for more with -Dchorus.seedCount. */
+    private static final int SEEDS = Integer.getInteger("chorus.seedCount", 200);
     private static final int NODES = 5;
     private static final int CLIENTS = 4;
     private static final int KEYS = 3;
@@ -47,7 +58,40 @@ class RandomizedFaultTest {
 
     @Test
     void acknowledgedWritesSurviveFaults() {
-        SimulationSeeds.forEachSeed(SEEDS, seed -> new Run(seed).execute());
+        Tally tally = new Tally();
+        SimulationSeeds.forEachSeed(SEEDS, seed -> tally.add(new Run(seed).execute()));
+        // Not per seed: a short run may never send to its slow node, or (with a coordinator slow beyond the client's
+        // patience and a partition) acknowledge no write at all. Over many seeds the mix and the writes must happen.
+        if (tally.runs >= 20) {
+            assertThat(tally.runsWithAcknowledgedPuts).as("runs that acknowledged writes, of %d", tally.runs)
+                    .isGreaterThan(tally.runs * 9 / 10);
+            assertThat(tally.network.duplicated()).as("duplicated messages").isPositive();
+            assertThat(tally.network.slowed()).as("messages slowed").isPositive();
+            assertThat(tally.network.timedOut()).as("requests timed out").isPositive();
+            assertThat(tally.network.ignored()).as("replies after their request ended").isPositive();
+        }
+    }
+
+    /** What one run did: its network's counters (up to healing) and how many puts it acknowledged. */
+    private record Outcome(NetworkStats network, int acknowledgedPuts) {
+    }
+
+    /** The outcomes of all runs, added up. Confined to the test thread. */
+    private static final class Tally {
+        int runs;
+        int runsWithAcknowledgedPuts;
+        NetworkStats network = new NetworkStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+        void add(Outcome outcome) {
+            runs++;
+            runsWithAcknowledgedPuts += outcome.acknowledgedPuts() > 0 ? 1 : 0;
+            NetworkStats a = network;
+            NetworkStats b = outcome.network();
+            network = new NetworkStats(a.sent() + b.sent(), a.delivered() + b.delivered(),
+                    a.dropped() + b.dropped(), a.duplicated() + b.duplicated(), a.blocked() + b.blocked(),
+                    a.lost() + b.lost(), a.refused() + b.refused(), a.ignored() + b.ignored(),
+                    a.timedOut() + b.timedOut(), a.slowed() + b.slowed());
+        }
     }
 
     private static final class Run {
@@ -68,23 +112,27 @@ class RandomizedFaultTest {
         int nextValue;
 
         Run(long seed) {
-            sim = new Simulation(seed, NetworkConditions.DEFAULT.withDropProbability(0.02));
+            sim = new Simulation(seed);
             random = sim.random();
+            sim.network().setConditions(NetworkConditions.DEFAULT.withDropProbability(random.nextDouble() * 0.04)
+                    .withDuplicateProbability(0.01 + random.nextDouble() * 0.07));
             cluster = new SimCluster(sim, NODES, config);
             history = new History(sim.clock());
         }
 
-        void execute() {
+        Outcome execute() {
             long end = sim.clock().nanoTime() + TimeUnit.MILLISECONDS.toNanos(WORKLOAD_MILLIS);
             for (int i = 0; i < CLIENTS; i++) {
                 Client client = new Client("c" + i, end);
                 sim.scheduler().schedule(client::next, random.nextInt(20), TimeUnit.MILLISECONDS);
             }
             sim.scheduler().schedule(() -> nemesis(end), 50, TimeUnit.MILLISECONDS);
+            sim.scheduler().schedule(() -> slowdowns(end), random.nextInt(200), TimeUnit.MILLISECONDS);
             sim.advance(WORKLOAD_MILLIS);
 
             sim.network().heal();
             sim.network().setConditions(NetworkConditions.DEFAULT);
+            sim.network().slowNodes().forEach(sim.network()::unslow);
             for (NodeId id : cluster.ids) {
                 if (cluster.isCrashed(id)) {
                     cluster.restart(id);
@@ -97,10 +145,12 @@ class RandomizedFaultTest {
             }
             assertThat(history.withStatus(Operation.Status.PENDING)).isEmpty();
             assertThat(cluster.totalHints()).as("every hint delivered").isZero();
-            assertThat(history.acknowledgedPuts()).as("the workload acknowledged writes").isNotEmpty();
+            // Taken before the checks, whose reads and repairs run on a healed network.
+            NetworkStats stats = sim.network().stats();
             for (int k = 0; k < KEYS; k++) {
                 check(key(k));
             }
+            return new Outcome(stats, history.acknowledgedPuts().size());
         }
 
         void check(byte[] key) {
@@ -167,6 +217,33 @@ class RandomizedFaultTest {
                 }
             }
             sim.scheduler().schedule(() -> nemesis(end), 100 + random.nextInt(300), TimeUnit.MILLISECONDS);
+        }
+
+        /**
+         * One node at a time is slow for a while, then none for a while. The extra delay is seeded from one of three
+         * bands around the coordinator's timeouts (replica 300 ms, request 1000 ms): under the replica timeout, across
+         * it, and beyond it up to past the request's deadline; in, out or both ways.
+         */
+        void slowdowns(long end) {
+            if (sim.clock().nanoTime() >= end) {
+                return;
+            }
+            NodeId node = cluster.ids.get(random.nextInt(NODES));
+            long[] band = switch (random.nextInt(3)) {
+                case 0 -> new long[] {20, 200};
+                case 1 -> new long[] {150, 450};
+                default -> new long[] {400, 1_500};
+            };
+            Slowdown slowdown = switch (random.nextInt(3)) {
+                case 0 -> Slowdown.inbound(band[0], band[1]);
+                case 1 -> Slowdown.outbound(band[0], band[1]);
+                default -> Slowdown.both(band[0], band[1]);
+            };
+            sim.network().slow(node, slowdown);
+            sim.scheduler().schedule(() -> {
+                sim.network().unslow(node);
+                sim.scheduler().schedule(() -> slowdowns(end), random.nextInt(300), TimeUnit.MILLISECONDS);
+            }, 100 + random.nextInt(700), TimeUnit.MILLISECONDS);
         }
 
         static byte[] key(int k) {

@@ -15,7 +15,8 @@ package io.chorus.testkit;
  * @param refused requests that reached a node with no open transport or no handler and got UNAVAILABLE
  * @param ignored replies that arrived after the request had ended (a duplicate, or after the timeout)
  * @param timedOut requests that ended with TIMEOUT
+ * @param slowed copies (first deliveries and duplicates) put on the wire with the extra delay of a slow node
  */
 public record NetworkStats(long sent, long delivered, long dropped, long duplicated, long blocked, long lost,
-                           long refused, long ignored, long timedOut) {
+                           long refused, long ignored, long timedOut, long slowed) {
 }

@@ -58,15 +58,25 @@ import java.util.concurrent.TimeUnit;
  * never complete either. {@link Transport#close()} is a graceful stop instead: the node's requests in flight fail
  * with UNAVAILABLE and later requests to it are refused; {@link #transport(NodeId)} opens it again.
  *
+ * <p><b>Slow nodes.</b> {@link #slow(NodeId, Slowdown)} adds an extra latency to the messages a node receives and/or
+ * sends, until {@link #unslow(NodeId)}; it survives crashes, restarts and partitions (it is the node's link or
+ * machine that is slow), and applies to messages sent from then on. The extra delay is drawn from the same seeded
+ * random source, but only for messages that touch a slow node, so a run without slow nodes draws exactly what it did
+ * before slow nodes existed.
+ *
  * <p>Every event goes to the {@link Trace}. Thread-safety: confined to the simulation thread, like the scheduler.
  */
 public final class SimNetwork {
+
+    /** The extra delay of a message that touches no slow node (distinct from a slow node's extra of 0 ms). */
+    private static final long NOT_SLOW = -1;
 
     private final VirtualScheduler scheduler;
     private final Random random;
     private final Trace trace;
     private final Map<NodeId, Endpoint> endpoints = new HashMap<>();
     private Map<NodeId, Integer> sideOf = Map.of();
+    private final Map<NodeId, Slowdown> slowdowns = new HashMap<>();
     private NetworkConditions conditions;
     private long lastMessageId;
     private long sent;
@@ -78,6 +88,7 @@ public final class SimNetwork {
     private long refused;
     private long ignored;
     private long timedOut;
+    private long slowed;
 
     SimNetwork(VirtualScheduler scheduler, Random random, Trace trace, NetworkConditions conditions) {
         this.scheduler = scheduler;
@@ -174,6 +185,29 @@ public final class SimNetwork {
         return sideOf.getOrDefault(a, -1).equals(sideOf.getOrDefault(b, -1));
     }
 
+    /**
+     * Makes {@code node} slow from now on (replacing any slowdown it had): see {@link Slowdown}. Messages already in
+     * flight keep their arrival time.
+     */
+    public void slow(NodeId node, Slowdown slowdown) {
+        scheduler.checkThread();
+        slowdowns.put(Objects.requireNonNull(node, "node"), Objects.requireNonNull(slowdown, "slowdown"));
+        trace.record("slow " + node + " " + slowdown);
+    }
+
+    /** Ends {@code node}'s slowdown, if any, for messages sent from now on. */
+    public void unslow(NodeId node) {
+        scheduler.checkThread();
+        if (slowdowns.remove(Objects.requireNonNull(node, "node")) != null) {
+            trace.record("unslow " + node);
+        }
+    }
+
+    /** The nodes slow now, in order. */
+    public SortedSet<NodeId> slowNodes() {
+        return new TreeSet<>(slowdowns.keySet());
+    }
+
     public NetworkConditions conditions() {
         return conditions;
     }
@@ -191,7 +225,8 @@ public final class SimNetwork {
     }
 
     public NetworkStats stats() {
-        return new NetworkStats(sent, delivered, dropped, duplicated, blocked, lost, refused, ignored, timedOut);
+        return new NetworkStats(sent, delivered, dropped, duplicated, blocked, lost, refused, ignored, timedOut,
+                slowed);
     }
 
     // ---- called by SimTransport ----
@@ -262,11 +297,14 @@ public final class SimNetwork {
 
     private void transmit(Envelope e) {
         // Every message draws the same four numbers whatever its fate, so changing one knob (say the drop rate)
-        // shifts as little as possible of the rest of a seeded run.
+        // shifts as little as possible of the rest of a seeded run. A message touching a slow node draws its extra
+        // delays too, again whatever its fate; other messages draw nothing more.
         double dropRoll = random.nextDouble();
         double duplicateRoll = random.nextDouble();
         long latency = latency();
         long duplicateLatency = latency();
+        long extra = slowExtra(e);
+        long duplicateExtra = slowExtra(e);
         sent++;
         String label = e.label() + " " + e.content();
         if (!connected(e.from(), e.to())) {
@@ -279,13 +317,44 @@ public final class SimNetwork {
             trace.record(label + " dropped");
             return;
         }
-        trace.record(label + " sent latency=" + latency);
-        scheduler.schedule(() -> arrive(e), latency, TimeUnit.MILLISECONDS);
+        trace.record(label + " sent latency=" + describe(latency, extra));
+        slowed += extra == NOT_SLOW ? 0 : 1;
+        scheduler.schedule(() -> arrive(e), latency + Math.max(0, extra), TimeUnit.MILLISECONDS);
         if (duplicateRoll < conditions.duplicateProbability()) {
             duplicated++;
-            trace.record(e.label() + " duplicated latency=" + duplicateLatency);
-            scheduler.schedule(() -> arrive(e), duplicateLatency, TimeUnit.MILLISECONDS);
+            trace.record(e.label() + " duplicated latency=" + describe(duplicateLatency, duplicateExtra));
+            slowed += duplicateExtra == NOT_SLOW ? 0 : 1;
+            scheduler.schedule(() -> arrive(e), duplicateLatency + Math.max(0, duplicateExtra),
+                    TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * The extra delay of one copy of {@code e}: the sender's outbound slowdown plus the receiver's inbound one, each
+     * drawn only if it applies; {@link #NOT_SLOW} when neither does (and then the trace line stays as it was before
+     * slow nodes existed).
+     */
+    private long slowExtra(Envelope e) {
+        Slowdown out = slowdowns.get(e.from());
+        Slowdown in = slowdowns.get(e.to());
+        boolean applies = false;
+        long extra = 0;
+        if (out != null && out.outbound()) {
+            applies = true;
+            extra += random.nextLong(out.minExtraMillis(), out.maxExtraMillis() + 1);
+        }
+        if (in != null && in.inbound()) {
+            applies = true;
+            extra += random.nextLong(in.minExtraMillis(), in.maxExtraMillis() + 1);
+        }
+        return applies ? extra : NOT_SLOW;
+    }
+
+    private static String describe(long latency, long extra) {
+        if (extra == NOT_SLOW) {
+            return String.valueOf(latency);
+        }
+        return (latency + extra) + " (slowed +" + extra + ")";
     }
 
     private long latency() {

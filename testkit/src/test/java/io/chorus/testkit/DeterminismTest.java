@@ -43,12 +43,14 @@ class DeterminismTest {
         String all = String.join("\n", runWorkload(99).lines());
 
         assertThat(all).contains(" dropped", " duplicated", " delivered", " timed out", " ignored",
-                " blocked (partition)", " lost (", " refused (", "crash n2", "restart n2", "heal");
+                " blocked (partition)", " lost (", " refused (", "crash n2", "restart n2", "heal", "slow n3",
+                " (slowed +", "unslow n3");
     }
 
     /**
      * Five nodes send each other thousands of requests at random times over a lossy, duplicating network; handlers
-     * answer after a random delay or with an error; one partition comes and goes, one node crashes and restarts.
+     * answer after a random delay or with an error; one partition comes and goes, one node crashes and restarts,
+     * one is slow for a while (sometimes beyond the callers' timeout).
      * Every random choice comes from the simulation's one source, and clients log their outcomes to the trace.
      */
     private static Trace runWorkload(long seed) {
@@ -92,6 +94,9 @@ class DeterminismTest {
         NodeId n0 = nodes.get(0);
         NodeId n1 = nodes.get(1);
         NodeId n2 = nodes.get(2);
+        NodeId n3 = nodes.get(3);
+        scheduler.schedule(() -> sim.network().slow(n3, Slowdown.both(5, 60)), 500, TimeUnit.MILLISECONDS);
+        scheduler.schedule(() -> sim.network().unslow(n3), 1_200, TimeUnit.MILLISECONDS);
         scheduler.schedule(() -> sim.network().partition(Set.of(n0, n1)), 1_000, TimeUnit.MILLISECONDS);
         scheduler.schedule(() -> sim.network().heal(), 1_500, TimeUnit.MILLISECONDS);
         scheduler.schedule(() -> sim.network().crash(n2), 2_000, TimeUnit.MILLISECONDS);
