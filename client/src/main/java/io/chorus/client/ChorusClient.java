@@ -20,9 +20,13 @@ import io.chorus.transport.protocol.PutRequest;
 import io.chorus.transport.protocol.PutResponse;
 import io.chorus.transport.protocol.StatsResponse;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,10 +53,18 @@ import java.util.function.Function;
  * write whose connection dropped mid-flight may have been applied, and sending it again would add a duplicate
  * sibling.
  *
+ * <p><b>Unresponsive nodes.</b> A node that accepts connections but answers nothing (a stopped process) is
+ * <em>suspect</em> after {@link ClientConfig#suspectAfterTimeouts} requests in a row got no reply within the
+ * client's wait; then its keys go to their other candidates first, a read that got no reply is sent once more to
+ * the next candidate ({@link ClientConfig#readRetriesOnTimeout}), and a write that got none fails with TIMEOUT
+ * (it may have been applied). After {@link ClientConfig#suspectMillis} one background probe asks the node for the
+ * ring; its answer, or any other reply from the node, ends the suspicion. {@link #suspectNodes()} lists them.
+ *
  * <p><b>Errors.</b> Failures are {@link ChorusException}s carrying the server's {@link ErrorCode};
  * {@link io.chorus.transport.RemoteException} adds the acks received and required for QUORUM_NOT_MET.
  *
- * <p>Thread-safe; one client per application is enough (requests are multiplexed over one connection per node by default).
+ * <p>Thread-safe; one client per application is enough (requests are multiplexed over one connection per node by
+ * default).
  */
 public final class ChorusClient implements AutoCloseable {
 
@@ -173,9 +185,22 @@ public final class ChorusClient implements AutoCloseable {
 
     /** Counters of the node at {@code address}. */
     public CompletableFuture<Map<String, Long>> statsAsync(InetSocketAddress address) {
-        return pool(address).connection()
-                .thenCompose(c -> c.request(Message.adopt(Opcodes.STATS, new byte[0]), config.requestTimeoutMillis()))
+        return pool(address).request(Message.adopt(Opcodes.STATS, new byte[0]), config.requestTimeoutMillis())
                 .thenApply(reply -> StatsResponse.decode(reply.bodyUnsafe()).stats());
+    }
+
+    /**
+     * The nodes (client addresses, as in {@link #endpoints()}) that have not answered since requests to them went
+     * unanswered: requests for their keys go to other replicas until a probe or a request gets a reply.
+     */
+    public Set<InetSocketAddress> suspectNodes() {
+        Set<InetSocketAddress> out = new HashSet<>();
+        pools.forEach((address, pool) -> {
+            if (pool.isSuspect()) {
+                out.add(address);
+            }
+        });
+        return Set.copyOf(out);
     }
 
     /**
@@ -188,7 +213,7 @@ public final class ChorusClient implements AutoCloseable {
         if (running != null) {
             return running.thenApply(RoutingTable::version);
         }
-        fetchRing(table.get().everyone(), 0, null).whenComplete((fresh, failure) -> {
+        fetchRing(byStanding(table.get().everyone()), 0, null).whenComplete((fresh, failure) -> {
             refreshing.set(null);
             if (failure != null) {
                 mine.completeExceptionally(failure);
@@ -205,9 +230,7 @@ public final class ChorusClient implements AutoCloseable {
                     "no node answered for the ring; tried " + nodes, last));
         }
         InetSocketAddress address = nodes.get(index);
-        return pool(address).connection()
-                .thenCompose(c -> c.request(Message.adopt(Opcodes.CLUSTER_INFO, new byte[0]),
-                        config.requestTimeoutMillis()))
+        return pool(address).request(Message.adopt(Opcodes.CLUSTER_INFO, new byte[0]), config.requestTimeoutMillis())
                 .thenApply(reply -> toTable(ClusterInfoResponse.decode(reply.bodyUnsafe())))
                 .handle((fresh, failure) -> failure == null ? CompletableFuture.completedFuture(fresh)
                         : fetchRing(nodes, index + 1, Failures.unwrap(failure)))
@@ -236,7 +259,10 @@ public final class ChorusClient implements AutoCloseable {
         return new Attempt<>(key, request, idempotent, waitMillis, decode).start();
     }
 
-    /** One request's walk over its candidate nodes; advances on callbacks, never blocks. */
+    /**
+     * One request's walk over its candidate nodes; advances on callbacks, never blocks. Its fields are touched by
+     * one step at a time, each step starting from the completion of the one before (which orders them).
+     */
     private final class Attempt<T> {
         private final byte[] key;
         private final Message request;
@@ -245,6 +271,10 @@ public final class ChorusClient implements AutoCloseable {
         private final Function<Message, T> decode;
         private final CompletableFuture<T> result = new CompletableFuture<>();
         private boolean refreshed;
+        /** Resends left after a stall (no reply within the wait); reads only. */
+        private int stallRetriesLeft;
+        /** Nodes this read stalled on: a resend goes elsewhere, whatever their standing by then. */
+        private List<InetSocketAddress> stalledOn = List.of();
 
         Attempt(byte[] key, Message request, boolean idempotent, long waitMillis, Function<Message, T> decode) {
             this.key = key;
@@ -252,6 +282,7 @@ public final class ChorusClient implements AutoCloseable {
             this.idempotent = idempotent;
             this.waitMillis = waitMillis;
             this.decode = decode;
+            this.stallRetriesLeft = idempotent ? config.readRetriesOnTimeout() : 0;
         }
 
         CompletableFuture<T> start() {
@@ -259,19 +290,14 @@ public final class ChorusClient implements AutoCloseable {
             return result;
         }
 
-        /** Reachable nodes first, in walk order; nodes in back-off go last rather than not at all. */
         private List<InetSocketAddress> orderedCandidates() {
-            List<InetSocketAddress> all = table.get().candidates(key);
-            if (all.stream().noneMatch(a -> pool(a).isDown())) {
+            List<InetSocketAddress> all = byStanding(table.get().candidates(key));
+            if (stalledOn.isEmpty()) {
                 return all;
             }
-            List<InetSocketAddress> up = new java.util.ArrayList<>(all.size());
-            List<InetSocketAddress> down = new java.util.ArrayList<>();
-            for (InetSocketAddress a : all) {
-                (pool(a).isDown() ? down : up).add(a);
-            }
-            up.addAll(down);
-            return up;
+            List<InetSocketAddress> rest = new ArrayList<>(all);
+            rest.removeAll(stalledOn);
+            return rest;
         }
 
         private void tryFrom(List<InetSocketAddress> candidates, int index, Throwable last) {
@@ -287,7 +313,9 @@ public final class ChorusClient implements AutoCloseable {
                     tryFrom(candidates, index + 1, Failures.unwrap(connectFailure));
                     return;
                 }
+                long token = pool.token();
                 conn.request(request, waitMillis).whenComplete((reply, failure) -> {
+                    pool.record(token, failure);
                     if (failure == null) {
                         try {
                             result.complete(decode.apply(reply));
@@ -303,6 +331,12 @@ public final class ChorusClient implements AutoCloseable {
                         refreshRing().whenComplete((v, ignored) -> tryFrom(orderedCandidates(), 0, cause));
                     } else if (code == ErrorCode.OVERLOADED || (code == ErrorCode.UNAVAILABLE && idempotent)) {
                         tryFrom(candidates, index + 1, cause);
+                    } else if (stallRetriesLeft > 0 && NodePool.isStall(cause)) {
+                        // A read that got no reply at all: the node is likely frozen, another replica can answer.
+                        // A write is never resent here: the node may have applied it.
+                        stallRetriesLeft--;
+                        stalledOn = append(stalledOn, pool.address());
+                        tryFrom(orderedCandidates(), 0, cause);
                     } else {
                         result.completeExceptionally(cause);
                     }
@@ -311,9 +345,44 @@ public final class ChorusClient implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code nodes} in their order, except that nodes in connection back-off come after the good ones and suspect
+     * ones after those: last resorts rather than skipped, and a suspect node, which may cost a whole wait, last.
+     */
+    private List<InetSocketAddress> byStanding(List<InetSocketAddress> nodes) {
+        int good = 0;
+        NodePool.Standing first = NodePool.Standing.GOOD;
+        while (good < nodes.size() && (first = pool(nodes.get(good)).standing()) == NodePool.Standing.GOOD) {
+            good++;
+        }
+        if (good == nodes.size()) {
+            return nodes; // the common case: nothing allocated
+        }
+        NodePool.Standing[] standings = new NodePool.Standing[nodes.size()];
+        Arrays.fill(standings, 0, good, NodePool.Standing.GOOD);
+        standings[good] = first;
+        for (int i = good + 1; i < standings.length; i++) {
+            standings[i] = pool(nodes.get(i)).standing();
+        }
+        List<InetSocketAddress> out = new ArrayList<>(nodes.size());
+        for (NodePool.Standing wanted : NodePool.Standing.values()) {
+            for (int i = 0; i < standings.length; i++) {
+                if (standings[i] == wanted) {
+                    out.add(nodes.get(i));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<InetSocketAddress> append(List<InetSocketAddress> list, InetSocketAddress address) {
+        List<InetSocketAddress> out = new ArrayList<>(list);
+        out.add(address);
+        return out;
+    }
+
     private NodePool pool(InetSocketAddress address) {
-        return pools.computeIfAbsent(address, a -> new NodePool(a, loops, options, config.clientName(),
-                config.connectionsPerNode(), config.clock(), config.downBackoffMillis()));
+        return pools.computeIfAbsent(address, a -> new NodePool(a, loops, options, config));
     }
 
     private long wait(RequestOptions opts) {

@@ -13,18 +13,34 @@ import java.util.concurrent.ForkJoinPool;
  * @param clientName         sent in the handshake; shows in the nodes' logs
  * @param connectionsPerNode multiplexed connections kept to each node (requests are spread over them; default
  *                           {@value #DEFAULT_CONNECTIONS_PER_NODE})
- * @param requestTimeoutMillis how long the client waits for a reply when a request sets no timeout of its own;
- *                           a request with a timeout waits that long plus {@code graceMillis}, so the node's own
- *                           TIMEOUT or QUORUM_NOT_MET answer (with its acks) arrives before the client gives up
+ * @param requestTimeoutMillis how long the client waits for a reply when a request sets no timeout of its own
+ *                           (default {@value #DEFAULT_REQUEST_TIMEOUT_MILLIS}: the node's default request timeout,
+ *                           2000 ms, plus the default grace); a request with a timeout waits that long plus
+ *                           {@code graceMillis}, so the node's own TIMEOUT or QUORUM_NOT_MET answer (with its acks)
+ *                           arrives before the client gives up. No reply within this wait is what makes a node
+ *                           suspect, so it is also how long a frozen node can stall a request: keep it close to the
+ *                           nodes' timeout (raise it only if the nodes' request timeout is raised)
  * @param graceMillis        see above
  * @param connectTimeoutMillis how long a connection attempt may take before the node counts as unreachable
  * @param downBackoffMillis  after a node could not be reached, how long requests skip it (then it is tried again)
+ * @param suspectAfterTimeouts consecutive requests without any reply (the client's wait ran out, with no reply
+ *                           from the node in between) after which the node is suspect (default
+ *                           {@value #DEFAULT_SUSPECT_AFTER_TIMEOUTS})
+ * @param suspectMillis      how long a suspect node's keys go to their other candidates first; then one probe
+ *                           (a CLUSTER_INFO request) is sent to it, and requests return to it once it answers
+ *                           (default {@value #DEFAULT_SUSPECT_MILLIS})
+ * @param readRetriesOnTimeout how many times a read that got no reply is sent again to the key's next candidate
+ *                           (default {@value #DEFAULT_READ_RETRIES_ON_TIMEOUT}); a read therefore takes at most
+ *                           {@code 1 + readRetriesOnTimeout} waits (and connect attempts). Writes are never
+ *                           resent after a timeout: the node may have applied them, and a second write would add a
+ *                           duplicate sibling
  * @param ioThreads          event loop threads of the client (0 lets Netty pick)
  * @param callbackExecutor   where the futures the client returns complete: continuations never run on I/O threads
- * @param clock              time for the down back-off
+ * @param clock              time for the down back-off and the suspect period
  */
 public record ClientConfig(List<InetSocketAddress> seeds, String clientName, int connectionsPerNode,
         long requestTimeoutMillis, long graceMillis, long connectTimeoutMillis, long downBackoffMillis,
+        int suspectAfterTimeouts, long suspectMillis, int readRetriesOnTimeout,
         int ioThreads, Executor callbackExecutor, Clock clock) {
 
     public ClientConfig {
@@ -33,8 +49,10 @@ public record ClientConfig(List<InetSocketAddress> seeds, String clientName, int
             throw new IllegalArgumentException("at least one seed node is needed");
         }
         if (connectionsPerNode < 1 || requestTimeoutMillis < 1 || graceMillis < 0 || connectTimeoutMillis < 1
-                || downBackoffMillis < 0 || ioThreads < 0) {
-            throw new IllegalArgumentException("connections, timeouts and back-off must be positive");
+                || downBackoffMillis < 0 || suspectAfterTimeouts < 1 || suspectMillis < 0 || readRetriesOnTimeout < 0
+                || ioThreads < 0) {
+            throw new IllegalArgumentException("connections, timeouts, back-off, suspect and retry settings must not"
+                    + " be negative, and connections, timeouts and the suspect threshold not zero");
         }
         if (callbackExecutor == null || clock == null || clientName == null) {
             throw new IllegalArgumentException("client name, callback executor and clock must be given");
@@ -49,6 +67,32 @@ public record ClientConfig(List<InetSocketAddress> seeds, String clientName, int
      */
     public static final int DEFAULT_CONNECTIONS_PER_NODE = 1;
 
+    /**
+     * The wait for a request without a timeout of its own: the nodes' default request timeout (2000 ms) plus the
+     * default grace (1000 ms), so a node's own TIMEOUT answer arrives first. It used to be 10 s, which let one
+     * frozen node hold every request routed to it for 10 s before the client looked elsewhere.
+     */
+    public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 3_000;
+
+    /**
+     * One request without any reply is enough to suspect a node. The client's wait already includes the grace
+     * beyond the node's own deadline, so a live node answers (if only with TIMEOUT) before it: silence means the
+     * node or the path to it is stuck. A wrong suspicion costs little (the key's next replica coordinates, and a
+     * reply already on its way, or the probe a period later, clears it), while each further stall waited for costs
+     * a request a whole wait, and a write its success. Under load the difference vanishes: the requests in flight
+     * when a node freezes all stall within one wait, whatever the threshold.
+     */
+    public static final int DEFAULT_SUSPECT_AFTER_TIMEOUTS = 1;
+
+    /**
+     * As the down back-off. A node that stays frozen gets one small probe per period and the probe's wait (about
+     * one every four seconds by default), and one that recovers gets its keys back within a period and a round trip.
+     */
+    public static final long DEFAULT_SUSPECT_MILLIS = 1_000;
+
+    /** One more candidate after a read's first stall: enough for one frozen replica, bounded at two waits. */
+    public static final int DEFAULT_READ_RETRIES_ON_TIMEOUT = 1;
+
     public static Builder builder(List<InetSocketAddress> seeds) {
         return new Builder(seeds);
     }
@@ -58,10 +102,13 @@ public record ClientConfig(List<InetSocketAddress> seeds, String clientName, int
         private final List<InetSocketAddress> seeds;
         private String clientName = "chorus-java-client";
         private int connectionsPerNode = DEFAULT_CONNECTIONS_PER_NODE;
-        private long requestTimeoutMillis = 10_000;
+        private long requestTimeoutMillis = DEFAULT_REQUEST_TIMEOUT_MILLIS;
         private long graceMillis = 1_000;
         private long connectTimeoutMillis = 2_000;
         private long downBackoffMillis = 1_000;
+        private int suspectAfterTimeouts = DEFAULT_SUSPECT_AFTER_TIMEOUTS;
+        private long suspectMillis = DEFAULT_SUSPECT_MILLIS;
+        private int readRetriesOnTimeout = DEFAULT_READ_RETRIES_ON_TIMEOUT;
         private int ioThreads = 1;
         private Executor callbackExecutor = ForkJoinPool.commonPool();
         private Clock clock = Clock.system();
@@ -100,6 +147,21 @@ public record ClientConfig(List<InetSocketAddress> seeds, String clientName, int
             return this;
         }
 
+        public Builder suspectAfterTimeouts(int n) {
+            this.suspectAfterTimeouts = n;
+            return this;
+        }
+
+        public Builder suspectMillis(long millis) {
+            this.suspectMillis = millis;
+            return this;
+        }
+
+        public Builder readRetriesOnTimeout(int n) {
+            this.readRetriesOnTimeout = n;
+            return this;
+        }
+
         public Builder ioThreads(int n) {
             this.ioThreads = n;
             return this;
@@ -117,7 +179,8 @@ public record ClientConfig(List<InetSocketAddress> seeds, String clientName, int
 
         public ClientConfig build() {
             return new ClientConfig(seeds, clientName, connectionsPerNode, requestTimeoutMillis, graceMillis,
-                    connectTimeoutMillis, downBackoffMillis, ioThreads, callbackExecutor, clock);
+                    connectTimeoutMillis, downBackoffMillis, suspectAfterTimeouts, suspectMillis, readRetriesOnTimeout,
+                    ioThreads, callbackExecutor, clock);
         }
     }
 }
