@@ -45,6 +45,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the interleaving, so a failure names the seed and prints the faults as applied and the failing key's history.
  * Several seeds per run; {@code -Psoak} runs many more.
  */
+@Tag(SimulationSeeds.TAG)
 class EmbeddedClusterFaultTest {
 
     /** Seeds per run, about 5 s each; the soak profile asks for more with -Dchorus.seedCount. */
