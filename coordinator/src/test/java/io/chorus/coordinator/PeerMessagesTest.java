@@ -112,6 +112,11 @@ class PeerMessagesTest {
         CompletableFuture<Message> bad = handler.handle(NodeId.of("x"), Message.of(PeerOpcodes.REPLICA_GET,
                 new byte[] {1}));
         assertThat(NodeServices.codeOf(bad.handle((m, e) -> e).join())).isEqualTo(ErrorCode.BAD_REQUEST);
+        // A sibling set with no actors but a sibling naming actor 110: BAD_REQUEST, not an index out of bounds.
+        byte[] noActors = {0, 1, 'k', 7, 1, 0, 1, 0x6E, 1, 0, 0};
+        CompletableFuture<Message> orphan = handler.handle(NodeId.of("x"), Message.of(PeerOpcodes.REPLICA_PUT,
+                noActors));
+        assertThat(NodeServices.codeOf(orphan.handle((m, t) -> t).join())).isEqualTo(ErrorCode.BAD_REQUEST);
         CompletableFuture<Message> unknown = handler.handle(NodeId.of("x"), Message.of(0x10FF, new byte[0]));
         Throwable e = Failures.unwrap(unknown.handle((m, t) -> t).join());
         assertThat(((ChorusException) e).code()).isEqualTo(ErrorCode.UNKNOWN_OPCODE);

@@ -106,7 +106,7 @@ public final class RingCodec {
         }
         int[] owners = new int[q];
         for (int p = 0; p < q; p++) {
-            owners[p] = (int) r.varlong("ring owner", 0, s - 1L);
+            owners[p] = r.index("ring owner", s);
         }
         r.expectEnd("ring");
         try {

@@ -123,7 +123,7 @@ public final class CausalCodec {
         int n = r.count("sibling count", MIN_SIBLING_BYTES);
         Sibling[] siblings = new Sibling[n];
         for (int i = 0; i < n; i++) {
-            int index = (int) r.varlong("sibling actor index", 0, clock.size() - 1L);
+            int index = r.index("sibling actor index", clock.size());
             ActorId actor = clock.actor(index);
             long counter = r.varlong("sibling counter", 1, clock.counter(index));
             long timestamp = r.varlong("sibling timestamp", 0, Long.MAX_VALUE);

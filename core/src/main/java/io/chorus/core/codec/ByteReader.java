@@ -62,6 +62,19 @@ public final class ByteReader {
     }
 
     /**
+     * An index into something of {@code size} items, so in {@code [0, size)}. Checked on its own because a range
+     * {@code [0, size - 1]} is {@code [0, -1]} for nothing at all, which an unsigned compare reads as everything.
+     */
+    public int index(String what, int size) {
+        long v = varlong(what);
+        if (Long.compareUnsigned(v, size) >= 0) {
+            throw new MalformedEncodingException(what + " = " + Long.toUnsignedString(v) + " does not name one of "
+                    + size + " entries");
+        }
+        return (int) v;
+    }
+
+    /**
      * A count of items each at least {@code minItemBytes} long: rejected when the bytes left could not hold that
      * many, so callers can size arrays from it safely.
      */

@@ -117,6 +117,23 @@ class CausalCodecTest {
     }
 
     @Test
+    void aSiblingWhoseActorIndexHasNoActorIsRejected() {
+        // format 1, no actors, one sibling naming actor 0 ('n' counter 1, timestamp 0, tombstone): the bytes an
+        // outside client sent in a REPLICA_PUT; the index bound was -1, which an unsigned compare let through.
+        byte[] noActors = {1, 0, 1, 0, 1, 0, 0};
+        assertThatThrownBy(() -> CausalCodec.decode(noActors)).isInstanceOf(MalformedEncodingException.class)
+                .hasMessageContaining("sibling actor index");
+        byte[] oneActorIndexOne = CausalCodec.encode(SiblingSet.empty()
+                .update(VersionVector.empty(), ActorId.of("a", 1), null, 0));
+        // ... format, 1 actor ("a", epoch 1, counter 1), 1 sibling: its index byte follows the count
+        int indexAt = 1 + 1 + 2 + 1 + 1 + 1;
+        assertThat(oneActorIndexOne[indexAt]).isZero();
+        oneActorIndexOne[indexAt] = 1;
+        assertThatThrownBy(() -> CausalCodec.decode(oneActorIndexOne)).isInstanceOf(MalformedEncodingException.class)
+                .hasMessageContaining("sibling actor index");
+    }
+
+    @Test
     void equalSetsHaveEqualBytes() {
         ActorId a = ActorId.of("a", 1);
         ActorId b = ActorId.of("b", 1);

@@ -64,4 +64,16 @@ class ByteReaderTest {
         assertThatThrownBy(() -> new ByteReader(hugeLength).count("actor count", 4))
                 .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("cannot fit");
     }
+
+    @Test
+    void anIndexMustNameAnEntryEvenWhenThereAreNone() {
+        assertThat(new ByteReader(new byte[] {2}).index("i", 3)).isEqualTo(2);
+        assertThatThrownBy(() -> new ByteReader(new byte[] {3}).index("i", 3))
+                .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("one of 3");
+        assertThatThrownBy(() -> new ByteReader(new byte[] {0}).index("i", 0))
+                .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("one of 0");
+        byte[] huge = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
+                (byte) 0xFF, (byte) 0xFF, 0x01};
+        assertThatThrownBy(() -> new ByteReader(huge).index("i", 5)).isInstanceOf(MalformedEncodingException.class);
+    }
 }
