@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A node's request path, Dynamo's coordinator: quorum reads and writes over the key's preference list, sloppy
@@ -48,6 +50,8 @@ import java.util.function.Supplier;
  * from the given {@link Clock} and {@link Scheduler}.
  */
 public final class Coordinator implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
 
     private final NodeServices node;
     private final ActorId actor;
@@ -85,8 +89,7 @@ public final class Coordinator implements AutoCloseable {
     public CompletableFuture<SiblingSet> get(byte[] key, QuorumOptions options) {
         try {
             checkKey(key);
-            Quorum quorum = Quorum.forRead(Objects.requireNonNull(options, "options"), node.config(),
-                    ring.get().size());
+            Quorum quorum = Quorum.forRead(required(options, "options"), node.config(), ring.get().size());
             return route(Forward.of(Forward.GET, key.clone(), VersionVector.empty(), null, quorum), false);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(asChorus(e));
@@ -100,8 +103,7 @@ public final class Coordinator implements AutoCloseable {
     public CompletableFuture<SiblingSet> put(byte[] key, VersionVector context, byte[] value,
             QuorumOptions options) {
         try {
-            Objects.requireNonNull(value, "value");
-            return write(Forward.PUT, key, context, value.clone(), options);
+            return write(Forward.PUT, key, context, required(value, "value").clone(), options);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(asChorus(e));
         }
@@ -153,9 +155,8 @@ public final class Coordinator implements AutoCloseable {
     private CompletableFuture<SiblingSet> write(int opcode, byte[] key, VersionVector context, byte[] value,
             QuorumOptions options) {
         checkKey(key);
-        Objects.requireNonNull(context, "context");
-        Quorum quorum = Quorum.forWrite(Objects.requireNonNull(options, "options"), node.config(),
-                ring.get().size());
+        required(context, "context");
+        Quorum quorum = Quorum.forWrite(required(options, "options"), node.config(), ring.get().size());
         return route(Forward.of(opcode, key.clone(), context, value, quorum), false);
     }
 
@@ -190,7 +191,7 @@ public final class Coordinator implements AutoCloseable {
     }
 
     private static void checkKey(byte[] key) {
-        Objects.requireNonNull(key, "key");
+        required(key, "key");
         if (key.length == 0) {
             throw new ChorusException(ErrorCode.BAD_REQUEST, "key must not be empty");
         }
@@ -200,7 +201,24 @@ public final class Coordinator implements AutoCloseable {
         }
     }
 
-    private static ChorusException asChorus(RuntimeException e) {
-        return e instanceof ChorusException ce ? ce : new ChorusException(ErrorCode.BAD_REQUEST, e.toString(), e);
+    /** A missing argument is the caller's error, told apart here from a fault of the node's own. */
+    private static <T> T required(T value, String name) {
+        if (value == null) {
+            throw new ChorusException(ErrorCode.BAD_REQUEST, name + " must be given");
+        }
+        return value;
+    }
+
+    /**
+     * Whatever the checks refuse is already a {@link ChorusException} with its code; anything else thrown while
+     * starting a request (a closed scheduler, a bug) is the node's fault, not the client's: INTERNAL, logged with
+     * its stack trace so that somebody sees it.
+     */
+    private ChorusException asChorus(RuntimeException e) {
+        if (e instanceof ChorusException ce) {
+            return ce;
+        }
+        LOG.error("{}: a request failed inside the coordinator", node.self(), e);
+        return new ChorusException(ErrorCode.INTERNAL, "the node failed to run the request: " + e, e);
     }
 }

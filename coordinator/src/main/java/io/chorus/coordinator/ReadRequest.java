@@ -81,7 +81,11 @@ final class ReadRequest {
             }
             node.transport().request(replica, get, quorum.timeoutMillis()).whenComplete((reply, failure) -> {
                 node.report(replica, failure);
-                if (failure != null) {
+                if (failure != null && NodeServices.codeOf(failure) == ErrorCode.TIMEOUT) {
+                    // Its timeout was the request's: the deadline has come, on the transport's timer, which may run
+                    // a little ahead of ours; the answer is TIMEOUT either way, not QUORUM_NOT_MET by timer race.
+                    onDeadline();
+                } else if (failure != null) {
                     onFailure();
                 } else {
                     onEncodedReply(replica, reply.bodyUnsafe());

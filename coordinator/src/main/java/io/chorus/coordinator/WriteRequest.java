@@ -138,14 +138,25 @@ final class WriteRequest {
             plain = replicaPut;
         }
         Message message = attempt.hinted() ? new HintPut(attempt.owner(), partition, key, state).encode() : plain;
-        node.transport().request(attempt.target(), message, node.attemptTimeoutMillis(deadlineNanos))
-                .whenComplete((reply, failure) -> onReply(attempt, failure));
+        long leftNanos = deadlineNanos - node.clock().nanoTime();
+        long timeout = node.attemptTimeoutMillis(deadlineNanos);
+        boolean endsAtDeadline = leftNanos <= TimeUnit.MILLISECONDS.toNanos(node.config().replicaTimeoutMillis());
+        node.transport().request(attempt.target(), message, timeout)
+                .whenComplete((reply, failure) -> onReply(attempt, failure, endsAtDeadline));
     }
 
-    private void onReply(Attempt attempt, Throwable failure) {
+    /**
+     * @param endsAtDeadline the attempt's timeout was what was left of the request's: its TIMEOUT is the request's
+     *     deadline arriving (on the transport's timer, which may run a little ahead of ours), so the answer is
+     *     TIMEOUT, whichever timer fired first, never a QUORUM_NOT_MET by timer race
+     */
+    private void onReply(Attempt attempt, Throwable failure, boolean endsAtDeadline) {
         node.report(attempt.target(), failure);
         Attempt retry = null;
         synchronized (this) {
+            if (failure != null && endsAtDeadline && NodeServices.codeOf(failure) == ErrorCode.TIMEOUT) {
+                deadlinePassed = true;
+            }
             if (failure == null) {
                 acks++;
                 openSlots--;
@@ -215,14 +226,16 @@ final class WriteRequest {
             if (answered) {
                 return;
             }
+            // At the deadline the answer is TIMEOUT even if the last slots closed at the same moment: which of
+            // two timers fires first must not decide the error a client sees.
             if (written != null && acks >= quorum.required()) {
                 success = written;
-            } else if (written != null && openSlots == 0) {
-                failure = new QuorumException(ErrorCode.QUORUM_NOT_MET,
-                        "write reached too few replicas, no fallback left", acks, quorum.required());
             } else if (deadlinePassed) {
                 failure = new QuorumException(ErrorCode.TIMEOUT, "write timed out after " + quorum.timeoutMillis()
                         + " ms", acks, quorum.required());
+            } else if (written != null && openSlots == 0) {
+                failure = new QuorumException(ErrorCode.QUORUM_NOT_MET,
+                        "write reached too few replicas, no fallback left", acks, quorum.required());
             } else {
                 return;
             }

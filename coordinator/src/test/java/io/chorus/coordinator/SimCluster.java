@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.UnaryOperator;
 
 /**
  * A cluster of k simulated nodes n1..nk for tests: each has a {@link MemoryStorageEngine} (kept across a
@@ -40,10 +41,17 @@ final class SimCluster {
     private final Map<NodeId, Coordinator> coordinators = new HashMap<>();
     private final Map<NodeId, Integer> incarnations = new HashMap<>();
     private final Map<NodeId, StorageEngine> damaged = new HashMap<>();
+    private final UnaryOperator<Transport> wrap;
 
     SimCluster(Simulation sim, int size, CoordinatorConfig config) {
+        this(sim, size, config, UnaryOperator.identity());
+    }
+
+    /** As above, each node's transport seen through {@code wrap} (to model a transport's own quirks). */
+    SimCluster(Simulation sim, int size, CoordinatorConfig config, UnaryOperator<Transport> wrap) {
         this.sim = sim;
         this.config = config;
+        this.wrap = wrap;
         List<Member> members = new ArrayList<>();
         for (int i = 1; i <= size; i++) {
             NodeId id = NodeId.of("n" + i);
@@ -58,7 +66,8 @@ final class SimCluster {
         }
     }
 
-    private void boot(NodeId id, Transport transport) {
+    private void boot(NodeId id, Transport simulated) {
+        Transport transport = wrap.apply(simulated);
         MemoryStorageEngine memory = storages.get(id);
         StorageEngine storage = damaged.containsKey(id) ? damaged.get(id) : memory;
         Coordinator c = new Coordinator(id, new ActorId(id, memory.epoch()), () -> ring, storage, transport,

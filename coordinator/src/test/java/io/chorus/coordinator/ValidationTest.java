@@ -4,7 +4,23 @@ import static io.chorus.coordinator.SimCluster.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.chorus.core.NodeId;
+import io.chorus.core.Scheduler;
+import io.chorus.core.causal.ActorId;
 import io.chorus.core.causal.VersionVector;
+import io.chorus.core.error.Failures;
+import io.chorus.ring.Claim;
+import io.chorus.ring.Member;
+import io.chorus.ring.Ring;
+import io.chorus.storage.MemoryStorageEngine;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
 import io.chorus.testkit.Simulation;
@@ -50,6 +66,56 @@ class ValidationTest {
     void defaultNAboveTheRingSizeIsRefused(Simulation sim) {
         SimCluster c = new SimCluster(sim, 2, CoordinatorConfig.defaults());
         assertCode(c, c.coordinator(c.id(0)).get(bytes("k"), QuorumOptions.DEFAULT), ErrorCode.BAD_REQUEST);
+    }
+
+    @Test
+    void aFaultOfTheNodeIsInternalAndLoggedNotTheClientsBadRequest(Simulation sim) {
+        NodeId self = NodeId.of("n1");
+        Ring ring = Claim.create(List.of(Member.of(self)), 8);
+        Scheduler closed = new Scheduler() {
+            @Override
+            public void execute(Runnable task) {
+                throw new RejectedExecutionException("scheduler closed");
+            }
+
+            @Override
+            public Cancellable schedule(Runnable task, long delay, TimeUnit unit) {
+                throw new RejectedExecutionException("scheduler closed");
+            }
+        };
+        Coordinator node = new Coordinator(self, new ActorId(self, 1), () -> ring, new MemoryStorageEngine(1),
+                sim.network().transport(self), new FailureDetectingLiveness(), closed, sim.clock(),
+                CoordinatorConfig.defaults().withQuorum(1, 1, 1));
+        Logger logger = (Logger) LoggerFactory.getLogger(Coordinator.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        logger.setAdditive(false);
+        try {
+            ChorusException e = failure(node.get(bytes("k"), QuorumOptions.DEFAULT));
+            assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
+            assertThat(failure(node.put(bytes("k"), VersionVector.empty(), bytes("v"), QuorumOptions.DEFAULT))
+                    .code()).isEqualTo(ErrorCode.INTERNAL);
+            assertThat(logged.list).hasSize(2).allSatisfy(event -> {
+                assertThat(event.getLevel()).isEqualTo(Level.ERROR);
+                assertThat(event.getThrowableProxy().getClassName())
+                        .isEqualTo(RejectedExecutionException.class.getName());
+            });
+            // A missing argument is still the caller's error.
+            assertThat(failure(node.get(null, QuorumOptions.DEFAULT)).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(failure(node.put(bytes("k"), null, bytes("v"), QuorumOptions.DEFAULT)).code())
+                    .isEqualTo(ErrorCode.BAD_REQUEST);
+        } finally {
+            logger.detachAppender(logged);
+            logger.setAdditive(true);
+        }
+    }
+
+    private static ChorusException failure(java.util.concurrent.CompletableFuture<?> f) {
+        assertThat(f).isCompletedExceptionally();
+        Throwable t = Failures.unwrap(f.handle((v, e) -> e).join());
+        assertThat(t).isInstanceOf(ChorusException.class);
+        return (ChorusException) t;
     }
 
     @Test

@@ -124,13 +124,34 @@ public final class ChorusNode implements AutoCloseable {
         return address;
     }
 
-    /** Stops serving, fails what is in flight, and closes the store; the node can be started again. */
+    /**
+     * Stops gracefully: hint replay ends, connections close in order, the dispatch work already queued runs, and
+     * the store commits the writes already queued before it closes. The node can be started again.
+     */
     public synchronized void stop() {
+        stop(false);
+    }
+
+    /**
+     * Stops as a crash of the node's process would: connections are reset, and the store fails the writes it has
+     * not committed yet instead of committing them (none of them was acknowledged). The node can be started again
+     * on what is on disk.
+     */
+    public synchronized void crash() {
+        stop(true);
+    }
+
+    private void stop(boolean crash) {
         if (address == null) {
             return;
         }
         coordinator.close();
-        server.stop();
+        if (crash) {
+            storage.crash();
+            server.stopAbruptly();
+        } else {
+            server.stop();
+        }
         transport.close();
         if (dispatch != sharedDispatch) {
             dispatch.shutdown();
@@ -146,8 +167,21 @@ public final class ChorusNode implements AutoCloseable {
             ownLoops = null;
         }
         storage.close();
-        LOG.info("{} stopped", config.nodeId());
+        LOG.info("{} {}", config.nodeId(), crash ? "crashed" : "stopped");
         address = null;
+    }
+
+    /** Stops reading from every connection while still accepting new ones: see {@link ChorusServer#freeze()}. */
+    public synchronized void freeze() {
+        if (server != null) {
+            server.freeze();
+        }
+    }
+
+    public synchronized void thaw() {
+        if (server != null) {
+            server.thaw();
+        }
     }
 
     @Override

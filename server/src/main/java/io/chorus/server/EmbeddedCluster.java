@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(3).start();
  *      ChorusClient client = cluster.client()) {
  *     client.put(key, value, null);
- *     cluster.stop(1);                        // writes at W=2 still succeed
+ *     cluster.crash(1);                       // writes at W=2 still succeed
  *     cluster.restart(1);                     // node 1 catches up by read repair (a 4th node would keep hints)
  * }
  * }</pre>
@@ -71,9 +71,32 @@ public final class EmbeddedCluster implements AutoCloseable {
         return nodes.size();
     }
 
-    /** Stops node {@code i} as a crash of its process would (its data stays). */
-    public void stop(int i) {
+    /**
+     * Stops node {@code i} gracefully (its data stays): queued writes are committed and connections closed in order,
+     * as a node that is shut down does. See {@link #crash} for the other way a node goes.
+     */
+    public void stopGracefully(int i) {
         nodes.get(i).stop();
+    }
+
+    /**
+     * Stops node {@code i} as a crash of its process would: connections reset, writes not yet committed failed
+     * rather than committed (none was acknowledged), nothing drained. Its data on disk stays.
+     */
+    public void crash(int i) {
+        nodes.get(i).crash();
+    }
+
+    /**
+     * Node {@code i} stops reading from its connections, as a paused process (SIGSTOP, a long GC pause) whose
+     * kernel still accepts connections: requests to it go unanswered until {@link #thaw}.
+     */
+    public void freeze(int i) {
+        nodes.get(i).freeze();
+    }
+
+    public void thaw(int i) {
+        nodes.get(i).thaw();
     }
 
     /** Starts node {@code i} again on its data and its port. */

@@ -176,8 +176,10 @@ class EmbeddedClusterFaultTest {
         void apply(FaultSchedule.Fault fault) {
             faultLog.add(elapsed() + ": " + fault);
             try {
-                if (fault.stop()) {
-                    cluster.stop(fault.node());
+                if (fault.stop() && fault.graceful()) {
+                    cluster.stopGracefully(fault.node());
+                } else if (fault.stop()) {
+                    cluster.crash(fault.node());
                 } else {
                     cluster.restart(fault.node());
                 }

@@ -104,7 +104,7 @@ class EmbeddedClusterTest {
             byte[] key = b("hinted");
             List<NodeId> prefs = cluster.node(0).ring().preferenceList(key, 3);
             int down = indexOf(cluster, prefs.get(2));
-            cluster.stop(down);
+            cluster.crash(down);
 
             ChorusObject written = client.put(key, b("while-down"), null, RequestOptions.defaults().withW(2));
             assertThat(written.values()).extracting(String::new).containsExactly("while-down");
@@ -135,7 +135,7 @@ class EmbeddedClusterTest {
                 .start(); ChorusClient client = cluster.client()) {
             byte[] key = b("repair-me");
             ChorusObject first = client.put(key, b("old"), null, new RequestOptions(3, 3, 3, 0));
-            cluster.stop(2);
+            cluster.crash(2);
             // Three nodes, N = 3: no fallback exists, so node 2 misses this write entirely.
             client.put(key, b("new"), first.context(), RequestOptions.defaults().withW(2));
             cluster.restart(2);
@@ -174,7 +174,7 @@ class EmbeddedClusterTest {
                     .isInstanceOfSatisfying(ChorusException.class,
                             e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
             byte[] key = b("needs-all-three");
-            cluster.stop(indexOf(cluster, cluster.node(0).ring().preferenceList(key, 3).get(2)));
+            cluster.crash(indexOf(cluster, cluster.node(0).ring().preferenceList(key, 3).get(2)));
             assertThatThrownBy(() -> client.put(key, b("v"), null, new RequestOptions(3, 0, 3, 1_000)))
                     .isInstanceOfSatisfying(RemoteException.class, e -> {
                         assertThat(e.code()).isIn(ErrorCode.QUORUM_NOT_MET, ErrorCode.TIMEOUT);
@@ -191,7 +191,17 @@ class EmbeddedClusterTest {
     }
 
     @Test
-    void acknowledgedWritesSurviveAWholeClusterRestart(@TempDir Path dir) {
+    void acknowledgedWritesSurviveAGracefulWholeClusterRestart(@TempDir Path dir) {
+        wholeClusterRestart(dir, true);
+    }
+
+    /** In-process crashes: writes not yet committed are failed rather than committed, connections reset. */
+    @Test
+    void acknowledgedWritesSurviveAWholeClusterCrash(@TempDir Path dir) {
+        wholeClusterRestart(dir, false);
+    }
+
+    private static void wholeClusterRestart(Path dir, boolean graceful) {
         try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(3).dataDir(dir).start()) {
             try (ChorusClient client = cluster.client()) {
                 for (int i = 0; i < 50; i++) {
@@ -199,7 +209,11 @@ class EmbeddedClusterTest {
                 }
             }
             for (int i = 0; i < 3; i++) {
-                cluster.stop(i);
+                if (graceful) {
+                    cluster.stopGracefully(i);
+                } else {
+                    cluster.crash(i);
+                }
             }
             for (int i = 0; i < 3; i++) {
                 cluster.restart(i);

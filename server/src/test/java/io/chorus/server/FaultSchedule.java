@@ -13,11 +13,15 @@ import java.util.TreeSet;
  */
 record FaultSchedule(List<Fault> faults) {
 
-    /** Stop or restart node {@code node} (an index into the cluster) at {@code atMillis} after the start. */
-    record Fault(long atMillis, boolean stop, int node) {
+    /**
+     * Stop (a crash, or a graceful stop) or restart node {@code node} (an index into the cluster) at
+     * {@code atMillis} after the start.
+     */
+    record Fault(long atMillis, boolean stop, boolean graceful, int node) {
         @Override
         public String toString() {
-            return (stop ? "stop" : "restart") + " node " + node + " (planned at +" + atMillis + " ms)";
+            String what = !stop ? "restart" : graceful ? "stop gracefully" : "crash";
+            return what + " node " + node + " (planned at +" + atMillis + " ms)";
         }
     }
 
@@ -27,7 +31,7 @@ record FaultSchedule(List<Fault> faults) {
 
     /**
      * Faults every 150-650 ms from 100-400 ms after the start until {@code untilMillis}: a stop when nothing is
-     * down, a restart when {@code maxDown} nodes are, else either.
+     * down, a restart when {@code maxDown} nodes are, else either; a quarter of the stops are graceful.
      */
     static FaultSchedule random(Random random, int nodes, int maxDown, long untilMillis) {
         List<Fault> faults = new ArrayList<>();
@@ -46,7 +50,8 @@ record FaultSchedule(List<Fault> faults) {
             } else {
                 down.remove(node);
             }
-            faults.add(new Fault(t, stop, node));
+            // Mostly crashes (connections reset, uncommitted writes failed), some graceful stops.
+            faults.add(new Fault(t, stop, stop && random.nextInt(4) == 0, node));
         }
         return new FaultSchedule(faults);
     }

@@ -68,7 +68,7 @@ class RealClusterSuiteTest extends ClusterSuite {
 
             @Override
             public void stop(NodeId id) {
-                node(id).stop();
+                node(id).crash();
             }
 
             @Override

@@ -90,6 +90,17 @@ final class GroupCommitWriter {
         }
     }
 
+    /** As {@link #shutdown}, but what is still queued fails instead of being committed: a crash's outcome. */
+    void abandon() {
+        if (!closing) {
+            closing = true;
+            List<WriteOp<?>> dropped = new ArrayList<>();
+            queue.drainTo(dropped);
+            failAll(dropped, LmdbErrors.closed());
+            queue.add(stopMarker);
+        }
+    }
+
     /** Waits for the writer to finish its teardown, unless called on the writer itself (from a callback). */
     void awaitTermination() {
         if (isWriterThread()) {

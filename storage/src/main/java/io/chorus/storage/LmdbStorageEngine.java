@@ -204,6 +204,19 @@ public final class LmdbStorageEngine implements StorageEngine {
         writer.awaitTermination();
     }
 
+    /**
+     * Closes as a crash of the process would leave things: writes queued and not yet committed fail (UNAVAILABLE)
+     * instead of being committed; a batch already committing finishes, as one whose fsync returned just before the
+     * crash. Nothing acknowledged is lost, since a write is acknowledged only once committed. For tests that want
+     * the in-process equivalent of kill -9 ({@code EmbeddedCluster.crash}); otherwise as {@link #close()}.
+     */
+    public void crash() {
+        if (closed.compareAndSet(false, true)) {
+            writer.abandon();
+        }
+        writer.awaitTermination();
+    }
+
     /** On the writer thread after its last batch: wait out running reads, free read transactions, close. */
     private void teardown() {
         gate.close(() -> {

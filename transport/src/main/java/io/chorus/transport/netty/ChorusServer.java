@@ -113,6 +113,31 @@ public final class ChorusServer implements AutoCloseable {
         return initializer == null ? 0 : initializer.openConnections();
     }
 
+    /**
+     * Stops reading from every connection, open or still to come, while new ones are still accepted: the node
+     * looks like a stopped process (SIGSTOP, a long pause) to its clients and peers, whose requests then go
+     * unanswered. Replies to requests read before are still sent. For tests of what a frozen node does to others.
+     */
+    public synchronized void freeze() {
+        dispatcher.frozen(true);
+        if (connections != null) {
+            connections.forEach(ch -> ch.config().setAutoRead(false));
+        }
+    }
+
+    /** Reads again what {@link #freeze()} held back. */
+    public synchronized void thaw() {
+        dispatcher.frozen(false);
+        if (connections != null) {
+            connections.forEach(ch -> ch.eventLoop().execute(() -> {
+                ServerConnectionHandler handler = ch.pipeline().get(ServerConnectionHandler.class);
+                if (handler != null) {
+                    handler.updateReading();
+                }
+            }));
+        }
+    }
+
     /** Connection counts by kind, unflushed reply bytes, and what the server refused or closed since it started. */
     public TransportStats stats() {
         return dispatcher.budget().stats();
@@ -120,8 +145,23 @@ public final class ChorusServer implements AutoCloseable {
 
     /** Closes the listening socket and every connection, then releases the server's own event loops. */
     public synchronized void stop() {
+        stop(false);
+    }
+
+    /**
+     * As {@link #stop()}, but every connection is reset (RST, unsent replies dropped) rather than closed in order:
+     * what peers see when a process dies.
+     */
+    public synchronized void stopAbruptly() {
+        stop(true);
+    }
+
+    private void stop(boolean reset) {
         if (listener == null) {
             return;
+        }
+        if (reset) {
+            connections.forEach(ch -> ch.config().setOption(ChannelOption.SO_LINGER, 0));
         }
         listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);

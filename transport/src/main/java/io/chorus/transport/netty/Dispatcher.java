@@ -16,6 +16,7 @@ final class Dispatcher {
     private final ConnectionBudget budget;
     private volatile RequestHandler clientHandler;
     private volatile RequestHandler nodeHandler;
+    private volatile boolean frozen;
 
     Dispatcher(ServerConfig config, Executor executor) {
         this.config = config;
@@ -33,6 +34,15 @@ final class Dispatcher {
 
     ConnectionBudget budget() {
         return budget;
+    }
+
+    /** Whether connections are kept from reading: a frozen node, as a stopped process that still accepts. */
+    boolean frozen() {
+        return frozen;
+    }
+
+    void frozen(boolean frozen) {
+        this.frozen = frozen;
     }
 
     void serve(Role role, RequestHandler handler) {

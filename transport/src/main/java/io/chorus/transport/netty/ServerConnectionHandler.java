@@ -103,6 +103,9 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
         long timeout = dispatcher.config().handshakeTimeout().toNanos();
         handshakeDeadline = ctx.executor().schedule(this::handshakeExpired, timeout, TimeUnit.NANOSECONDS);
         ctx.channel().closeFuture().addListener(f -> onClosed());
+        if (dispatcher.frozen()) {
+            ctx.channel().config().setAutoRead(false);
+        }
     }
 
     private void handshakeExpired() {
@@ -405,8 +408,9 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
      * Back-pressure: a peer that does not read its responses stops being read, so it cannot send us more work
      * while its replies pile up; nor is a connection read once it is closing or its peer shut down its side.
      */
-    private void updateReading() {
-        ctx.channel().config().setAutoRead(!closing && !inputShutdown && ctx.channel().isWritable());
+    void updateReading() {
+        ctx.channel().config().setAutoRead(!closing && !inputShutdown && !dispatcher.frozen()
+                && ctx.channel().isWritable());
     }
 
     @Override

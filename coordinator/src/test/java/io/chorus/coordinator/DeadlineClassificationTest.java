@@ -1,0 +1,92 @@
+package io.chorus.coordinator;
+
+import static io.chorus.coordinator.SimCluster.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chorus.core.NodeId;
+import io.chorus.core.causal.VersionVector;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.core.error.QuorumException;
+import io.chorus.core.transport.Message;
+import io.chorus.core.transport.RequestHandler;
+import io.chorus.core.transport.Transport;
+import io.chorus.testkit.Simulation;
+import io.chorus.testkit.SimulationSeeds;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A request whose quorum is still open at its deadline fails with TIMEOUT, whichever timer fires first: the
+ * transport's, for a replica that never answers, may run a little ahead of the request's own deadline (Netty's
+ * event loop timers are exact, the node's timer wheel ticks every 5 ms, and attempt timeouts are whole ms), and
+ * that must not turn the answer into QUORUM_NOT_MET. Modelled here by transports whose timeouts fire 1 ms early.
+ */
+@Tag(SimulationSeeds.TAG)
+class DeadlineClassificationTest {
+
+    private static final long TIMEOUT_MILLIS = 300;
+
+    /** Times out a millisecond before it was asked to. */
+    private record EarlyTimeouts(Transport delegate) implements Transport {
+        @Override
+        public NodeId self() {
+            return delegate.self();
+        }
+
+        @Override
+        public CompletableFuture<Message> request(NodeId to, Message request, long timeoutMillis) {
+            return delegate.request(to, request, Math.max(1, timeoutMillis - 1));
+        }
+
+        @Override
+        public void serve(RequestHandler handler) {
+            delegate.serve(handler);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+
+    @Test
+    void aQuorumStillOpenAtTheDeadlineIsATimeoutEvenWhenAReplicaTimedOutFirst() {
+        SimulationSeeds.forEachSeed(20, seed -> {
+            SimCluster c = new SimCluster(new Simulation(seed), 3, CoordinatorConfig.defaults(), EarlyTimeouts::new);
+            byte[] key = bytes("deadline");
+            List<NodeId> replicas = c.replicas(key, 3);
+            NodeId coordinator = replicas.get(0);
+            c.sim.network().isolate(replicas.get(2));
+            QuorumOptions all = new QuorumOptions(3, 3, 3, TIMEOUT_MILLIS);
+
+            Throwable write = c.awaitFailure(c.coordinator(coordinator).put(key, VersionVector.empty(),
+                    bytes("v"), all));
+            assertThat(write).isInstanceOfSatisfying(QuorumException.class, e -> {
+                assertThat(e.code()).as("write, seed %d", seed).isEqualTo(ErrorCode.TIMEOUT);
+                assertThat(e.acks()).isEqualTo(2);
+            });
+            Throwable read = c.awaitFailure(c.coordinator(coordinator).get(key, all));
+            assertThat(read).isInstanceOfSatisfying(QuorumException.class, e -> {
+                assertThat(e.code()).as("read, seed %d", seed).isEqualTo(ErrorCode.TIMEOUT);
+                assertThat(e.acks()).isEqualTo(2);
+            });
+        });
+    }
+
+    @Test
+    void aQuorumMadeImpossibleBeforeTheDeadlineIsStillQuorumNotMet() {
+        SimulationSeeds.forEachSeed(20, seed -> {
+            SimCluster c = new SimCluster(new Simulation(seed), 3, CoordinatorConfig.defaults(), EarlyTimeouts::new);
+            byte[] key = bytes("impossible");
+            List<NodeId> replicas = c.replicas(key, 3);
+            c.damage(replicas.get(2), key);
+            // The damaged replica's answer does not decode: a failure long before the 2 s deadline.
+            QuorumOptions all = QuorumOptions.of(3, 3, 3);
+            assertThat(c.awaitFailure(c.coordinator(replicas.get(0)).get(key, all)))
+                    .isInstanceOfSatisfying(QuorumException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.QUORUM_NOT_MET));
+        });
+    }
+}
