@@ -7,7 +7,10 @@ import static org.awaitility.Awaitility.await;
 import io.chorus.client.ChorusClient;
 import io.chorus.client.ChorusObject;
 import io.chorus.client.RequestOptions;
+import io.chorus.coordinator.Coordinator;
+import io.chorus.coordinator.QuorumOptions;
 import io.chorus.core.NodeId;
+import io.chorus.core.error.QuorumException;
 import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
@@ -188,6 +191,61 @@ class EmbeddedClusterTest {
                     .containsEntry("coordinator.quorum_failures", 1L)
                     .containsKeys("storage.pending_writes", "storage.map_growths");
         }
+    }
+
+    /**
+     * A frozen node (its sockets stop reading, as a stopped process's): quorums that need it end in TIMEOUT at
+     * their deadline, never QUORUM_NOT_MET by timer race, and the Java client soon routes its keys around it.
+     */
+    @Test
+    void aFrozenReplicaTimesOutTheQuorumsThatNeedItAndClientsGoAroundIt(@TempDir Path dir) {
+        try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(3).dataDir(dir).durability(Durability.NOSYNC)
+                .start(); ChorusClient client = cluster.client()) {
+            byte[] key = b("frozen-replica");
+            List<NodeId> prefs = cluster.node(0).ring().preferenceList(key, 3);
+            Coordinator coordinator = cluster.node(indexOf(cluster, prefs.get(0))).coordinator();
+            coordinator.put(key, VersionVector.empty(), b("before"), QuorumOptions.of(3, 0, 3)).join();
+            int frozen = indexOf(cluster, prefs.get(2));
+            cluster.freeze(frozen);
+            try {
+                QuorumOptions all = new QuorumOptions(3, 3, 3, 200);
+                for (int i = 0; i < 10; i++) {
+                    assertTimeout(coordinator.put(key, VersionVector.empty(), b("w" + i), all));
+                    assertTimeout(coordinator.get(key, all));
+                }
+                // Keys the frozen node would coordinate: the client stalls on it once, then goes around it.
+                List<byte[]> itsKeys = new java.util.ArrayList<>();
+                for (int i = 0; itsKeys.size() < 20; i++) {
+                    byte[] k = b("owned-" + i);
+                    if (cluster.node(0).ring().preferenceList(k, 3).get(0).equals(prefs.get(2))) {
+                        itsKeys.add(k);
+                    }
+                }
+                int failed = 0;
+                long start = System.nanoTime();
+                for (byte[] k : itsKeys) {
+                    try {
+                        client.put(k, k, null);
+                        assertThat(client.get(k).values()).containsExactly(k);
+                    } catch (ChorusException e) {
+                        failed++;
+                    }
+                }
+                assertThat(failed).as("requests that stalled on the frozen node").isLessThanOrEqualTo(1);
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(15_000);
+            } finally {
+                cluster.thaw(frozen);
+            }
+            assertThat(coordinator.get(key, new QuorumOptions(3, 3, 0, 2_000)).join().liveSiblings()).isNotEmpty();
+        }
+    }
+
+    private static void assertTimeout(java.util.concurrent.CompletableFuture<?> request) {
+        Throwable failure = io.chorus.core.error.Failures.unwrap(request.handle((v, e) -> e).join());
+        assertThat(failure).isInstanceOfSatisfying(QuorumException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT);
+            assertThat(e.acks()).isEqualTo(2);
+        });
     }
 
     @Test

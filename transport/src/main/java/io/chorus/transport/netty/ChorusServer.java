@@ -132,7 +132,7 @@ public final class ChorusServer implements AutoCloseable {
             connections.forEach(ch -> ch.eventLoop().execute(() -> {
                 ServerConnectionHandler handler = ch.pipeline().get(ServerConnectionHandler.class);
                 if (handler != null) {
-                    handler.updateReading();
+                    handler.thaw();
                 }
             }));
         }

@@ -22,6 +22,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.LongObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
@@ -67,6 +68,8 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
     private ReplyBatcher replies;
     /** Requests decoded in the current read, dispatched together when it completes. */
     private final List<Invocation> batch = new ArrayList<>();
+    /** Frames read while the server was frozen, kept for its thaw. */
+    private final ArrayDeque<Object> heldWhileFrozen = new ArrayDeque<>();
     /** Ids of the requests in flight, to refuse a duplicate. */
     private final LongObjectHashMap<Boolean> inFlightIds = new LongObjectHashMap<>();
     /** Null until the HELLO is accepted. */
@@ -129,6 +132,26 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (dispatcher.frozen() || !heldWhileFrozen.isEmpty()) {
+            // Netty still performs a read it had asked for before reading was turned off: keep what it brings
+            // for the thaw, so a frozen node really answers nothing.
+            heldWhileFrozen.add(msg);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        handle(msg);
+    }
+
+    /** On the loop, after a thaw: what was read while frozen, in order, then reading as usual. */
+    void thaw() {
+        while (!heldWhileFrozen.isEmpty() && !dispatcher.frozen()) {
+            handle(heldWhileFrozen.poll());
+        }
+        submitBatch();
+        updateReading();
+    }
+
+    private void handle(Object msg) {
         if (closing || inputShutdown) {
             ReferenceCountUtil.release(msg);
         } else if (msg instanceof Frame frame) {

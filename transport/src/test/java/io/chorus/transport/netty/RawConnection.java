@@ -43,6 +43,10 @@ final class RawConnection implements AutoCloseable {
         send(Frame.request(1, Opcodes.HELLO, 1, HelloRequest.of(role, name).encode()));
     }
 
+    void timeoutMillis(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
     /** The next frame, or null when the server closed the connection; fails after the socket's timeout. */
     Frame read() throws IOException {
         int length;

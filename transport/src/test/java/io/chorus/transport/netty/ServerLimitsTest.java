@@ -1,6 +1,7 @@
 package io.chorus.transport.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.chorus.core.NodeId;
@@ -178,6 +179,24 @@ class ServerLimitsTest {
         assertThat(node.closedByServer(1000)).isFalse();
         assertThat(client.closedByServer(100)).isFalse();
         assertThat(server.stats().slowReadersClosed()).isZero();
+    }
+
+    @Test
+    void aFrozenServerAcceptsButReadsNothingUntilItThaws() throws Exception {
+        ChorusServer server = server(config(), bigReplies());
+        ClientConnection before = connecting(server, Role.CLIENT, "before").get(5, TimeUnit.SECONDS);
+        server.freeze();
+        CompletableFuture<Message> stalled = before.request(Message.of(Opcodes.GET, new byte[] {1}), 10_000);
+        RawConnection after = raw(server, 0);
+        after.hello(Role.CLIENT, "after");
+        after.timeoutMillis(500);
+        assertThatThrownBy(() -> after.read()).as("accepted, neither answered nor closed")
+                .isInstanceOf(java.net.SocketTimeoutException.class);
+        assertThat(stalled).isNotDone();
+        server.thaw();
+        assertThat(stalled.get(5, TimeUnit.SECONDS).bodyLength()).isEqualTo(REPLY_BYTES);
+        after.timeoutMillis(5000);
+        assertThat(after.read().opcode()).isEqualTo(Opcodes.HELLO);
     }
 
     @Test
