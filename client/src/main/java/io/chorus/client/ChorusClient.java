@@ -5,6 +5,7 @@ import io.chorus.core.causal.VersionVector;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
 import io.chorus.core.error.Failures;
+import io.chorus.core.error.NotSentException;
 import io.chorus.core.transport.Message;
 import io.chorus.ring.Ring;
 import io.chorus.ring.RingCodec;
@@ -329,7 +330,9 @@ public final class ChorusClient implements AutoCloseable {
                     if (code == ErrorCode.NOT_A_REPLICA && !refreshed) {
                         refreshed = true;
                         refreshRing().whenComplete((v, ignored) -> tryFrom(orderedCandidates(), 0, cause));
-                    } else if (code == ErrorCode.OVERLOADED || (code == ErrorCode.UNAVAILABLE && idempotent)) {
+                    } else if (code == ErrorCode.OVERLOADED || cause instanceof NotSentException
+                            || (code == ErrorCode.UNAVAILABLE && idempotent)) {
+                        // Refused, or never sent (the connection had closed meanwhile): even a write may go on.
                         tryFrom(candidates, index + 1, cause);
                     } else if (stallRetriesLeft > 0 && NodePool.isStall(cause)) {
                         // A read that got no reply at all: the node is likely frozen, another replica can answer.

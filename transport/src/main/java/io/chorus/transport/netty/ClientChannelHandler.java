@@ -2,6 +2,7 @@ package io.chorus.transport.netty;
 
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
+import io.chorus.core.error.NotSentException;
 import io.chorus.core.transport.Message;
 import io.chorus.transport.protocol.ErrorBody;
 import io.chorus.transport.protocol.Frame;
@@ -83,7 +84,7 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
     /** Sends a request and registers its future; on the event loop. */
     void send(int opcode, byte[] body, long timeoutMillis, CompletableFuture<Message> future) {
         if (closed || !ctx.channel().isActive()) {
-            fail(future, new ChorusException(ErrorCode.UNAVAILABLE, "connection to " + ctx.channel().remoteAddress()
+            fail(future, new NotSentException("connection to " + ctx.channel().remoteAddress()
                     + " is closed" + (closeReason == null ? "" : ": " + closeReason)));
             return;
         }

@@ -3,6 +3,7 @@ package io.chorus.transport.netty;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
 import io.chorus.core.error.LimitExceededException;
+import io.chorus.core.error.NotSentException;
 import io.chorus.core.transport.Message;
 import io.chorus.transport.protocol.Frame;
 import io.chorus.transport.protocol.HelloRequest;
@@ -122,8 +123,7 @@ public final class ClientConnection implements AutoCloseable {
             try {
                 loop.execute(() -> handler.send(request.opcode(), request.bodyUnsafe(), timeoutMillis, future));
             } catch (RejectedExecutionException e) {
-                future.completeExceptionally(new ChorusException(ErrorCode.UNAVAILABLE,
-                        "the client's event loops are shut down", e));
+                future.completeExceptionally(new NotSentException("the client's event loops are shut down", e));
             }
         }
         return future;
@@ -147,7 +147,10 @@ public final class ClientConnection implements AutoCloseable {
         return closed;
     }
 
-    /** Closes the channel; requests in flight fail with UNAVAILABLE. */
+    /**
+     * Closes the channel; requests in flight fail with UNAVAILABLE, later ones with {@link NotSentException} (an
+     * UNAVAILABLE that says the request never left, so that even a write may go elsewhere).
+     */
     @Override
     public void close() {
         channel.close();

@@ -3,6 +3,7 @@ package io.chorus.transport.netty;
 import io.chorus.core.NodeId;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
+import io.chorus.core.error.NotSentException;
 import io.chorus.core.error.Failures;
 import io.chorus.core.transport.Message;
 import io.chorus.core.transport.RequestHandler;
@@ -65,8 +66,7 @@ public final class NettyTransport implements Transport {
     @Override
     public CompletableFuture<Message> request(NodeId to, Message request, long timeoutMillis) {
         if (closed) {
-            return CompletableFuture.failedFuture(new ChorusException(ErrorCode.UNAVAILABLE,
-                    self + "'s transport is closed"));
+            return CompletableFuture.failedFuture(new NotSentException(self + "'s transport is closed"));
         }
         CompletableFuture<ClientConnection> pending = connection(to);
         if (pending.isDone() && !pending.isCompletedExceptionally()) {
