@@ -1,5 +1,7 @@
 package io.chorus.client;
 
+import io.chorus.transport.protocol.ProtocolLimits;
+
 /**
  * Per-request replication settings. Zero means "the cluster's default" (N=3, R=2, W=2 and the node's timeout
  * unless the cluster is configured otherwise); the coordinator rejects R or W outside 1..N, or N above the cluster
@@ -8,7 +10,8 @@ package io.chorus.client;
  * @param n             replicas of the key
  * @param r             replies a read waits for
  * @param w             durable acknowledgements a write waits for
- * @param timeoutMillis how long the coordinator may take before answering TIMEOUT or QUORUM_NOT_MET
+ * @param timeoutMillis how long the coordinator may take before answering TIMEOUT or QUORUM_NOT_MET, at most 10
+ *                      minutes
  */
 public record RequestOptions(int n, int r, int w, long timeoutMillis) {
 
@@ -17,6 +20,12 @@ public record RequestOptions(int n, int r, int w, long timeoutMillis) {
     public RequestOptions {
         if (n < 0 || r < 0 || w < 0 || timeoutMillis < 0) {
             throw new IllegalArgumentException("n, r, w and timeout must not be negative: " + n + "/" + r + "/" + w
+                    + "/" + timeoutMillis);
+        }
+        if (n > ProtocolLimits.MAX_REPLICAS || r > ProtocolLimits.MAX_REPLICAS || w > ProtocolLimits.MAX_REPLICAS
+                || timeoutMillis > ProtocolLimits.MAX_TIMEOUT_MILLIS) {
+            throw new IllegalArgumentException("n, r and w are at most " + ProtocolLimits.MAX_REPLICAS
+                    + ", the timeout at most " + ProtocolLimits.MAX_TIMEOUT_MILLIS + " ms: " + n + "/" + r + "/" + w
                     + "/" + timeoutMillis);
         }
         if (n > 0 && (r > n || w > n)) {

@@ -4,6 +4,7 @@ import io.chorus.core.Clock;
 import io.chorus.core.NodeId;
 import io.chorus.core.Scheduler;
 import io.chorus.core.causal.ActorId;
+import io.chorus.core.causal.ContextLimits;
 import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.causal.VersionVector;
 import io.chorus.core.error.ChorusException;
@@ -82,7 +83,7 @@ public final class Coordinator implements AutoCloseable {
                 Objects.requireNonNull(config, "config"), counters);
         this.hints = HintStore.open(storage, config.maxHints(), counters);
         this.replayer = new HintReplayer(node, hints);
-        this.peerHandler = new PeerHandler(node, hints, this);
+        this.peerHandler = new PeerHandler(node, hints, this, ring);
     }
 
     /** Reads {@code key}: the merge of R primaries' states; a missing or deleted key is not an error. */
@@ -183,11 +184,14 @@ public final class Coordinator implements AutoCloseable {
             return ReadRequest.start(node, partition, request.key(), quorum, primaries);
         }
         VersionVector context = request.context();
+        ContextLimits.checkActors(context);
         byte[] value = request.value();
         // The time is read once, here: the stamp may run again if the storage batch is retried.
         long now = node.clock().currentTimeMillis();
-        return WriteRequest.start(node, partition, request.key(), quorum, walk,
-                stored -> stored.update(context, actor, value, now));
+        return WriteRequest.start(node, partition, request.key(), quorum, walk, stored -> {
+            ContextLimits.checkCounters(context, stored.context());
+            return stored.update(context, actor, value, now);
+        });
     }
 
     private static void checkKey(byte[] key) {

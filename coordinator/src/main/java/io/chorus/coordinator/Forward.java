@@ -61,7 +61,7 @@ record Forward(int clientOpcode, byte[] key, VersionVector context, byte[] value
         }
         int n = (int) r.varlong("n", 1, QuorumOptions.MAX_REPLICAS);
         int required = (int) r.varlong(op == GET ? "r" : "w", 1, n);
-        long timeout = r.varlong("timeoutMillis", 1, Long.MAX_VALUE);
+        long timeout = r.varlong("timeoutMillis", 1, QuorumOptions.MAX_TIMEOUT_MILLIS);
         r.expectEnd("FORWARD");
         return new Forward(op, key, context, value, n, required, timeout);
     }

@@ -6,12 +6,15 @@ import io.chorus.core.error.ErrorCode;
 import io.chorus.core.error.MalformedEncodingException;
 import io.chorus.core.transport.Message;
 import io.chorus.core.transport.RequestHandler;
+import io.chorus.ring.Ring;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Serves the coordinator's node-to-node messages: REPLICA_PUT (merge into storage), REPLICA_GET (read storage),
  * HINT_PUT (store a hint, or merge when this node is the owner) and FORWARD (coordinate a client request). Write
- * replies are sent only once the write is durable. A body that does not decode is BAD_REQUEST; an unknown opcode
+ * replies are sent only once the write is durable. A body that does not decode is BAD_REQUEST, and so are a key sent
+ * under a partition that is not its own and a hint for a node that is no member of the ring; an unknown opcode
  * UNKNOWN_OPCODE. Thread-safe: stateless apart from its thread-safe collaborators.
  */
 final class PeerHandler implements RequestHandler {
@@ -22,11 +25,13 @@ final class PeerHandler implements RequestHandler {
     private final NodeServices node;
     private final HintStore hints;
     private final Coordinator coordinator;
+    private final Supplier<Ring> ring;
 
-    PeerHandler(NodeServices node, HintStore hints, Coordinator coordinator) {
+    PeerHandler(NodeServices node, HintStore hints, Coordinator coordinator, Supplier<Ring> ring) {
         this.node = node;
         this.hints = hints;
         this.coordinator = coordinator;
+        this.ring = ring;
     }
 
     @Override
@@ -55,9 +60,23 @@ final class PeerHandler implements RequestHandler {
         return opcode == PeerOpcodes.REPLICA_PUT;
     }
 
+    /**
+     * A key lives under the partition its hash names, the same in every ring of the cluster (Q is fixed): stored
+     * under another, no read would ever find it. Membership is not checked here: a receiver whose ring disagrees
+     * that it is a replica still takes the data (rings change; the data must not be lost meanwhile).
+     */
+    private void checkPartition(int partition, byte[] key) {
+        int expected = ring.get().partitionOf(key);
+        if (partition != expected) {
+            throw new ChorusException(ErrorCode.BAD_REQUEST, "the key belongs to partition " + expected
+                    + ", not " + partition);
+        }
+    }
+
     // The ack completes on the storage writer's thread, which only frames it and queues it to the event loop:
     // cheaper than a hop to another thread first.
     private CompletableFuture<Message> replicaPut(ReplicaPut put) {
+        checkPartition(put.partition(), put.key());
         return node.storage().put(put.partition(), put.key(), put.value())
                 .thenApply(s -> EMPTY_PUT_REPLY);
     }
@@ -65,11 +84,18 @@ final class PeerHandler implements RequestHandler {
     // The stored bytes go out as they are: the coordinator decodes each distinct reply once, and equal states
     // have equal bytes, so replicas in sync cost it one decode in all (see ReadRequest).
     private CompletableFuture<Message> replicaGet(ReplicaGet get) {
+        checkPartition(get.partition(), get.key());
         return CompletableFuture.completedFuture(ReplicaGet.reply(
                 node.storage().getEncoded(get.partition(), get.key())));
     }
 
     private CompletableFuture<Message> hintPut(HintPut put) {
+        checkPartition(put.partition(), put.key());
+        if (!ring.get().contains(put.owner())) {
+            // Kept, it would wait for an owner replay can never reach until it expired.
+            throw new ChorusException(ErrorCode.BAD_REQUEST, "a hint for " + put.owner()
+                    + ", which is not a member of the ring (version " + ring.get().version() + ")");
+        }
         if (put.owner().equals(node.self())) {
             // The coordinator's view was stale and we are the owner after all: the data goes where it belongs.
             return node.storage().put(put.partition(), put.key(), put.value())

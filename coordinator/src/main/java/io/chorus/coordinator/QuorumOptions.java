@@ -8,13 +8,19 @@ import io.chorus.core.error.ErrorCode;
  * {@code 0} means "the node's default" ({@link CoordinatorConfig}); {@link Quorum} resolves and validates against
  * the ring. A read ignores {@code w}, a write ignores {@code r}. Immutable.
  *
- * @throws ChorusException BAD_REQUEST when a value is negative or {@code n}, {@code r}, {@code w} exceed 255 (the
- *     wire protocol's bound)
+ * @throws ChorusException BAD_REQUEST when a value is negative, {@code n}, {@code r}, {@code w} exceed 255 or the
+ *     timeout 10 minutes (the wire protocol's bounds)
  */
 public record QuorumOptions(int n, int r, int w, long timeoutMillis) {
 
     /** The most replicas a request may name, as the wire protocol bounds it. */
     public static final int MAX_REPLICAS = 255;
+
+    /**
+     * The longest timeout a request may ask for, 10 minutes, as the wire protocol bounds it: a deadline that far
+     * out is a mistake, and one near 2^63 ns would overflow the clock arithmetic.
+     */
+    public static final long MAX_TIMEOUT_MILLIS = 600_000;
 
     /** Every value from the node's configuration. */
     public static final QuorumOptions DEFAULT = new QuorumOptions(0, 0, 0, 0);
@@ -23,8 +29,9 @@ public record QuorumOptions(int n, int r, int w, long timeoutMillis) {
         checkCount("n", n);
         checkCount("r", r);
         checkCount("w", w);
-        if (timeoutMillis < 0) {
-            throw new ChorusException(ErrorCode.BAD_REQUEST, "timeoutMillis must be >= 0, got " + timeoutMillis);
+        if (timeoutMillis < 0 || timeoutMillis > MAX_TIMEOUT_MILLIS) {
+            throw new ChorusException(ErrorCode.BAD_REQUEST, "timeoutMillis must be in 0.." + MAX_TIMEOUT_MILLIS
+                    + " (0 = default), got " + timeoutMillis);
         }
     }
 

@@ -108,7 +108,7 @@ class PeerMessagesTest {
 
     @Test
     void handlerAnswersMalformedWithBadRequestAndUnknownOpcodes() {
-        PeerHandler handler = new PeerHandler(null, null, null);
+        PeerHandler handler = new PeerHandler(null, null, null, null);
         CompletableFuture<Message> bad = handler.handle(NodeId.of("x"), Message.of(PeerOpcodes.REPLICA_GET,
                 new byte[] {1}));
         assertThat(NodeServices.codeOf(bad.handle((m, e) -> e).join())).isEqualTo(ErrorCode.BAD_REQUEST);
@@ -120,6 +120,39 @@ class PeerMessagesTest {
         CompletableFuture<Message> unknown = handler.handle(NodeId.of("x"), Message.of(0x10FF, new byte[0]));
         Throwable e = Failures.unwrap(unknown.handle((m, t) -> t).join());
         assertThat(((ChorusException) e).code()).isEqualTo(ErrorCode.UNKNOWN_OPCODE);
+    }
+
+    /** Node messages are checked against the ring: a key under a wrong partition, a hint for a non-member. */
+    @Test
+    void messagesThatNoReadCouldFindOrNoReplayCouldDeliverAreBadRequests() {
+        SimCluster c = new SimCluster(new io.chorus.testkit.Simulation(7), 3, CoordinatorConfig.defaults());
+        byte[] key = bytes("placed");
+        NodeId replica = c.replicas(key, 3).get(1);
+        NodeId from = c.replicas(key, 3).get(0);
+        int partition = c.ring.partitionOf(key);
+        int wrong = (partition + 1) % SimCluster.PARTITIONS;
+        SiblingSet value = SiblingSet.empty().update(VersionVector.empty(), ActorId.of("n1", 100), bytes("v"), 1);
+        var peer = c.coordinator(replica).peerHandler();
+
+        assertBadRequest(peer.handle(from, new ReplicaPut(wrong, key, value).encode()), "partition");
+        assertBadRequest(peer.handle(from, new ReplicaGet(wrong, key).encode()), "partition");
+        assertBadRequest(peer.handle(from, new HintPut(NodeId.of("n1"), wrong, key, value).encode()), "partition");
+        assertBadRequest(peer.handle(from, new HintPut(NodeId.of("stranger"), partition, key, value).encode()),
+                "not a member");
+        assertThat(c.stored(replica, key).isEmpty()).isTrue();
+        assertThat(c.hints(replica)).isZero();
+
+        // The same messages under the right partition and for a member are served.
+        c.await(peer.handle(from, new ReplicaPut(partition, key, value).encode()));
+        assertThat(c.stored(replica, key)).isEqualTo(value);
+        c.await(peer.handle(from, new HintPut(c.replicas(key, 3).get(2), partition, key, value).encode()));
+        assertThat(c.hints(replica)).isOne();
+    }
+
+    private static void assertBadRequest(CompletableFuture<Message> reply, String messagePart) {
+        Throwable e = Failures.unwrap(reply.handle((m, t) -> t).join());
+        assertThat(e).isInstanceOfSatisfying(ChorusException.class,
+                ce -> assertThat(ce.code()).isEqualTo(ErrorCode.BAD_REQUEST)).hasMessageContaining(messagePart);
     }
 
     private static byte[] reencode(Object decoded) {

@@ -11,13 +11,17 @@ import ch.qos.logback.core.read.ListAppender;
 import io.chorus.core.NodeId;
 import io.chorus.core.Scheduler;
 import io.chorus.core.causal.ActorId;
+import io.chorus.core.causal.ContextLimits;
+import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.causal.VersionVector;
 import io.chorus.core.error.Failures;
 import io.chorus.ring.Claim;
 import io.chorus.ring.Member;
 import io.chorus.ring.Ring;
 import io.chorus.storage.MemoryStorageEngine;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
@@ -50,6 +54,36 @@ class ValidationTest {
                 .isInstanceOfSatisfying(ChorusException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
         assertThatThrownBy(() -> QuorumOptions.of(256, 0, 0)).isInstanceOf(ChorusException.class);
         assertThat(c.sim.network().stats().sent()).as("nothing was sent").isZero();
+    }
+
+    @Test
+    void contextsAndTimeoutsOutsideTheirRangesAreBadRequests(Simulation sim) {
+        SimCluster c = new SimCluster(sim, 3, CoordinatorConfig.defaults());
+        NodeId self = c.id(0);
+        Coordinator node = c.coordinator(self);
+        byte[] key = bytes("bounded");
+        ActorId actor = new ActorId(self, c.storage(self).epoch());
+        VersionVector beyond = VersionVector.of(Map.of(actor, ContextLimits.MAX_COUNTER + 1));
+        assertCode(c, node.put(key, beyond, bytes("v"), QuorumOptions.DEFAULT), ErrorCode.BAD_REQUEST);
+        assertCode(c, node.delete(key, VersionVector.of(Map.of(actor, Long.MAX_VALUE)), QuorumOptions.DEFAULT),
+                ErrorCode.BAD_REQUEST);
+        Map<ActorId, Long> crowd = new HashMap<>();
+        for (int i = 0; i <= ContextLimits.MAX_ACTORS; i++) {
+            crowd.put(ActorId.of("never-wrote-" + i, 1), 1L);
+        }
+        assertCode(c, node.put(key, VersionVector.of(crowd), bytes("v"), QuorumOptions.DEFAULT),
+                ErrorCode.BAD_REQUEST);
+        assertThatThrownBy(() -> QuorumOptions.DEFAULT.withTimeout(QuorumOptions.MAX_TIMEOUT_MILLIS + 1))
+                .isInstanceOfSatisfying(ChorusException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+        assertThat(c.stored(self, key).isEmpty()).as("nothing was written").isTrue();
+
+        // At the bound the write goes through, and the key stays writable through this coordinator.
+        VersionVector atBound = VersionVector.of(Map.of(actor, ContextLimits.MAX_COUNTER));
+        SiblingSet first = c.await(node.put(key, atBound, bytes("v1"), QuorumOptions.DEFAULT));
+        assertThat(first.siblings()).singleElement().satisfies(s -> assertThat(s.dot().counter())
+                .isEqualTo(ContextLimits.MAX_COUNTER + 1));
+        SiblingSet second = c.await(node.put(key, first.context(), bytes("v2"), QuorumOptions.DEFAULT));
+        assertThat(SimCluster.liveValues(second)).containsExactly("v2");
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.chorus.transport.netty.ClientOptions;
 import io.chorus.transport.netty.EventLoops;
 import io.chorus.transport.netty.NettyTransport;
 import io.chorus.transport.netty.ServerConfig;
+import io.chorus.transport.protocol.ProtocolLimits;
 import java.net.InetSocketAddress;
 import java.util.Comparator;
 import java.util.List;
@@ -89,8 +90,10 @@ public final class ChorusNode implements AutoCloseable {
             throw new IllegalStateException(config.nodeId() + " already started on " + address);
         }
         NodeId id = config.nodeId();
-        storage = LmdbStorageEngine.open(StorageConfig.builder(config.dataDir())
-                .durability(config.durability()).build());
+        // A stored set must fit in every message that carries one, or a write could be stored here and then
+        // never reach the other replicas or a reader.
+        storage = LmdbStorageEngine.open(StorageConfig.builder(config.dataDir()).durability(config.durability())
+                .maxObjectSize(ProtocolLimits.maxStoredObjectBytes(ProtocolLimits.DEFAULT_MAX_FRAME_BYTES)).build());
         scheduler = new WheelScheduler(id + "-timers");
         dispatch = sharedDispatch != null ? sharedDispatch : dispatchPool(id + "-dispatch-",
                 config.dispatchThreads());

@@ -119,6 +119,7 @@ final class ClientRequestHandler implements RequestHandler {
         out.put("storage.map_size_bytes", s.mapSizeBytes());
         out.put("storage.map_growths", s.mapGrowths());
         out.put("storage.pending_writes", (long) s.pendingWrites());
+        out.put("storage.merges_over_limit", s.mergesOverLimit());
         CoordinatorStats c = coordinator.stats();
         out.put("coordinator.forwards", c.forwards());
         out.put("coordinator.read_repairs", c.readRepairs());

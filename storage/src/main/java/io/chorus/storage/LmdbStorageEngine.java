@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.lmdbjava.ByteBufferProxy;
@@ -58,6 +59,7 @@ public final class LmdbStorageEngine implements StorageEngine {
     private final GroupCommitWriter writer;
     private final ConcurrentHashMap<String, CompletableFuture<LmdbKeyValueArea>> areas = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final LongAdder mergesOverLimit = new LongAdder();
 
     private LmdbStorageEngine(StorageConfig config, Env<ByteBuffer> env) {
         this.env = env;
@@ -144,6 +146,19 @@ public final class LmdbStorageEngine implements StorageEngine {
     }
 
     @Override
+    public CompletableFuture<SiblingSet> put(int partition, byte[] key, SiblingSet incoming) {
+        Objects.requireNonNull(incoming, "incoming");
+        byte[] storedKey;
+        try {
+            storedKey = StoreKeys.dataKey(partition, key);
+        } catch (ChorusException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return writer.submit(new SiblingUpdate(data, storedKey, stored -> stored.merge(incoming), limits,
+                mergesOverLimit));
+    }
+
+    @Override
     public void scan(int partition, PartitionVisitor visitor) {
         Objects.requireNonNull(visitor, "visitor");
         ChunkedScan.run(readers, data, StoreKeys.prefix(partition),
@@ -193,7 +208,7 @@ public final class LmdbStorageEngine implements StorageEngine {
     @Override
     public StorageStats stats() {
         return new StorageStats(committer.batchesCommitted(), writer.writesCommitted(), writer.writesRejected(),
-                growth.growths(), growth.mapSize(), writer.pending());
+                growth.growths(), growth.mapSize(), writer.pending(), mergesOverLimit.sum());
     }
 
     @Override

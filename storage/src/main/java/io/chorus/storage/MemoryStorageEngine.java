@@ -1,5 +1,6 @@
 package io.chorus.storage;
 
+import io.chorus.core.causal.CausalCodec;
 import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
@@ -21,8 +22,9 @@ import java.util.function.UnaryOperator;
  *
  * <p>Semantics follow the LMDB engine where that is cheap: the same key and partition checks (an empty key is
  * BAD_REQUEST, one over {@value StorageEngine#MAX_KEY_LENGTH} bytes TOO_LARGE), read-modify-write updates where a
- * throwing or null-returning change fails only its own future and writes nothing, merges for {@code put}, named
- * areas, scans in unsigned key order. Not enforced: value, object and sibling-count limits, and disk space.
+ * throwing or null-returning change fails only its own future and writes nothing, the default write limits (value,
+ * object and clock size, sibling count) on {@code update} and none on the merges of {@code put}, named areas, scans
+ * in unsigned key order. Not modelled: disk space.
  *
  * <p>Every future is already complete when the method returns: work runs on the caller's thread, so the
  * simulation stays on its one thread. Thread-safe: one monitor guards the maps; visitors and future callbacks run
@@ -38,6 +40,8 @@ public final class MemoryStorageEngine implements StorageEngine {
     private final Map<String, MemoryArea> areas = new TreeMap<>();
     private long writesCommitted;
     private long writesRejected;
+    private long mergesOverLimit;
+    private final WriteLimits limits = WriteLimits.defaults();
     private boolean closed;
 
     /** An empty engine whose actor epoch is {@code epoch} (the LMDB engine draws it when a directory is made). */
@@ -59,6 +63,17 @@ public final class MemoryStorageEngine implements StorageEngine {
 
     @Override
     public CompletableFuture<SiblingSet> update(int partition, byte[] key, UnaryOperator<SiblingSet> change) {
+        return write(partition, key, change, false);
+    }
+
+    @Override
+    public CompletableFuture<SiblingSet> put(int partition, byte[] key, SiblingSet incoming) {
+        Objects.requireNonNull(incoming, "incoming");
+        return write(partition, key, stored -> stored.merge(incoming), true);
+    }
+
+    private CompletableFuture<SiblingSet> write(int partition, byte[] key, UnaryOperator<SiblingSet> change,
+            boolean merge) {
         Objects.requireNonNull(change, "change");
         try {
             byte[] stored = StoreKeys.dataKey(partition, key);
@@ -72,6 +87,12 @@ public final class MemoryStorageEngine implements StorageEngine {
                 }
                 boolean unchanged = after.equals(before);
                 if (!unchanged) {
+                    int size = CausalCodec.encodedSize(after);
+                    if (!merge) {
+                        limits.check(before, after, size, stored);
+                    } else if (limits.overLimit(after, size) != null) {
+                        mergesOverLimit++;
+                    }
                     data.put(stored, after);
                 }
                 writesCommitted++;
@@ -135,7 +156,7 @@ public final class MemoryStorageEngine implements StorageEngine {
     public StorageStats stats() {
         synchronized (lock) {
             // Every write is its own "batch"; there is no map to grow and nothing queued.
-            return new StorageStats(writesCommitted, writesCommitted, writesRejected, 0, 0, 0);
+            return new StorageStats(writesCommitted, writesCommitted, writesRejected, 0, 0, 0, mergesOverLimit);
         }
     }
 

@@ -3,6 +3,7 @@ package io.chorus.storage;
 import io.chorus.core.causal.CausalCodec;
 import io.chorus.core.causal.SiblingSet;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
 import org.lmdbjava.Dbi;
 import org.slf4j.Logger;
@@ -10,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A read-modify-write of one key's sibling set: read what the transaction holds (so earlier writes of the same
- * batch are seen), apply the change, check the limits, then encode straight into LMDB's reserved space. Writer
+ * batch are seen), apply the change, check the limits (a client's write), or only report a result over them (a
+ * merge of replica states, which is always stored), then encode straight into LMDB's reserved space. Writer
  * thread only.
  */
 final class SiblingUpdate extends WriteOp<SiblingSet> {
@@ -21,12 +23,22 @@ final class SiblingUpdate extends WriteOp<SiblingSet> {
     private final byte[] storedKey;
     private final UnaryOperator<SiblingSet> change;
     private final WriteLimits limits;
+    /** Null for a client's write; for a merge, where merges over a limit are counted. */
+    private final LongAdder mergesOverLimit;
 
+    /** A client's write, held to the limits. */
     SiblingUpdate(Dbi<ByteBuffer> dbi, byte[] storedKey, UnaryOperator<SiblingSet> change, WriteLimits limits) {
+        this(dbi, storedKey, change, limits, null);
+    }
+
+    /** A merge of replica states: stored whatever its size, counted in {@code mergesOverLimit} when over. */
+    SiblingUpdate(Dbi<ByteBuffer> dbi, byte[] storedKey, UnaryOperator<SiblingSet> change, WriteLimits limits,
+            LongAdder mergesOverLimit) {
         this.dbi = dbi;
         this.storedKey = storedKey;
         this.change = change;
         this.limits = limits;
+        this.mergesOverLimit = mergesOverLimit;
     }
 
     @Override
@@ -42,7 +54,14 @@ final class SiblingUpdate extends WriteOp<SiblingSet> {
             return before; // nothing new (a replica sync we already have): no write, no dirty pages
         }
         int size = CausalCodec.encodedSize(after);
-        if (limits.check(before, after, size, storedKey)) {
+        if (mergesOverLimit != null) {
+            String over = limits.overLimit(after, size);
+            if (over != null) {
+                mergesOverLimit.increment();
+                LOG.warn("{}: a merge of replica states leaves {}; stored all the same so that replicas converge, "
+                        + "its readers should resolve it", StoreKeys.describeDataKey(storedKey), over);
+            }
+        } else if (limits.check(before, after, size, storedKey)) {
             LOG.warn("{} now has {} siblings (warning at {}, limit {}): its readers should resolve them",
                     StoreKeys.describeDataKey(storedKey), after.size(), limits.siblingWarn(), limits.maxSiblings());
         }

@@ -10,7 +10,9 @@ import java.util.concurrent.ThreadFactory;
  * @param dataDir            the directory holding the LMDB environment (created if missing)
  * @param durability         whether each group commit is fsynced ({@link Durability#SYNC}, the default)
  * @param maxValueSize       largest value of one sibling, in bytes (default 1 MiB)
- * @param maxObjectSize      largest encoded sibling set of one key, in bytes (default 16 MiB)
+ * @param maxObjectSize      largest encoded sibling set of one key a client's write may leave, in bytes (default
+ *                           16 MiB less 1 KiB: the largest set that fits in every message of the default 16 MiB
+ *                           frame that carries one, docs/protocol.md "Limits")
  * @param siblingWarn        a write whose result has more siblings than this logs a warning (default 25)
  * @param maxSiblings        a write whose result would have more siblings than this is rejected (default 100)
  * @param initialMapSize     LMDB map size on first open, in bytes; grown by doubling when full (default 64 MiB)
@@ -25,6 +27,11 @@ import java.util.concurrent.ThreadFactory;
 public record StorageConfig(Path dataDir, Durability durability, int maxValueSize, int maxObjectSize,
         int siblingWarn, int maxSiblings, long initialMapSize, long maxMapSize, int maxBatchSize,
         int maxPendingWrites, int maxReaders, int maxAreas, ThreadFactory writerThreadFactory) {
+
+    public static final int DEFAULT_MAX_VALUE_SIZE = 1 << 20;
+    public static final int DEFAULT_MAX_OBJECT_SIZE = (16 << 20) - 1024;
+    public static final int DEFAULT_SIBLING_WARN = 25;
+    public static final int DEFAULT_MAX_SIBLINGS = 100;
 
     public StorageConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -62,10 +69,10 @@ public record StorageConfig(Path dataDir, Durability durability, int maxValueSiz
     public static final class Builder {
         private final Path dataDir;
         private Durability durability = Durability.SYNC;
-        private int maxValueSize = 1 << 20;
-        private int maxObjectSize = 16 << 20;
-        private int siblingWarn = 25;
-        private int maxSiblings = 100;
+        private int maxValueSize = DEFAULT_MAX_VALUE_SIZE;
+        private int maxObjectSize = DEFAULT_MAX_OBJECT_SIZE;
+        private int siblingWarn = DEFAULT_SIBLING_WARN;
+        private int maxSiblings = DEFAULT_MAX_SIBLINGS;
         private long initialMapSize = 64L << 20;
         private long maxMapSize = 1L << 40;
         private int maxBatchSize = 512;

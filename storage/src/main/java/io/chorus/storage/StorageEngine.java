@@ -59,13 +59,20 @@ public interface StorageEngine extends AutoCloseable {
      * writes from it. It may run more than once (a batch is retried after the map grows); only the run of the
      * committed attempt counts. Returning the stored state unchanged writes nothing.
      *
+     * <p>This is a client's write at its coordinator, held to the engine's limits (value, object and clock size,
+     * sibling count); merges of replica states go through {@link #put}, which is not.
+     *
      * @return completes with the stored result once the batch committed; fails with a
      *     {@link io.chorus.core.error.LimitExceededException} (TOO_LARGE, TOO_MANY_SIBLINGS), a
      *     {@link StorageFullException}, or whatever {@code change} threw
      */
     CompletableFuture<SiblingSet> update(int partition, byte[] key, UnaryOperator<SiblingSet> change);
 
-    /** Replica sync: merges {@code incoming} into the stored state (DVVSet merge) and stores the result. */
+    /**
+     * Replica sync: merges {@code incoming} into the stored state (DVVSet merge) and stores the result, whatever
+     * the write limits say (replicas that could not merge would never converge); a result over them is counted
+     * ({@link StorageStats#mergesOverLimit}) and logged. Implementations that enforce limits override this.
+     */
     default CompletableFuture<SiblingSet> put(int partition, byte[] key, SiblingSet incoming) {
         Objects.requireNonNull(incoming, "incoming");
         return update(partition, key, stored -> stored.merge(incoming));

@@ -9,7 +9,8 @@ package io.chorus.storage;
  * @param mapGrowths       how often the LMDB map was enlarged
  * @param mapSizeBytes     the current LMDB map size
  * @param pendingWrites    writes queued and not yet picked up by the writer
+ * @param mergesOverLimit  merges of replica states stored over the sibling or size limit (they are never refused)
  */
 public record StorageStats(long batchesCommitted, long writesCommitted, long writesRejected, long mapGrowths,
-        long mapSizeBytes, int pendingWrites) {
+        long mapSizeBytes, int pendingWrites, long mergesOverLimit) {
 }

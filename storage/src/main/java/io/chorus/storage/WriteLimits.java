@@ -7,15 +7,41 @@ import io.chorus.core.error.ErrorCode;
 import io.chorus.core.error.LimitExceededException;
 
 /**
- * The checks a write's result must pass before it is stored, decided apart from the writing. A write is refused
- * only for what it adds: a new sibling value over {@code maxValueSize}, or a result with more siblings (or more
- * bytes) than allowed <em>and</em> more than was stored, so a write that reduces an over-limit key (a reconciling
- * client, a replica merge that drops siblings) is never blocked. Immutable.
+ * The checks a write's result must pass before it is stored, decided apart from the writing. They apply to a
+ * client's write at its coordinator ({@link StorageEngine#update}); a merge of replica states
+ * ({@link StorageEngine#put}) is always stored, since replicas that could not merge would never converge, and is
+ * only reported when over a limit ({@link #overLimit}): the causal merge is bounded by its inputs. A write is
+ * refused only for what it adds: a new sibling value over {@code maxValueSize}, a result with more siblings (or
+ * more bytes, or more actors in its clock) than allowed <em>and</em> more than was stored, so a write that reduces
+ * an over-limit key (a reconciling client) is never blocked. Immutable.
  */
 record WriteLimits(int maxValueSize, int maxObjectSize, int siblingWarn, int maxSiblings) {
 
+    /**
+     * Actors a client's write may leave in a key's clock, when it adds some. A clock holds one entry per
+     * (node, epoch) that ever coordinated a write of the key, plus what clients' contexts named: real keys stay
+     * far below this; a context that names made-up actors cannot grow a key's clock past it.
+     */
+    static final int MAX_CLOCK_ACTORS = 256;
+
     static WriteLimits of(StorageConfig c) {
         return new WriteLimits(c.maxValueSize(), c.maxObjectSize(), c.siblingWarn(), c.maxSiblings());
+    }
+
+    static WriteLimits defaults() {
+        return new WriteLimits(StorageConfig.DEFAULT_MAX_VALUE_SIZE, StorageConfig.DEFAULT_MAX_OBJECT_SIZE,
+                StorageConfig.DEFAULT_SIBLING_WARN, StorageConfig.DEFAULT_MAX_SIBLINGS);
+    }
+
+    /** For a merge: what of the limits its result is over (to report, not to refuse), or null when none. */
+    String overLimit(SiblingSet after, int encodedSize) {
+        if (after.size() > maxSiblings) {
+            return after.size() + " siblings (limit " + maxSiblings + ")";
+        }
+        if (encodedSize > maxObjectSize) {
+            return encodedSize + " bytes (limit " + maxObjectSize + ")";
+        }
+        return null;
     }
 
     /**
@@ -39,6 +65,11 @@ record WriteLimits(int maxValueSize, int maxObjectSize, int siblingWarn, int max
         if (encodedSize > maxObjectSize && encodedSize > CausalCodec.encodedSize(before)) {
             throw new LimitExceededException(ErrorCode.TOO_LARGE,
                     "stored size of " + StoreKeys.describeDataKey(storedKey), encodedSize, maxObjectSize);
+        }
+        int actors = after.context().size();
+        if (actors > MAX_CLOCK_ACTORS && actors > before.context().size()) {
+            throw new LimitExceededException(ErrorCode.TOO_LARGE,
+                    "actors in the clock of " + StoreKeys.describeDataKey(storedKey), actors, MAX_CLOCK_ACTORS);
         }
         return after.size() > siblingWarn && before.size() <= siblingWarn;
     }

@@ -44,8 +44,9 @@ class BatchIsolationTest {
                 throw new IllegalStateException("boom");
             });
             CompletableFuture<SiblingSet> good2 = engine.put(1, bytes("k"), blind(B, "two"));
-            // Two siblings are stored by now (in this batch), so a third concurrent one breaks maxSiblings = 2.
-            CompletableFuture<SiblingSet> tooMany = engine.put(1, bytes("k"), blind(TestData.C, "three"));
+            // Two siblings are stored by now (in this batch), so a client's third concurrent one breaks maxSiblings = 2.
+            CompletableFuture<SiblingSet> tooMany = engine.update(1, bytes("k"),
+                    s -> s.update(VersionVector.empty(), TestData.C, bytes("three"), 1));
             CompletableFuture<SiblingSet> tooLargeKey = engine.put(1, new byte[600], blind(A, "x"));
             CompletableFuture<SiblingSet> good3 = engine.update(1, bytes("seen"), s -> blind(A, "after-bad"));
             long batchesBefore = engine.stats().batchesCommitted();

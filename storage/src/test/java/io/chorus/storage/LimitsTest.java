@@ -80,25 +80,24 @@ class LimitsTest {
         assertThatThrownBy(() -> engine.scan(70_000, (k, v) -> true)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /** A client's write at its coordinator: {@code update} with a stamp. */
+    private CompletableFuture<SiblingSet> write(ActorId actor, byte[] value) {
+        return engine.update(1, bytes("k"), s -> s.update(VersionVector.empty(), actor, value, 1));
+    }
+
     @Test
     void valueTooLargeIsRejectedAndNothingWritten() {
-        SiblingSet big = SiblingSet.empty().update(VersionVector.empty(), A, new byte[MAX_VALUE + 1], 1);
-        assertLimit(engine.put(1, bytes("k"), big), ErrorCode.TOO_LARGE, MAX_VALUE + 1);
+        assertLimit(write(A, new byte[MAX_VALUE + 1]), ErrorCode.TOO_LARGE, MAX_VALUE + 1);
         assertThat(engine.get(1, bytes("k")).isEmpty()).isTrue();
-
-        SiblingSet fits = SiblingSet.empty().update(VersionVector.empty(), A, new byte[MAX_VALUE], 1);
-        assertThat(await(engine.put(1, bytes("k"), fits)).size()).isEqualTo(1);
+        assertThat(await(write(A, new byte[MAX_VALUE])).size()).isEqualTo(1);
     }
 
     @Test
     void tooManySiblingsIsRejectedAndStoredStateKept() {
-        await(engine.put(1, bytes("k"), blind(A, "a")));
-        SiblingSet two = await(engine.put(1, bytes("k"), blind(B, "b")));
+        await(write(A, bytes("a")));
+        SiblingSet two = await(write(B, bytes("b")));
 
-        assertLimit(engine.put(1, bytes("k"), blind(C, "c")), ErrorCode.TOO_MANY_SIBLINGS, 3);
-        assertLimit(engine.update(1, bytes("k"), s -> s.update(VersionVector.empty(), C, bytes("c"), 1)),
-                ErrorCode.TOO_MANY_SIBLINGS, 3);
-
+        assertLimit(write(C, bytes("c")), ErrorCode.TOO_MANY_SIBLINGS, 3);
         assertThat(engine.get(1, bytes("k"))).isEqualTo(two);
         // A write that resolves the siblings (context covers both) is always allowed.
         SiblingSet resolved = await(engine.update(1, bytes("k"), s -> s.update(s.context(), C, bytes("c"), 2)));
@@ -112,17 +111,56 @@ class LimitsTest {
                 .maxValueSize(MAX_VALUE).maxObjectSize(MAX_OBJECT).maxSiblings(10).build())) {
             for (int i = 0; i < 3; i++) {
                 ActorId a = ActorId.of("n" + i, 1);
-                await(roomy.put(1, bytes("k"), SiblingSet.empty().update(VersionVector.empty(), a, new byte[1000], 1)));
+                await(roomy.update(1, bytes("k"), s -> s.update(VersionVector.empty(), a, new byte[1000], 1)));
             }
             SiblingSet before = roomy.get(1, bytes("k"));
-            CompletableFuture<SiblingSet> f = roomy.put(1, bytes("k"),
-                    SiblingSet.empty().update(VersionVector.empty(), ActorId.of("n9", 1), new byte[1000], 1));
+            CompletableFuture<SiblingSet> f = roomy.update(1, bytes("k"),
+                    s -> s.update(VersionVector.empty(), ActorId.of("n9", 1), new byte[1000], 1));
             assertThat(failure(f)).isInstanceOfSatisfying(LimitExceededException.class, e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE);
                 assertThat(e.limit()).isEqualTo(MAX_OBJECT);
+                assertThat(e).hasMessageContaining(Integer.toString(MAX_OBJECT));
             });
             assertThat(roomy.get(1, bytes("k"))).isEqualTo(before);
         }
+    }
+
+    /**
+     * Replicas that each hold what their clients wrote within the limits must still merge, or they would never
+     * converge: a merge over a limit is stored, counted and logged, and only a client's next write is held to it.
+     */
+    @Test
+    void aMergeOfReplicaStatesIsStoredOverEveryLimitAndCounted() {
+        SiblingSet two = await(engine.put(1, bytes("k"), blind(A, "a").merge(blind(B, "b"))));
+        SiblingSet three = await(engine.put(1, bytes("k"), blind(C, "c")));
+        assertThat(three.size()).isEqualTo(3);
+        SiblingSet bigValue = SiblingSet.empty().update(VersionVector.empty(), ActorId.of("d", 1),
+                new byte[MAX_VALUE + 1], 1);
+        SiblingSet four = await(engine.put(1, bytes("k"), bigValue));
+        assertThat(four.size()).isEqualTo(4);
+        assertThat(engine.get(1, bytes("k"))).isEqualTo(four);
+        assertThat(engine.stats().mergesOverLimit()).isEqualTo(2);
+        assertThat(two.size()).isEqualTo(2);
+        // A client's write adding to the over-limit key is refused; one that resolves it goes through.
+        assertLimit(write(ActorId.of("e", 1), bytes("e")), ErrorCode.TOO_MANY_SIBLINGS, 5);
+        SiblingSet resolved = await(engine.update(1, bytes("k"), s -> s.update(s.context(), A, bytes("r"), 2)));
+        assertThat(values(resolved)).containsExactly("r");
+    }
+
+    @Test
+    void aClientsWriteCannotGrowAKeysClockPastItsActorLimit() {
+        java.util.Map<ActorId, Long> actors = new java.util.HashMap<>();
+        for (int i = 0; i < WriteLimits.MAX_CLOCK_ACTORS; i++) {
+            actors.put(ActorId.of("made-up-" + i, 1), 1L);
+        }
+        VersionVector full = VersionVector.of(actors);
+        // The write's own actor makes one more than the limit.
+        assertLimit(engine.update(1, bytes("k"), s -> s.update(full, A, bytes("v"), 1)), ErrorCode.TOO_LARGE,
+                WriteLimits.MAX_CLOCK_ACTORS + 1);
+        actors.remove(ActorId.of("made-up-0", 1));
+        SiblingSet atLimit = await(engine.update(1, bytes("k"), s -> s.update(VersionVector.of(actors), A,
+                bytes("v"), 1)));
+        assertThat(atLimit.context().size()).isEqualTo(WriteLimits.MAX_CLOCK_ACTORS);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.chorus.core.causal;
 
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -103,7 +105,12 @@ public final class SiblingSet {
 
     /** The dot {@code actor} would stamp on its next write to this key. */
     public Dot nextDot(ActorId actor, VersionVector context) {
-        return new Dot(actor, Math.max(clock.get(actor), context.get(actor)) + 1);
+        long last = Math.max(clock.get(actor), context.get(actor));
+        if (last == Long.MAX_VALUE) {
+            // Unreachable through clients (ContextLimits bounds their counters at 2^62); a peer could send it.
+            throw new ChorusException(ErrorCode.BAD_REQUEST, "the counter of " + actor + " is exhausted for this key");
+        }
+        return new Dot(actor, last + 1);
     }
 
     /**

@@ -18,7 +18,7 @@ public record DeleteRequest(byte[] key, VersionVector context, int n, int w, lon
             throw new IllegalArgumentException("context must be given");
         }
         Wire.checkReplicas("w", n, w);
-        Wire.checkNonNegative("timeoutMillis", timeoutMillis);
+        Wire.checkTimeout(timeoutMillis);
     }
 
     public byte[] encode() {
@@ -39,7 +39,7 @@ public record DeleteRequest(byte[] key, VersionVector context, int n, int w, lon
         VersionVector context = Wire.readContext(in);
         int n = Wire.readReplicas(in, "n");
         int w = Wire.readReplicas(in, "w");
-        long timeout = Wire.readNonNegative(in, "timeoutMillis");
+        long timeout = Wire.readTimeout(in);
         in.expectEnd("DELETE request");
         return Wire.construct("DELETE request", () -> new DeleteRequest(key, context, n, w, timeout));
     }

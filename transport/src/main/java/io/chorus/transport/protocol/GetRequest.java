@@ -15,7 +15,7 @@ public record GetRequest(byte[] key, int n, int r, long timeoutMillis) {
     public GetRequest {
         Wire.checkKey(key);
         Wire.checkReplicas("r", n, r);
-        Wire.checkNonNegative("timeoutMillis", timeoutMillis);
+        Wire.checkTimeout(timeoutMillis);
     }
 
     public byte[] encode() {
@@ -33,7 +33,7 @@ public record GetRequest(byte[] key, int n, int r, long timeoutMillis) {
         byte[] key = Wire.readKey(in);
         int n = Wire.readReplicas(in, "n");
         int r = Wire.readReplicas(in, "r");
-        long timeout = Wire.readNonNegative(in, "timeoutMillis");
+        long timeout = Wire.readTimeout(in);
         in.expectEnd("GET request");
         return Wire.construct("GET request", () -> new GetRequest(key, n, r, timeout));
     }

@@ -17,6 +17,20 @@ public final class ProtocolLimits {
      * for absurd fan-out. The coordinator checks N against the cluster itself.
      */
     public static final int MAX_REPLICAS = 255;
+    /** A request's timeout: 0 for the node's default, else at most 10 minutes. */
+    public static final long MAX_TIMEOUT_MILLIS = 600_000;
+    /**
+     * What every message that carries a stored sibling set adds around it, rounded up: the frame header and, the
+     * largest, HINT_PUT's owner (2 + 255 bytes), partition (3), key (2 + 509) and the set's own length (4). A set
+     * of at most {@link #maxStoredObjectBytes} therefore fits in a REPLICA_PUT, a HINT_PUT, a REPLICA_GET or FORWARD
+     * reply and a GET or PUT response, so whatever a node stores can travel.
+     */
+    public static final int STORED_OBJECT_OVERHEAD = 1024;
+
+    /** The largest stored sibling set a node with frames of at most {@code maxFrameBytes} may accept. */
+    public static int maxStoredObjectBytes(int maxFrameBytes) {
+        return maxFrameBytes - STORED_OBJECT_OVERHEAD;
+    }
 
     private ProtocolLimits() {
     }

@@ -19,7 +19,7 @@ public record PutRequest(byte[] key, VersionVector context, byte[] value, int n,
             throw new IllegalArgumentException("context and value must be given");
         }
         Wire.checkReplicas("w", n, w);
-        Wire.checkNonNegative("timeoutMillis", timeoutMillis);
+        Wire.checkTimeout(timeoutMillis);
     }
 
     public byte[] encode() {
@@ -42,7 +42,7 @@ public record PutRequest(byte[] key, VersionVector context, byte[] value, int n,
         byte[] value = in.bytes("value", Integer.MAX_VALUE);
         int n = Wire.readReplicas(in, "n");
         int w = Wire.readReplicas(in, "w");
-        long timeout = Wire.readNonNegative(in, "timeoutMillis");
+        long timeout = Wire.readTimeout(in);
         in.expectEnd("PUT request");
         return Wire.construct("PUT request", () -> new PutRequest(key, context, value, n, w, timeout));
     }

@@ -114,6 +114,17 @@ final class Wire {
         return (int) r.varlong(what, 0, ProtocolLimits.MAX_REPLICAS);
     }
 
+    static void checkTimeout(long timeoutMillis) {
+        if (timeoutMillis < 0 || timeoutMillis > ProtocolLimits.MAX_TIMEOUT_MILLIS) {
+            throw new IllegalArgumentException("timeoutMillis = " + timeoutMillis + " outside [0, "
+                    + ProtocolLimits.MAX_TIMEOUT_MILLIS + "]");
+        }
+    }
+
+    static long readTimeout(ByteReader r) {
+        return r.varlong("timeoutMillis", 0, ProtocolLimits.MAX_TIMEOUT_MILLIS);
+    }
+
     static void checkNonNegative(String what, long value) {
         if (value < 0) {
             throw new IllegalArgumentException(what + " must not be negative: " + value);

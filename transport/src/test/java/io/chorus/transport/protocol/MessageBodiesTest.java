@@ -75,7 +75,7 @@ class MessageBodiesTest {
                 body(new PingBody(new byte[0]), PingBody::encode, PingBody::decode),
                 body(new PingBody(new byte[1024]), PingBody::encode, PingBody::decode),
                 body(new GetRequest(KEY, 0, 0, 0), GetRequest::encode, GetRequest::decode),
-                body(new GetRequest(new byte[509], 5, 3, 86_400_000), GetRequest::encode, GetRequest::decode),
+                body(new GetRequest(new byte[509], 5, 3, 600_000), GetRequest::encode, GetRequest::decode),
                 body(new GetResponse(3, SiblingSet.empty()), GetResponse::encode, GetResponse::decode),
                 body(new GetResponse(300, set), GetResponse::encode, GetResponse::decode),
                 body(new PutRequest(KEY, VersionVector.empty(), bytes("value"), 0, 0, 0), PutRequest::encode,
@@ -165,6 +165,28 @@ class MessageBodiesTest {
                 .isInstanceOf(MalformedEncodingException.class);
         // defaults: r without n is fine here; the coordinator checks it against the cluster's N
         assertThat(GetRequest.decode(new byte[] {1, 'k', 0, 7, 0}).r()).isEqualTo(7);
+    }
+
+    @Test
+    void timeoutsOverTenMinutesAreMalformed() {
+        byte[] atLimit = new GetRequest(KEY, 0, 0, ProtocolLimits.MAX_TIMEOUT_MILLIS).encode();
+        assertThat(GetRequest.decode(atLimit).timeoutMillis()).isEqualTo(600_000);
+        for (long over : new long[] {ProtocolLimits.MAX_TIMEOUT_MILLIS + 1, Long.MAX_VALUE}) {
+            byte[] get = concat(new byte[] {(byte) KEY.length}, KEY, new byte[] {0, 0}, varint(over));
+            assertThatThrownBy(() -> GetRequest.decode(get)).isInstanceOf(MalformedEncodingException.class)
+                    .hasMessageContaining("timeoutMillis");
+            byte[] delete = concat(new byte[] {(byte) KEY.length}, KEY, new byte[] {0, 0, 0}, varint(over));
+            assertThatThrownBy(() -> DeleteRequest.decode(delete)).isInstanceOf(MalformedEncodingException.class)
+                    .hasMessageContaining("timeoutMillis");
+        }
+        assertThatThrownBy(() -> new PutRequest(KEY, VersionVector.empty(), bytes("v"), 0, 0, 600_001))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static byte[] varint(long v) {
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(io.chorus.core.codec.Varint.size(v));
+        io.chorus.core.codec.Varint.write(out, v);
+        return out.array();
     }
 
     @Test
