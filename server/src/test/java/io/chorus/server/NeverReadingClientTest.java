@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chorus.client.ChorusClient;
 import io.chorus.client.ClientConfig;
 import io.chorus.client.RequestOptions;
+import io.chorus.transport.netty.FrameEncoder;
 import io.chorus.transport.protocol.Frame;
 import io.chorus.transport.protocol.GetRequest;
 import io.chorus.transport.protocol.HelloRequest;
 import io.chorus.transport.protocol.Opcodes;
 import io.chorus.transport.protocol.Role;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -111,11 +114,12 @@ class NeverReadingClientTest {
     }
 
     private static void write(DataOutputStream out, Frame f) throws IOException {
-        out.writeInt(f.length());
-        out.writeByte(f.version());
-        out.writeShort(f.opcode());
-        out.writeByte(f.flags());
-        out.writeLong(f.requestId());
-        out.write(f.body());
+        ByteBuf buf = Unpooled.buffer(Frame.LENGTH_BYTES + f.length());
+        try {
+            FrameEncoder.write(f, buf);
+            buf.readBytes(out, buf.readableBytes());
+        } finally {
+            buf.release();
+        }
     }
 }

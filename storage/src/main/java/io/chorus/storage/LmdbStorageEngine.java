@@ -136,26 +136,24 @@ public final class LmdbStorageEngine implements StorageEngine {
     @Override
     public CompletableFuture<SiblingSet> update(int partition, byte[] key, UnaryOperator<SiblingSet> change) {
         Objects.requireNonNull(change, "change");
-        byte[] storedKey;
-        try {
-            storedKey = StoreKeys.dataKey(partition, key);
-        } catch (ChorusException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        return writer.submit(new SiblingUpdate(data, storedKey, change, limits));
+        return submit(partition, key, storedKey -> new SiblingUpdate(data, storedKey, change, limits));
     }
 
     @Override
     public CompletableFuture<SiblingSet> put(int partition, byte[] key, SiblingSet incoming) {
         Objects.requireNonNull(incoming, "incoming");
+        return submit(partition, key, storedKey -> new SiblingUpdate(data, storedKey,
+                stored -> stored.merge(incoming), limits, mergesOverLimit));
+    }
+
+    private CompletableFuture<SiblingSet> submit(int partition, byte[] key, Function<byte[], SiblingUpdate> op) {
         byte[] storedKey;
         try {
             storedKey = StoreKeys.dataKey(partition, key);
         } catch (ChorusException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return writer.submit(new SiblingUpdate(data, storedKey, stored -> stored.merge(incoming), limits,
-                mergesOverLimit));
+        return writer.submit(op.apply(storedKey));
     }
 
     @Override
