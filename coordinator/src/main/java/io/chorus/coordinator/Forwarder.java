@@ -6,6 +6,7 @@ import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
 import io.chorus.core.error.Failures;
+import io.chorus.core.error.NotSentException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,13 +14,26 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Passes a client request from a node outside the key's preference list to a replica (FORWARD): the replicas
  * Liveness calls alive first, in preference order, then the others. It moves to the next replica only when the
- * request could not be delivered at all (UNAVAILABLE), never after a timeout or an error of the replica: a write
- * that may have run must not run twice (it would add a duplicate sibling). Stateless; each forward's progress
+ * request could not be delivered (UNAVAILABLE; for a write, only when it surely never left: a
+ * {@link NotSentException}), never after a timeout or an error of the replica: a write that may have run must not
+ * run twice (it would add a duplicate sibling). Stateless; each forward's progress
  * lives in its callbacks.
  */
 final class Forwarder {
 
     private Forwarder() {
+    }
+
+    /**
+     * Whether the next replica may be asked: a read whenever this one was unavailable; a write only when it surely
+     * never reached this one ({@link NotSentException}), since a connection lost with the FORWARD in flight may
+     * have lost only the answer, and a second run would add a duplicate sibling.
+     */
+    private static boolean neverRan(Forward request, Throwable failure) {
+        if (NodeServices.codeOf(failure) != ErrorCode.UNAVAILABLE) {
+            return false;
+        }
+        return request.clientOpcode() == Forward.GET || Failures.unwrap(failure) instanceof NotSentException;
     }
 
     static CompletableFuture<SiblingSet> forward(NodeServices node, Forward request, List<NodeId> primaries) {
@@ -45,7 +59,7 @@ final class Forwarder {
                     result.completeExceptionally(new ChorusException(ErrorCode.CORRUPT,
                             to + " answered a FORWARD with a sibling set that does not decode", corrupt));
                 }
-            } else if (NodeServices.codeOf(failure) == ErrorCode.UNAVAILABLE && index + 1 < order.size()) {
+            } else if (neverRan(request, failure) && index + 1 < order.size()) {
                 attempt(node, request, order, index + 1, result);
             } else {
                 result.completeExceptionally(Failures.unwrap(failure));

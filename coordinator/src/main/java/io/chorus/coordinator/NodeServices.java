@@ -41,6 +41,18 @@ record NodeServices(NodeId self, StorageEngine storage, Transport transport, Liv
         return leftMillis <= 0 ? cap : Math.max(1, Math.min(cap, leftMillis));
     }
 
+    /**
+     * How early a transport's timer may fire against a request's deadline and still be that deadline arriving:
+     * the node's timer wheel ticks every 5 ms and attempt timeouts are whole milliseconds; anything earlier is a
+     * failure of its own (a connect that timed out on a shorter timer, say).
+     */
+    static final long DEADLINE_SLACK_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20);
+
+    /** Whether {@code failure} is a TIMEOUT at (or within {@link #DEADLINE_SLACK_NANOS} of) the deadline. */
+    boolean timedOutAtDeadline(Throwable failure, long deadlineNanos) {
+        return codeOf(failure) == ErrorCode.TIMEOUT && clock.nanoTime() - (deadlineNanos - DEADLINE_SLACK_NANOS) >= 0;
+    }
+
     static ErrorCode codeOf(Throwable t) {
         return Failures.unwrap(t) instanceof ChorusException ce ? ce.code() : ErrorCode.INTERNAL;
     }

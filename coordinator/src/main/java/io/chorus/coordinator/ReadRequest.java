@@ -41,6 +41,7 @@ final class ReadRequest {
     private final Quorum quorum;
     private final List<NodeId> primaries;
     private final CompletableFuture<SiblingSet> result = new CompletableFuture<>();
+    private final long deadlineNanos;
 
     // Guarded by this.
     private final Map<NodeId, SiblingSet> replies = new LinkedHashMap<>();
@@ -58,6 +59,7 @@ final class ReadRequest {
         this.key = key;
         this.quorum = quorum;
         this.primaries = primaries;
+        this.deadlineNanos = node.clock().nanoTime() + TimeUnit.MILLISECONDS.toNanos(quorum.timeoutMillis());
     }
 
     /** Starts the read of {@code key} from {@code primaries} (the first N of the walk, this node among them). */
@@ -81,9 +83,10 @@ final class ReadRequest {
             }
             node.transport().request(replica, get, quorum.timeoutMillis()).whenComplete((reply, failure) -> {
                 node.report(replica, failure);
-                if (failure != null && NodeServices.codeOf(failure) == ErrorCode.TIMEOUT) {
-                    // Its timeout was the request's: the deadline has come, on the transport's timer, which may run
-                    // a little ahead of ours; the answer is TIMEOUT either way, not QUORUM_NOT_MET by timer race.
+                if (failure != null && node.timedOutAtDeadline(failure, deadlineNanos)) {
+                    // The deadline has come, on the transport's timer, which may run a little ahead of ours; the
+                    // answer is TIMEOUT either way, not QUORUM_NOT_MET by timer race. An earlier TIMEOUT (a connect
+                    // that timed out) is a failure of that replica like any other.
                     onDeadline();
                 } else if (failure != null) {
                     onFailure();

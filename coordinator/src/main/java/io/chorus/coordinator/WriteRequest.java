@@ -138,23 +138,17 @@ final class WriteRequest {
             plain = replicaPut;
         }
         Message message = attempt.hinted() ? new HintPut(attempt.owner(), partition, key, state).encode() : plain;
-        long leftNanos = deadlineNanos - node.clock().nanoTime();
-        long timeout = node.attemptTimeoutMillis(deadlineNanos);
-        boolean endsAtDeadline = leftNanos <= TimeUnit.MILLISECONDS.toNanos(node.config().replicaTimeoutMillis());
-        node.transport().request(attempt.target(), message, timeout)
-                .whenComplete((reply, failure) -> onReply(attempt, failure, endsAtDeadline));
+        node.transport().request(attempt.target(), message, node.attemptTimeoutMillis(deadlineNanos))
+                .whenComplete((reply, failure) -> onReply(attempt, failure));
     }
 
-    /**
-     * @param endsAtDeadline the attempt's timeout was what was left of the request's: its TIMEOUT is the request's
-     *     deadline arriving (on the transport's timer, which may run a little ahead of ours), so the answer is
-     *     TIMEOUT, whichever timer fired first, never a QUORUM_NOT_MET by timer race
-     */
-    private void onReply(Attempt attempt, Throwable failure, boolean endsAtDeadline) {
+    private void onReply(Attempt attempt, Throwable failure) {
         node.report(attempt.target(), failure);
         Attempt retry = null;
         synchronized (this) {
-            if (failure != null && endsAtDeadline && NodeServices.codeOf(failure) == ErrorCode.TIMEOUT) {
+            if (failure != null && node.timedOutAtDeadline(failure, deadlineNanos)) {
+                // The request's deadline arriving on the transport's timer, which may run a little ahead of ours:
+                // the answer is TIMEOUT whichever fired first, never QUORUM_NOT_MET by timer race.
                 deadlinePassed = true;
             }
             if (failure == null) {

@@ -4,6 +4,7 @@ import static io.chorus.coordinator.SimCluster.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chorus.core.NodeId;
+import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.causal.VersionVector;
 import io.chorus.core.error.ErrorCode;
 import io.chorus.core.error.QuorumException;
@@ -72,6 +73,55 @@ class DeadlineClassificationTest {
                 assertThat(e.code()).as("read, seed %d", seed).isEqualTo(ErrorCode.TIMEOUT);
                 assertThat(e.acks()).isEqualTo(2);
             });
+        });
+    }
+
+    /** Fails requests to one node with TIMEOUT after 1 ms, whatever their timeout: a connect that timed out. */
+    private record EarlyTimeoutTo(NodeId slow, Transport delegate) implements Transport {
+        @Override
+        public NodeId self() {
+            return delegate.self();
+        }
+
+        @Override
+        public CompletableFuture<Message> request(NodeId to, Message request, long timeoutMillis) {
+            return delegate.request(to, request, to.equals(slow) ? 1 : timeoutMillis);
+        }
+
+        @Override
+        public void serve(RequestHandler handler) {
+            delegate.serve(handler);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+
+    @Test
+    void aReplicaTimingOutLongBeforeTheDeadlineIsAFailureNotTheDeadline() {
+        SimulationSeeds.forEachSeed(20, seed -> {
+            Simulation sim = new Simulation(seed);
+            byte[] key = bytes("early");
+            NodeId[] slow = new NodeId[1];
+            SimCluster c = new SimCluster(sim, 4, CoordinatorConfig.defaults(),
+                    t -> new EarlyTimeoutTo(slow[0] == null ? NodeId.of("none") : slow[0], t));
+            List<NodeId> replicas = c.replicas(key, 3);
+            // Only the coordinator's transport times out early on the third replica, which never answers.
+            slow[0] = replicas.get(2);
+            c.crash(replicas.get(0));
+            c.restart(replicas.get(0));
+            c.sim.network().isolate(replicas.get(2));
+            Coordinator coordinator = c.coordinator(replicas.get(0));
+            c.await(coordinator.put(key, VersionVector.empty(), bytes("v"), new QuorumOptions(3, 0, 2, 5_000)));
+            // R = 2 is still possible after the early TIMEOUT, and reached: the read does not end at 1 ms.
+            assertThat(SimCluster.liveValues(c.await(coordinator.get(key, new QuorumOptions(3, 2, 0, 5_000)))))
+                    .as("seed %d", seed).containsExactly("v");
+            // A write whose replica timed out early still tries the fallback, and reaches W = 3.
+            SiblingSet written = c.await(coordinator.put(key, VersionVector.empty(), bytes("w"),
+                    new QuorumOptions(3, 0, 3, 5_000)));
+            assertThat(written.liveSiblings()).hasSize(2);
         });
     }
 

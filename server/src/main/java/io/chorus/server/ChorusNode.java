@@ -105,8 +105,8 @@ public final class ChorusNode implements AutoCloseable {
         ServerConfig serverConfig = ServerConfig.defaults(id, ring::version).withHost(config.host())
                 .withPort(lastPort > 0 ? lastPort : config.port());
         if (config.maxUnflushedReplyBytes() > 0) {
-            long perNode = Math.max(config.maxUnflushedReplyBytes(), serverConfig.maxUnflushedPerConnection());
-            serverConfig = serverConfig.withUnflushedLimits(serverConfig.maxUnflushedPerConnection(), perNode);
+            serverConfig = serverConfig.withUnflushedLimits(serverConfig.maxUnflushedPerConnection(),
+                    config.maxUnflushedReplyBytes());
         }
         server = new ChorusServer(serverConfig, dispatch, loops);
         // Peer replies complete on the event loop: what follows them (count an ack, merge a read reply, answer
@@ -150,8 +150,9 @@ public final class ChorusNode implements AutoCloseable {
         }
         coordinator.close();
         if (crash) {
-            storage.crash();
+            // Connections first: a dead process answers nothing, not even the failures of its unfinished writes.
             server.stopAbruptly();
+            storage.crash();
         } else {
             server.stop();
         }

@@ -259,25 +259,29 @@ class EmbeddedClusterTest {
         wholeClusterRestart(dir, false);
     }
 
+    /** Writes are still in flight when the nodes go: each acknowledged one must be there after the restart. */
     private static void wholeClusterRestart(Path dir, boolean graceful) {
         try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(3).dataDir(dir).start()) {
+            java.util.Set<Integer> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
             try (ChorusClient client = cluster.client()) {
-                for (int i = 0; i < 50; i++) {
-                    client.put(b("durable-" + i), b("v" + i), null);
+                for (int i = 0; i < 400; i++) {
+                    int n = i;
+                    client.putAsync(b("durable-" + i), b("v" + i), null).thenRun(() -> acknowledged.add(n));
                 }
-            }
-            for (int i = 0; i < 3; i++) {
-                if (graceful) {
-                    cluster.stopGracefully(i);
-                } else {
-                    cluster.crash(i);
+                await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 50);
+                for (int i = 0; i < 3; i++) {
+                    if (graceful) {
+                        cluster.stopGracefully(i);
+                    } else {
+                        cluster.crash(i);
+                    }
                 }
             }
             for (int i = 0; i < 3; i++) {
                 cluster.restart(i);
             }
             try (ChorusClient client = cluster.client()) {
-                for (int i = 0; i < 50; i++) {
+                for (int i : acknowledged) {
                     assertThat(client.get(b("durable-" + i)).value()).isEqualTo(b("v" + i));
                 }
             }

@@ -2,10 +2,13 @@ package io.chorus.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.chorus.client.ChorusClient;
 import io.chorus.client.ChorusObject;
 import io.chorus.client.RequestOptions;
+import io.chorus.coordinator.CoordinatorConfig;
+import io.chorus.core.NodeId;
 import io.chorus.core.causal.CausalCodec;
 import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.codec.Varint;
@@ -17,6 +20,8 @@ import io.chorus.storage.StorageConfig;
 import io.chorus.transport.protocol.ProtocolLimits;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,15 +37,19 @@ class LimitsAtTheEdgeTest {
 
     @Test
     void keysValuesAndStoredObjectsAtTheirLimitsAndOneByteOver(@TempDir Path dir) {
-        try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(3).dataDir(dir).durability(Durability.NOSYNC)
-                .start(); ChorusClient client = cluster.client()) {
+        try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(4).dataDir(dir).durability(Durability.NOSYNC)
+                .coordinator(CoordinatorConfig.defaults().withHintReplay(100, 10)).start();
+             ChorusClient client = cluster.client()) {
             byte[] longest = new byte[ProtocolLimits.MAX_KEY_BYTES];
             longest[0] = 'k';
             client.put(longest, bytes("v"), null);
             assertTooLarge(() -> client.put(new byte[ProtocolLimits.MAX_KEY_BYTES + 1], bytes("v"), null),
                     ProtocolLimits.MAX_KEY_BYTES);
 
-            byte[] key = bytes("edge");
+            // The longest key, so that the message with the most around a set (a HINT_PUT) is at its largest too.
+            byte[] key = longest.clone();
+            key[1] = 'e';
+            List<NodeId> primaries = cluster.node(0).ring().preferenceList(key, 3);
             int maxValue = StorageConfig.DEFAULT_MAX_VALUE_SIZE;
             assertTooLarge(() -> client.put(key, new byte[maxValue + 1], null, ALL), maxValue);
             // Fifteen siblings of the largest value, then one sized to fill the object limit exactly.
@@ -48,19 +57,27 @@ class LimitsAtTheEdgeTest {
                 client.put(key, filled(maxValue, i), null, ALL);
             }
             int maxObject = ProtocolLimits.maxStoredObjectBytes(ProtocolLimits.DEFAULT_MAX_FRAME_BYTES);
-            SiblingSet fifteen = stored(cluster.node(0), key);
+            SiblingSet fifteen = stored(node(cluster, primaries.get(0)), key);
             int room = maxObject - CausalCodec.encodedSize(fifteen) - siblingOverhead(maxValue);
             assertThat(room).isBetween(1, maxValue);
 
             assertTooLarge(() -> client.put(key, filled(room + 1, 98), null, ALL), maxObject);
-            for (ChorusNode node : cluster.nodes()) {
-                assertThat(stored(node, key)).as("nothing of the refused write on %s", node.id()).isEqualTo(fifteen);
+            for (NodeId primary : primaries) {
+                assertThat(stored(node(cluster, primary), key)).as("nothing of the refused write on %s", primary)
+                        .isEqualTo(fifteen);
             }
+            // The write at the limit while a primary is down: its copy travels as a HINT_PUT, then a REPLICA_PUT.
+            int down = cluster.ids().indexOf(primaries.get(2));
+            cluster.crash(down);
             ChorusObject full = client.put(key, filled(room, 99), null, ALL);
             assertThat(full.values()).hasSize(16);
-            for (ChorusNode node : cluster.nodes()) {
-                assertThat(CausalCodec.encodedSize(stored(node, key))).as("on %s", node.id()).isEqualTo(maxObject);
-            }
+            cluster.restart(down);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                for (NodeId primary : primaries) {
+                    assertThat(CausalCodec.encodedSize(stored(node(cluster, primary), key))).as("on %s", primary)
+                            .isEqualTo(maxObject);
+                }
+            });
             ChorusObject read = client.get(key, ALL);
             assertThat(read.values()).hasSize(16).contains(filled(room, 99));
             // One resolving write brings the key back to a single value.
@@ -81,6 +98,10 @@ class LimitsAtTheEdgeTest {
                 assertThat(l.limit()).isEqualTo(limit);
             }
         });
+    }
+
+    private static ChorusNode node(EmbeddedCluster cluster, NodeId id) {
+        return cluster.node(cluster.ids().indexOf(id));
     }
 
     private static SiblingSet stored(ChorusNode node, byte[] key) {

@@ -45,6 +45,8 @@ public final class LmdbStorageEngine implements StorageEngine {
 
     static final String DATA_DB = "chorus.data";
     static final String AREA_DB_PREFIX = "area:";
+    /** What an area record may add around a stored set: at most a key (2 + 509 bytes) and a few varints. */
+    static final int AREA_RECORD_OVERHEAD = 1024;
     private static final byte[] EMPTY_ENCODED = CausalCodec.encode(SiblingSet.empty());
 
     private final Env<ByteBuffer> env;
@@ -68,7 +70,9 @@ public final class LmdbStorageEngine implements StorageEngine {
         SecureRandom random = new SecureRandom();
         this.epoch = MetaStore.loadOrCreateEpoch(env, meta, () -> random.nextLong() & Long.MAX_VALUE);
         this.limits = WriteLimits.of(config);
-        this.maxAreaValueSize = config.maxObjectSize();
+        // An area's record may wrap a whole stored set (a hint: the set, its key and a few fields), so it gets
+        // room for the largest set and what a record adds around it.
+        this.maxAreaValueSize = config.maxObjectSize() + AREA_RECORD_OVERHEAD;
         // Leave reader slots for transient transactions (reentrant reads, threads beyond the cache).
         int reserve = Math.max(4, config.maxReaders() / 8);
         this.readers = new ReadContexts(env, gate, config.maxReaders() - reserve);

@@ -14,6 +14,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link StorageEngine} held in memory. <b>Not durable</b>: everything is lost with the object (a simulated
@@ -32,6 +34,7 @@ import java.util.function.UnaryOperator;
  */
 public final class MemoryStorageEngine implements StorageEngine {
 
+    private static final Logger LOG = LoggerFactory.getLogger(MemoryStorageEngine.class);
 
     private final long epoch;
     private final Object lock = new Object();
@@ -92,6 +95,8 @@ public final class MemoryStorageEngine implements StorageEngine {
                         limits.check(before, after, size, stored);
                     } else if (limits.overLimit(after, size) != null) {
                         mergesOverLimit++;
+                        LOG.warn("{}: a merge of replica states leaves {}; stored all the same",
+                                StoreKeys.describeDataKey(stored), limits.overLimit(after, size));
                     }
                     data.put(stored, after);
                 }

@@ -25,6 +25,8 @@ final class SiblingUpdate extends WriteOp<SiblingSet> {
     private final WriteLimits limits;
     /** Null for a client's write; for a merge, where merges over a limit are counted. */
     private final LongAdder mergesOverLimit;
+    /** For a merge: what of the limits the attempt's result is over, or null. */
+    private String overLimit;
 
     /** A client's write, held to the limits. */
     SiblingUpdate(Dbi<ByteBuffer> dbi, byte[] storedKey, UnaryOperator<SiblingSet> change, WriteLimits limits) {
@@ -42,7 +44,18 @@ final class SiblingUpdate extends WriteOp<SiblingSet> {
     }
 
     @Override
+    void onCommitted(SiblingSet value) {
+        if (overLimit != null) {
+            mergesOverLimit.increment();
+            LOG.warn("{}: a merge of replica states leaves {}; stored all the same so that replicas converge, "
+                    + "its readers should resolve it", StoreKeys.describeDataKey(storedKey), overLimit);
+        }
+        super.onCommitted(value);
+    }
+
+    @Override
     SiblingSet apply(WriteContext ctx) {
+        overLimit = null;
         ByteBuffer stored = ctx.get(dbi, storedKey);
         SiblingSet before = stored == null ? SiblingSet.empty() : StoredSets.decode(stored, storedKey);
         SiblingSet after = change.apply(before);
@@ -55,12 +68,8 @@ final class SiblingUpdate extends WriteOp<SiblingSet> {
         }
         int size = CausalCodec.encodedSize(after);
         if (mergesOverLimit != null) {
-            String over = limits.overLimit(after, size);
-            if (over != null) {
-                mergesOverLimit.increment();
-                LOG.warn("{}: a merge of replica states leaves {}; stored all the same so that replicas converge, "
-                        + "its readers should resolve it", StoreKeys.describeDataKey(storedKey), over);
-            }
+            // Reported once committed: a batch retried after the map grew runs this again.
+            overLimit = limits.overLimit(after, size);
         } else if (limits.check(before, after, size, storedKey)) {
             LOG.warn("{} now has {} siblings (warning at {}, limit {}): its readers should resolve them",
                     StoreKeys.describeDataKey(storedKey), after.size(), limits.siblingWarn(), limits.maxSiblings());

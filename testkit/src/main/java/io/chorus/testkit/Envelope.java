@@ -12,18 +12,23 @@ import java.util.zip.CRC32;
  * <p>Immutable as far as anyone can see: the body array is never mutated or exposed outside the network.
  */
 record Envelope(boolean isReply, long id, NodeId from, NodeId to, SimTransport caller, int opcode, byte[] body,
-                ErrorCode error, String errorMessage) {
+                ErrorCode error, String errorMessage, boolean refused) {
 
     static Envelope request(long id, SimTransport caller, NodeId to, int opcode, byte[] bodyCopy) {
-        return new Envelope(false, id, caller.self(), to, caller, opcode, bodyCopy, null, null);
+        return new Envelope(false, id, caller.self(), to, caller, opcode, bodyCopy, null, null, false);
     }
 
     Envelope reply(int replyOpcode, byte[] bodyCopy) {
-        return new Envelope(true, id, to, from, caller, replyOpcode, bodyCopy, null, null);
+        return new Envelope(true, id, to, from, caller, replyOpcode, bodyCopy, null, null, false);
     }
 
     Envelope errorReply(ErrorCode code, String message) {
-        return new Envelope(true, id, to, from, caller, 0, new byte[0], code, message);
+        return new Envelope(true, id, to, from, caller, 0, new byte[0], code, message, false);
+    }
+
+    /** Nothing listened: the connection was refused, so the request surely never ran (a NotSentException). */
+    Envelope refusal(String message) {
+        return new Envelope(true, id, to, from, caller, 0, new byte[0], ErrorCode.UNAVAILABLE, message, true);
     }
 
     String label() {

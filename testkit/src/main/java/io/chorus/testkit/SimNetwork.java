@@ -3,6 +3,7 @@ package io.chorus.testkit;
 import io.chorus.core.NodeId;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
+import io.chorus.core.error.NotSentException;
 import io.chorus.core.transport.Message;
 import io.chorus.core.transport.RequestHandler;
 import io.chorus.core.transport.Transport;
@@ -38,8 +39,9 @@ import java.util.concurrent.TimeUnit;
  *       INTERNAL (a handler that <em>throws</em> an {@link Error}, e.g. a failed assertion, fails the simulation
  *       run instead);</li>
  *   <li>UNAVAILABLE, fast, when nothing listens: the node is unknown to the network (at once, like an
- *       unresolvable address), or its transport is closed or not yet serving (after a round trip, like a
- *       connection refused by a closed port);</li>
+ *       unresolvable address), or its transport is closed (after a round trip, like a connection refused by a
+ *       closed port), both a {@link NotSentException} since the request surely never ran; or its transport is
+ *       not yet serving (an error answer, as a node's server gives);</li>
  *   <li>TIMEOUT, after {@code timeoutMillis} of virtual time, when the request or reply was dropped, blocked by a
  *       partition, or sent to a crashed node: a dead host or a cut link sends nothing back.</li>
  * </ul>
@@ -249,7 +251,7 @@ public final class SimNetwork {
         if (caller.state == State.CLOSED) {
             trace.record(label + " not sent (transport closed)");
             scheduler.execute(() -> future.completeExceptionally(
-                    unavailable("the transport of " + caller.self() + " is closed")));
+                    new NotSentException("the transport of " + caller.self() + " is closed")));
             return future;
         }
         Pending pending = new Pending(id, to, future);
@@ -261,7 +263,7 @@ public final class SimNetwork {
             sent++;
             refused++;
             trace.record(label + " " + envelope.content() + " refused (unknown node)");
-            scheduler.execute(() -> end(caller, pending, unavailable("unknown node " + to)));
+            scheduler.execute(() -> end(caller, pending, new NotSentException("unknown node " + to)));
             return future;
         }
         transmit(envelope);
@@ -384,7 +386,10 @@ public final class SimNetwork {
             refused++;
             String why = server == null || server.state != State.LIVE ? "transport closed" : "not serving";
             trace.record(e.label() + " refused (" + why + ")");
-            transmit(e.errorReply(ErrorCode.UNAVAILABLE, e.to() + " refused the connection: " + why));
+            String message = e.to() + " refused the connection: " + why;
+            // A closed transport is a port nobody listens on; a live one not serving yet answers an error.
+            transmit(server == null || server.state != State.LIVE ? e.refusal(message)
+                    : e.errorReply(ErrorCode.UNAVAILABLE, message));
             return;
         }
         delivered++;
@@ -441,7 +446,9 @@ public final class SimNetwork {
         pending.timeout.cancel();
         delivered++;
         trace.record(e.label() + " delivered");
-        if (e.error() != null) {
+        if (e.refused()) {
+            pending.future.completeExceptionally(new NotSentException(e.errorMessage()));
+        } else if (e.error() != null) {
             pending.future.completeExceptionally(
                     new ChorusException(e.error(), e.from() + " replied " + e.error() + ": " + e.errorMessage()));
         } else {

@@ -4,14 +4,14 @@ import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
 
 /**
- * What a client's causal context may hold (docs/consistency.md, "Limits"). A context is opaque to clients and
- * should be one a read returned, but the node cannot tell: it names actors and counters that the write's new
- * clock absorbs for good. So the counters are bounded far below the point where a stamp could overflow (a
- * counter of 2^63-1 for the coordinator would make its next dot overflow and poison the key for it), and the
- * actors to a number no real key reaches (a counter is refused only when the key's own clock does not have it). Actors a context names that the key's clock does not know are
- * accepted: they may be writes this replica has not received yet, and dropping them would let an overwritten or
- * deleted value come back when those writes arrive; the clock's growth is bounded where writes are stored.
- * Stateless.
+ * What a client's causal context may hold (docs/consistency.md, "Contexts"). A context is opaque to clients and
+ * should be one a read returned, but the node cannot tell: whatever actors and counters it names, the write's new
+ * clock absorbs for good. So its actors are bounded to a number no real key reaches, and its counters far below the
+ * point where a stamp could overflow (a counter of 2^63-1 for the coordinator would make its next dot overflow and
+ * poison the key for it); a counter over that bound is refused only when the key's own clock does not already have
+ * it. Actors a context names that the key's clock does not know are accepted: they may be writes this replica has
+ * not received yet, and dropping them would let an overwritten or deleted value come back when those writes
+ * arrive; the clock's growth is bounded where writes are stored. Stateless.
  */
 public final class ContextLimits {
 

@@ -160,10 +160,11 @@ public final class ChorusServer implements AutoCloseable {
         if (listener == null) {
             return;
         }
+        listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (reset) {
+            // After the listener: no connection accepted in between closes in order.
             connections.forEach(ch -> ch.config().setOption(ChannelOption.SO_LINGER, 0));
         }
-        listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         listener = null;
         connections = null;

@@ -74,8 +74,8 @@ public final class ClientConnection implements AutoCloseable {
         ChannelFuture connecting = bootstrap.connect(address);
         connecting.addListener(f -> {
             if (!f.isSuccess()) {
-                fail(options, result, new ChorusException(ErrorCode.UNAVAILABLE, "cannot connect to " + address
-                        + ": " + f.cause(), f.cause()));
+                fail(options, result, new NotSentException("cannot connect to " + address + ": " + f.cause(),
+                        f.cause()));
                 return;
             }
             Channel channel = connecting.channel();

@@ -1,13 +1,16 @@
 package io.chorus.transport.netty;
 
 import io.chorus.transport.protocol.Role;
+import io.netty.channel.Channel;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What a server's connections draw on together: connection slots (pending handshakes, clients, nodes, each with
- * its own limit, so that silent sockets or a crowd of clients cannot lock the cluster's own connections out) and
+ * its own limit, so that silent sockets or a crowd of clients cannot lock the cluster's own connections out; a full
+ * set of pending ones makes room by closing the oldest) and
  * the bytes of replies queued on client connections but not yet written to their sockets. Also counts what it
  * refuses. Thread-safe: atomics only; a slot is taken with a compare-and-set loop so a limit is never overshot.
  */
@@ -21,17 +24,37 @@ final class ConnectionBudget {
     private final LongAdder refusedConnections = new LongAdder();
     private final LongAdder handshakeTimeouts = new LongAdder();
     private final LongAdder slowReadersClosed = new LongAdder();
+    private final LongAdder evictedHandshakes = new LongAdder();
+    /** Connections waiting for their HELLO, oldest first. */
+    private final ConcurrentLinkedDeque<Channel> awaitingHello = new ConcurrentLinkedDeque<>();
 
     ConnectionBudget(ServerConfig config) {
         this.config = config;
     }
 
-    /** A slot for a connection just accepted, until it says HELLO; false when every pending slot is taken. */
-    boolean takePending() {
-        return take(pending, config.maxPendingHandshakes());
+    /**
+     * A slot for a connection just accepted, until it says HELLO. When every pending slot is taken, the oldest
+     * connection still waiting is closed to make room: a flood of silent sockets then costs each of them its slot
+     * within a few accepts, while a peer that says HELLO at once (a node reconnecting, a client) always gets in.
+     */
+    void takePending(Channel channel) {
+        if (!take(pending, config.maxPendingHandshakes())) {
+            pending.incrementAndGet(); // the evicted one gives its slot back when its close completes
+            Channel oldest;
+            while ((oldest = awaitingHello.pollFirst()) != null && !oldest.isOpen()) {
+                // already closing: its slot is on its way back
+            }
+            if (oldest != null) {
+                evictedHandshakes.increment();
+                oldest.close();
+            }
+        }
+        awaitingHello.addLast(channel);
     }
 
-    void releasePending() {
+    /** The connection said HELLO or closed: its pending slot is free. */
+    void releasePending(Channel channel) {
+        awaitingHello.remove(channel);
         pending.decrementAndGet();
     }
 
@@ -49,17 +72,14 @@ final class ConnectionBudget {
         return role == Role.CLIENT ? config.maxClientConnections() : config.maxNodeConnections();
     }
 
-    /**
-     * Whether a reply of {@code bytes} may join the node's unflushed replies; if so they are counted. A reply to a
-     * connection with nothing unflushed is always admitted, so every reply can be sent to a reader that keeps up.
-     */
-    boolean admitUnflushed(long bytes, boolean connectionHasUnflushed) {
-        long after = unflushed.addAndGet(bytes);
-        if (connectionHasUnflushed && after > config.maxUnflushedPerNode()) {
-            unflushed.addAndGet(-bytes);
-            return false;
-        }
-        return true;
+    /** Counts reply bytes queued for a client and not yet written to its socket. */
+    void addUnflushed(long bytes) {
+        unflushed.addAndGet(bytes);
+    }
+
+    /** Whether the replies queued for clients are over the node's bound, so that clients behind may be closed. */
+    boolean clientsOverLimit() {
+        return unflushed.get() > config.maxUnflushedPerNode();
     }
 
     void flushed(long bytes) {
@@ -80,8 +100,8 @@ final class ConnectionBudget {
 
     TransportStats stats() {
         return new TransportStats(clients.get(), nodes.get(), pending.get(), unflushed.get(),
-                config.maxUnflushedPerNode(),
-                refusedConnections.sum(), handshakeTimeouts.sum(), slowReadersClosed.sum());
+                config.maxUnflushedPerNode(), refusedConnections.sum(), handshakeTimeouts.sum() + evictedHandshakes.sum(),
+                slowReadersClosed.sum());
     }
 
     private static boolean take(AtomicInteger count, int limit) {

@@ -116,7 +116,7 @@ public final class NettyTransport implements Transport {
             address = null;
         }
         if (address == null) {
-            slot.completeExceptionally(new ChorusException(ErrorCode.UNAVAILABLE, "no address known for " + to));
+            slot.completeExceptionally(new NotSentException("no address known for " + to));
             return;
         }
         ClientConnection.connect(loops, address, HelloRequest.of(Role.NODE, self.name()), options)

@@ -31,6 +31,9 @@ final class ReplyBatcher {
         void flushed(int replies, long wireBytes);
 
         void dropped(int replies);
+
+        /** A drain wrote and flushed what it admitted (the socket may not have taken all of it yet). */
+        void drained();
     }
 
     private final ChannelHandlerContext ctx;
@@ -104,6 +107,7 @@ final class ReplyBatcher {
             int count = written;
             long total = bytes;
             ctx.writeAndFlush(last).addListener(f -> sink.flushed(count, total));
+            sink.drained();
         }
     }
 }

@@ -8,18 +8,16 @@ import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Builds each accepted connection's pipeline once it has a pending-handshake slot: idle timer, flush
- * consolidation, frame codec, connection handler. A connection accepted while every pending slot is taken is
- * closed at once; the handler moves a connection to its role's slots when it says HELLO. Sharable; thread-safe
+ * consolidation, frame codec, connection handler. A connection accepted while every pending slot is taken gets the
+ * slot of the oldest still waiting, which is closed; the handler moves a connection to its role's slots when it
+ * says HELLO. Sharable; thread-safe
  * (the counts are atomic, the group is concurrent).
  */
 final class ServerChannelInitializer extends ChannelInitializer<Channel> {
 
-    private static final Logger log = LoggerFactory.getLogger(ServerChannelInitializer.class);
     /** Flush at least every this many writes, even while a read is in progress. */
     private static final int EXPLICIT_FLUSH_AFTER_FLUSHES = 256;
 
@@ -42,13 +40,7 @@ final class ServerChannelInitializer extends ChannelInitializer<Channel> {
         open.incrementAndGet();
         ch.closeFuture().addListener(f -> open.decrementAndGet());
         connections.add(ch);
-        if (!dispatcher.budget().takePending()) {
-            dispatcher.budget().countRefusedConnection();
-            log.warn("{}: {} connections are already waiting for their HELLO, closing", ch,
-                    config.maxPendingHandshakes());
-            ch.close();
-            return;
-        }
+        dispatcher.budget().takePending(ch);
         ChannelPipeline p = ch.pipeline();
         p.addLast("idle", new IdleStateHandler(config.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
         // Replies written while a read is in progress (HELLO, PING, errors) are flushed once at its end. Replies

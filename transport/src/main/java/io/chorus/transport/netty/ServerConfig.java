@@ -20,7 +20,8 @@ import java.util.function.LongSupplier;
  * @param handshakeTimeout        a connection that has not said HELLO by then is closed, so silent sockets hold a
  *                                pending slot for seconds, not for the idle timeout
  * @param maxUnflushedPerConnection reply bytes one connection may have queued but not yet written to its socket;
- *                                a reply beyond it closes the connection (its peer is not reading)
+ *                                over it, a connection whose peer takes none of them for a second is closed (its
+ *                                peer is not reading); one that keeps taking them may go over for a while
  * @param maxUnflushedPerNode     the same bound over the server's client connections together (a peer node's
  *                                connection has only its own bound: closing it would fail the cluster's
  *                                requests on it to make room for a client that does not read)
@@ -57,9 +58,9 @@ public record ServerConfig(String host, int port, NodeId nodeId, LongSupplier ri
         }
         positive("handshake timeout", handshakeTimeout);
         positive("idle timeout", idleTimeout);
-        if (maxUnflushedPerConnection < 1 || maxUnflushedPerNode < maxUnflushedPerConnection) {
-            throw new IllegalArgumentException("unflushed reply limits must be positive, the node's at least the "
-                    + "connection's: " + maxUnflushedPerConnection + ", " + maxUnflushedPerNode);
+        if (maxUnflushedPerConnection < 1 || maxUnflushedPerNode < 1) {
+            throw new IllegalArgumentException("unflushed reply limits must be positive: " + maxUnflushedPerConnection
+                    + ", " + maxUnflushedPerNode);
         }
         if (ioThreads < 0) {
             throw new IllegalArgumentException("io threads must not be negative: " + ioThreads);
@@ -67,13 +68,12 @@ public record ServerConfig(String host, int port, NodeId nodeId, LongSupplier ri
     }
 
     /**
-     * Loopback, ephemeral port, the protocol's default limits. The node-wide bound on unflushed replies is a
-     * quarter of the JVM's maximum heap (at least the per-connection bound, at most 1 GiB): the encoder copies
-     * replies into direct buffers, whose default ceiling is the heap size.
+     * Loopback, ephemeral port, the protocol's default limits. The node-wide bound on unflushed replies to clients
+     * is a quarter of the JVM's maximum heap (at most 1 GiB): the encoder copies replies into direct buffers, whose
+     * default ceiling is the heap size.
      */
     public static ServerConfig defaults(NodeId nodeId, LongSupplier ringVersion) {
-        long perNode = Math.min(1L << 30, Math.max(DEFAULT_MAX_UNFLUSHED_PER_CONNECTION,
-                Runtime.getRuntime().maxMemory() / 4));
+        long perNode = Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4);
         return new ServerConfig("127.0.0.1", 0, nodeId, ringVersion, ProtocolLimits.DEFAULT_MAX_FRAME_BYTES,
                 DEFAULT_MAX_CLIENT_CONNECTIONS, DEFAULT_MAX_NODE_CONNECTIONS, DEFAULT_MAX_PENDING_HANDSHAKES,
                 DEFAULT_MAX_IN_FLIGHT, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT,

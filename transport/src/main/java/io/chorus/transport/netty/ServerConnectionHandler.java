@@ -15,6 +15,7 @@ import io.chorus.transport.protocol.ProtocolVersion;
 import io.chorus.transport.protocol.Role;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -42,10 +43,10 @@ import org.slf4j.LoggerFactory;
  * <p>Limits: requests in flight (over it, OVERLOADED), counted from their arrival until their reply has been
  * written to the socket, so a peer that does not read cannot have more requests executed than the limit; a
  * request id already in flight (a protocol error: BAD_REQUEST, then close); frame size (via the decoder's
- * {@link BadFrame}); idle time (an {@link IdleStateEvent} closes). Replies the peer has not taken are bounded: a
- * reply that would take this connection's unflushed bytes over its limit, or (for a client) the unflushed replies
- * to all clients over the node's limit, closes the connection (its peer is not reading), unless nothing else is
- * unflushed on it. Reading stops while the
+ * {@link BadFrame}); idle time (an {@link IdleStateEvent} closes). Replies the peer has not taken are bounded in
+ * time: a connection whose unflushed replies are over its limit, or (for a client) while the unflushed replies to
+ * all clients are over the node's, and whose peer takes no byte of them for a second, is closed (its peer is not
+ * reading). Reading stops while the
  * channel is not writable, so a slow reader stops sending us work. A peer that shuts down its output (half-close)
  * gets the answers to what it sent, then the connection closes.
  *
@@ -56,6 +57,14 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
     private static final Logger log = LoggerFactory.getLogger(ServerConnectionHandler.class);
     /** At most this many requests per dispatch task, so one connection's burst still spreads over threads. */
     static final int MAX_BATCH = 16;
+    /**
+     * A connection over its bound of unflushed replies whose peer has taken no byte of them for this long is a
+     * peer that does not read: closed. Time, not bytes alone, decides, since a reader that keeps up may still have
+     * a burst of large replies queued at once (sixteen 1 MiB GETs in flight, two of a 16 MiB key).
+     */
+    static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How often a connection with replies still queued checks whether its peer takes them. */
+    static final long STALL_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private enum Slot { NONE, PENDING, ROLE }
 
@@ -79,6 +88,11 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
     private int inFlight;
     /** Reply bytes admitted on this connection and not yet written to the socket. */
     private long unflushed;
+    /** While replies wait for the socket: the next check of whether the peer takes them, and what it measures. */
+    private ScheduledFuture<?> stallCheck;
+    private long pendingAtCheck;
+    private long addedSinceCheck;
+    private long lastProgressNanos;
     private Slot slot = Slot.NONE;
     private ScheduledFuture<?> handshakeDeadline;
     /** Set once a fatal reply is on its way: later frames of the same read are dropped. */
@@ -112,6 +126,12 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
     }
 
     private void handshakeExpired() {
+        if (dispatcher.frozen() && ctx.channel().isOpen()) {
+            // A frozen node runs no timers of its own: the deadline counts again from the thaw.
+            long timeout = dispatcher.config().handshakeTimeout().toNanos();
+            handshakeDeadline = ctx.executor().schedule(this::handshakeExpired, timeout, TimeUnit.NANOSECONDS);
+            return;
+        }
         if (role == null && ctx.channel().isOpen()) {
             budget.countHandshakeTimeout();
             log.debug("{}: no HELLO within {}, closing", ctx.channel(), dispatcher.config().handshakeTimeout());
@@ -122,8 +142,12 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
 
     private void onClosed() {
         handshakeDeadline.cancel(false);
+        if (stallCheck != null) {
+            stallCheck.cancel(false);
+            stallCheck = null;
+        }
         if (slot == Slot.PENDING) {
-            budget.releasePending();
+            budget.releasePending(ctx.channel());
         } else if (slot == Slot.ROLE) {
             budget.releaseRole(role);
         }
@@ -145,7 +169,12 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
     /** On the loop, after a thaw: what was read while frozen, in order, then reading as usual. */
     void thaw() {
         while (!heldWhileFrozen.isEmpty() && !dispatcher.frozen()) {
-            handle(heldWhileFrozen.poll());
+            Object held = heldWhileFrozen.poll();
+            if (held instanceof ChannelInputShutdownEvent) {
+                onInputShutdown();
+            } else {
+                handle(held);
+            }
         }
         submitBatch();
         updateReading();
@@ -213,7 +242,7 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
             return;
         }
         if (slot == Slot.PENDING) {
-            budget.releasePending();
+            budget.releasePending(ctx.channel());
         }
         role = hello.role();
         slot = Slot.ROLE;
@@ -362,20 +391,11 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
         if (!ctx.channel().isActive()) {
             return false;
         }
-        boolean behind = unflushed > 0;
-        if (behind && unflushed + wireBytes > maxUnflushed) {
-            closeSlowReader("its " + unflushed + " unflushed reply bytes would pass this connection's limit of "
-                    + maxUnflushed);
-            return false;
-        }
-        // The node-wide bound is for clients: closing a peer node's connection would fail every request the
-        // cluster has in flight on it, for the sake of bytes that a client's unread replies took.
-        if (role == Role.CLIENT && !budget.admitUnflushed(wireBytes, behind)) {
-            closeSlowReader("the node's unflushed replies to clients would pass its limit of "
-                    + dispatcher.config().maxUnflushedPerNode() + " bytes, and it still holds " + unflushed);
-            return false;
-        }
         unflushed += wireBytes;
+        addedSinceCheck += wireBytes;
+        if (role == Role.CLIENT) {
+            budget.addUnflushed(wireBytes);
+        }
         return true;
     }
 
@@ -395,13 +415,58 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
         closeIfDone();
     }
 
+    /** After a drain's flush: if the socket did not take everything, start watching whether the peer reads. */
+    @Override
+    public void drained() {
+        if (unflushed > 0 && stallCheck == null && !closing) {
+            pendingAtCheck = pendingBytes();
+            addedSinceCheck = 0;
+            lastProgressNanos = System.nanoTime();
+            stallCheck = ctx.executor().schedule(this::checkStall, STALL_CHECK_NANOS, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Progress is what the socket took since the last check: the outbound bytes then, plus those added since, less
+     * those still there. A connection over its bound (or a client's while the node's clients are over theirs)
+     * with no progress for {@link #STALL_NANOS} is closed; the replies it held are freed.
+     */
+    private void checkStall() {
+        stallCheck = null;
+        if (closing || !ctx.channel().isActive() || unflushed <= 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        long pending = pendingBytes();
+        if (pendingAtCheck + addedSinceCheck - pending > 0) {
+            lastProgressNanos = now;
+        }
+        pendingAtCheck = pending;
+        addedSinceCheck = 0;
+        boolean over = unflushed > maxUnflushed || (role == Role.CLIENT && budget.clientsOverLimit());
+        if (over && now - lastProgressNanos >= STALL_NANOS) {
+            closeSlowReader(unflushed > maxUnflushed
+                    ? "it holds " + unflushed + " unflushed reply bytes, over this connection's limit of "
+                            + maxUnflushed
+                    : "the node's unflushed replies to clients are over their limit of "
+                            + dispatcher.config().maxUnflushedPerNode() + " bytes, and it holds " + unflushed);
+        } else {
+            stallCheck = ctx.executor().schedule(this::checkStall, STALL_CHECK_NANOS, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private long pendingBytes() {
+        ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
+    }
+
     private void closeSlowReader(String why) {
         if (closing) {
             return;
         }
         budget.countSlowReaderClosed();
-        log.warn("{}: closing the connection of {} {}, which does not read its replies: {}", ctx.channel(), role,
-                peer, why);
+        log.warn("{}: closing the connection of {} {}, which has taken none of its replies for {} ms: {}",
+                ctx.channel(), role, peer, TimeUnit.NANOSECONDS.toMillis(STALL_NANOS), why);
         closing = true;
         ctx.close();
     }
@@ -409,7 +474,9 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
     // ---- errors the loop answers itself ---------------------------------------------------------------------
 
     private void reply(Frame request, ErrorBody error) {
-        ctx.writeAndFlush(Frame.error(version, request.opcode(), request.requestId(), error));
+        Frame out = Frame.error(version, request.opcode(), request.requestId(), error);
+        addedSinceCheck += Frame.LENGTH_BYTES + out.length();
+        ctx.writeAndFlush(out);
     }
 
     private void replyAndClose(int replyVersion, int opcode, long requestId, ErrorBody error) {
@@ -448,15 +515,23 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
             log.debug("{}: idle, closing", ctx.channel());
             ctx.close();
         } else if (evt instanceof ChannelInputShutdownEvent) {
-            // Netty would close at once and lose the answers to requests already executed; answer them first.
-            log.debug("{}: peer shut down its output with {} requests in flight", ctx.channel(), inFlight);
-            submitBatch();
-            inputShutdown = true;
-            updateReading();
-            closeIfDone();
+            if (dispatcher.frozen() || !heldWhileFrozen.isEmpty()) {
+                heldWhileFrozen.add(evt); // after the requests held before it
+            } else {
+                onInputShutdown();
+            }
         } else {
             ctx.fireUserEventTriggered(evt);
         }
+    }
+
+    /** Netty would close at once and lose the answers to requests already executed; answer them first. */
+    private void onInputShutdown() {
+        log.debug("{}: peer shut down its output with {} requests in flight", ctx.channel(), inFlight);
+        submitBatch();
+        inputShutdown = true;
+        updateReading();
+        closeIfDone();
     }
 
     @Override
