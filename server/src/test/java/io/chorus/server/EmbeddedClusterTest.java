@@ -100,6 +100,25 @@ class EmbeddedClusterTest {
         }
     }
 
+    /** The spec says these requests are empty; a body is a request this version does not understand. */
+    @Test
+    void statsAndClusterInfoRefuseABody(@TempDir Path dir) throws Exception {
+        try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(1).dataDir(dir).durability(Durability.NOSYNC)
+                .coordinator(io.chorus.coordinator.CoordinatorConfig.defaults().withQuorum(1, 1, 1)).start();
+             EventLoops loops = EventLoops.create(1, "test-client")) {
+            ClientConnection conn = ClientConnection.connect(loops, cluster.node(0).address(),
+                    HelloRequest.of(Role.CLIENT, "raw"), ClientOptions.defaults()).get(5, TimeUnit.SECONDS);
+            for (int opcode : new int[] {Opcodes.STATS, Opcodes.CLUSTER_INFO}) {
+                assertThatThrownBy(() -> conn.request(Message.of(opcode, new byte[] {0}), 5_000).join())
+                        .hasCauseInstanceOf(RemoteException.class)
+                        .satisfies(e -> assertThat(((RemoteException) e.getCause()).code())
+                                .isEqualTo(ErrorCode.BAD_REQUEST));
+                assertThat(conn.request(Message.of(opcode, new byte[0]), 5_000).get(5, TimeUnit.SECONDS)).isNotNull();
+            }
+            conn.close();
+        }
+    }
+
     @Test
     void aDownReplicaGetsItsWritesByHintedHandoffAfterItComesBack(@TempDir Path dir) {
         try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(4).dataDir(dir).durability(Durability.NOSYNC)
