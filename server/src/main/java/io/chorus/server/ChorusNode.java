@@ -90,10 +90,16 @@ public final class ChorusNode implements AutoCloseable {
             throw new IllegalStateException(config.nodeId() + " already started on " + address);
         }
         NodeId id = config.nodeId();
+        ServerConfig serverConfig = ServerConfig.defaults(id, ring::version).withHost(config.host())
+                .withPort(lastPort > 0 ? lastPort : config.port());
+        if (config.maxUnflushedReplyBytes() > 0) {
+            serverConfig = serverConfig.withUnflushedLimits(serverConfig.maxUnflushedPerConnection(),
+                    config.maxUnflushedReplyBytes());
+        }
         // A stored set must fit in every message that carries one, or a write could be stored here and then
         // never reach the other replicas or a reader.
         storage = LmdbStorageEngine.open(StorageConfig.builder(config.dataDir()).durability(config.durability())
-                .maxObjectSize(ProtocolLimits.maxStoredObjectBytes(ProtocolLimits.DEFAULT_MAX_FRAME_BYTES)).build());
+                .maxObjectSize(ProtocolLimits.maxStoredObjectBytes(serverConfig.maxFrameBytes())).build());
         scheduler = new WheelScheduler(id + "-timers");
         dispatch = sharedDispatch != null ? sharedDispatch : dispatchPool(id + "-dispatch-",
                 config.dispatchThreads());
@@ -102,12 +108,6 @@ public final class ChorusNode implements AutoCloseable {
             ownLoops = EventLoops.create(2, id + "-io");
             loops = ownLoops;
         }
-        ServerConfig serverConfig = ServerConfig.defaults(id, ring::version).withHost(config.host())
-                .withPort(lastPort > 0 ? lastPort : config.port());
-        if (config.maxUnflushedReplyBytes() > 0) {
-            serverConfig = serverConfig.withUnflushedLimits(serverConfig.maxUnflushedPerConnection(),
-                    config.maxUnflushedReplyBytes());
-        }
         server = new ChorusServer(serverConfig, dispatch, loops);
         // Peer replies complete on the event loop: what follows them (count an ack, merge a read reply, answer
         // the client, send a repair or the next hint) is short and never reads the store.
@@ -115,8 +115,7 @@ public final class ChorusNode implements AutoCloseable {
         coordinator = new Coordinator(id, new ActorId(id, storage.epoch()), () -> ring, storage, transport,
                 new FailureDetectingLiveness(), scheduler, Clock.system(), config.coordinator());
         transport.serve(coordinator.peerHandler());
-        ChorusServer served = server;
-        server.serveClients(new ClientRequestHandler(coordinator, () -> ring, addresses, storage, served::stats));
+        server.serveClients(new ClientRequestHandler(coordinator, () -> ring, addresses, storage, server::stats));
         int port = server.start();
         lastPort = port;
         address = new InetSocketAddress(config.host(), port);

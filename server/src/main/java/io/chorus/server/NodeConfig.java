@@ -66,8 +66,4 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
                 dispatchThreads, maxUnflushedReplyBytes);
     }
 
-    public NodeConfig withMaxUnflushedReplyBytes(long bytes) {
-        return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads, bytes);
-    }
 }

@@ -91,12 +91,13 @@ public final class MemoryStorageEngine implements StorageEngine {
                 boolean unchanged = after.equals(before);
                 if (!unchanged) {
                     int size = CausalCodec.encodedSize(after);
+                    String over = merge ? limits.overLimit(after, size) : null;
                     if (!merge) {
                         limits.check(before, after, size, stored);
-                    } else if (limits.overLimit(after, size) != null) {
+                    } else if (over != null) {
                         mergesOverLimit++;
                         LOG.warn("{}: a merge of replica states leaves {}; stored all the same",
-                                StoreKeys.describeDataKey(stored), limits.overLimit(after, size));
+                                StoreKeys.describeDataKey(stored), over);
                     }
                     data.put(stored, after);
                 }

@@ -8,7 +8,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -67,15 +66,6 @@ class SeedsTest {
     void aClassWithoutTheSeededTagIsRefused() {
         assertThatThrownBy(() -> new UntaggedLoop().loops()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("UntaggedLoop loops over seeds but lacks @Tag(\"seeded\")");
-    }
-
-    /** Not run by JUnit (static nested, and disabled): only called above, as if it were an untagged test. */
-    @Disabled("called by aClassWithoutTheSeededTagIsRefused only")
-    static final class UntaggedLoop {
-        @Test
-        void loops() {
-            Seeds.forEach(1, seed -> { });
-        }
     }
 
     /**

@@ -24,7 +24,6 @@ final class ConnectionBudget {
     private final LongAdder refusedConnections = new LongAdder();
     private final LongAdder handshakeTimeouts = new LongAdder();
     private final LongAdder slowReadersClosed = new LongAdder();
-    private final LongAdder evictedHandshakes = new LongAdder();
     /** Connections waiting for their HELLO, oldest first. */
     private final ConcurrentLinkedDeque<Channel> awaitingHello = new ConcurrentLinkedDeque<>();
 
@@ -38,14 +37,14 @@ final class ConnectionBudget {
      * within a few accepts, while a peer that says HELLO at once (a node reconnecting, a client) always gets in.
      */
     void takePending(Channel channel) {
-        if (!take(pending, config.maxPendingHandshakes())) {
-            pending.incrementAndGet(); // the evicted one gives its slot back when its close completes
+        // Over the limit, the evicted connection gives its slot back when its close completes.
+        if (pending.incrementAndGet() > config.maxPendingHandshakes()) {
             Channel oldest;
             while ((oldest = awaitingHello.pollFirst()) != null && !oldest.isOpen()) {
                 // already closing: its slot is on its way back
             }
             if (oldest != null) {
-                evictedHandshakes.increment();
+                handshakeTimeouts.increment();
                 oldest.close();
             }
         }
@@ -100,8 +99,7 @@ final class ConnectionBudget {
 
     TransportStats stats() {
         return new TransportStats(clients.get(), nodes.get(), pending.get(), unflushed.get(),
-                config.maxUnflushedPerNode(), refusedConnections.sum(), handshakeTimeouts.sum() + evictedHandshakes.sum(),
-                slowReadersClosed.sum());
+                config.maxUnflushedPerNode(), refusedConnections.sum(), handshakeTimeouts.sum(), slowReadersClosed.sum());
     }
 
     private static boolean take(AtomicInteger count, int limit) {

@@ -117,19 +117,22 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.replies = new ReplyBatcher(ctx, this);
-        long timeout = dispatcher.config().handshakeTimeout().toNanos();
-        handshakeDeadline = ctx.executor().schedule(this::handshakeExpired, timeout, TimeUnit.NANOSECONDS);
+        armHandshakeDeadline();
         ctx.channel().closeFuture().addListener(f -> onClosed());
         if (dispatcher.frozen()) {
             ctx.channel().config().setAutoRead(false);
         }
     }
 
+    private void armHandshakeDeadline() {
+        long timeout = dispatcher.config().handshakeTimeout().toNanos();
+        handshakeDeadline = ctx.executor().schedule(this::handshakeExpired, timeout, TimeUnit.NANOSECONDS);
+    }
+
     private void handshakeExpired() {
         if (dispatcher.frozen() && ctx.channel().isOpen()) {
             // A frozen node runs no timers of its own: the deadline counts again from the thaw.
-            long timeout = dispatcher.config().handshakeTimeout().toNanos();
-            handshakeDeadline = ctx.executor().schedule(this::handshakeExpired, timeout, TimeUnit.NANOSECONDS);
+            armHandshakeDeadline();
             return;
         }
         if (role == null && ctx.channel().isOpen()) {
