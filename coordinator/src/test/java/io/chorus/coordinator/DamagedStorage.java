@@ -68,6 +68,27 @@ final class DamagedStorage implements StorageEngine {
     }
 
     @Override
+    public io.chorus.storage.HashTrees trees() {
+        return healthy.trees();
+    }
+
+    @Override
+    public io.chorus.storage.SegmentEntries segmentEntries(int p, int bits, int[] segments, byte[] resumeAfter,
+            int maxBytes) {
+        return healthy.segmentEntries(p, bits, segments, resumeAfter, maxBytes);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> purgeTombstone(int p, byte[] k, long expectedHash) {
+        return healthy.purgeTombstone(p, k, expectedHash);
+    }
+
+    @Override
+    public CompletableFuture<RebuildProgress> rebuildTree(int p, int maxKeys) {
+        return healthy.rebuildTree(p, maxKeys);
+    }
+
+    @Override
     public long epoch() {
         return healthy.epoch();
     }

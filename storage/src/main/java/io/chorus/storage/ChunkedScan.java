@@ -89,6 +89,6 @@ final class ChunkedScan {
     }
 
     static byte[] stripPrefix(byte[] storedKey) {
-        return Arrays.copyOfRange(storedKey, StoreKeys.PREFIX_LENGTH, storedKey.length);
+        return Arrays.copyOfRange(storedKey, StoreKeys.HEADER_LENGTH, storedKey.length);
     }
 }

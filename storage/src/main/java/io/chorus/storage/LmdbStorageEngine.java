@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.lmdbjava.ByteBufferProxy;
+import org.lmdbjava.Cursor;
+import org.lmdbjava.GetOp;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
@@ -52,6 +54,7 @@ public final class LmdbStorageEngine implements StorageEngine {
     private final Env<ByteBuffer> env;
     private final Dbi<ByteBuffer> data;
     private final long epoch;
+    private final HashTrees trees;
     private final WriteLimits limits;
     private final int maxAreaValueSize;
     private final ReadGate gate = new ReadGate();
@@ -68,7 +71,11 @@ public final class LmdbStorageEngine implements StorageEngine {
         this.data = env.openDbi(DATA_DB, DbiFlags.MDB_CREATE);
         Dbi<ByteBuffer> meta = env.openDbi(MetaStore.DB_NAME, DbiFlags.MDB_CREATE);
         SecureRandom random = new SecureRandom();
-        this.epoch = MetaStore.loadOrCreateEpoch(env, meta, () -> random.nextLong() & Long.MAX_VALUE);
+        MetaStore.Opened opened = MetaStore.loadOrCreateEpoch(env, meta, () -> random.nextLong() & Long.MAX_VALUE);
+        this.epoch = opened.epoch();
+        // A new directory's trees are its (empty) data; any other starts with trees to rebuild, unless a clean
+        // shutdown left them in the tree file.
+        this.trees = new HashTrees(opened.created());
         this.limits = WriteLimits.of(config);
         // An area's record may wrap a whole stored set (a hint: the set, its key and a few fields), so it gets
         // room for the largest set and what a record adds around it.
@@ -140,17 +147,18 @@ public final class LmdbStorageEngine implements StorageEngine {
     @Override
     public CompletableFuture<SiblingSet> update(int partition, byte[] key, UnaryOperator<SiblingSet> change) {
         Objects.requireNonNull(change, "change");
-        return submit(partition, key, storedKey -> new SiblingUpdate(data, storedKey, change, limits));
+        return submit(partition, key, storedKey -> new SiblingUpdate(data, storedKey, change, limits,
+                trees.tree(partition)));
     }
 
     @Override
     public CompletableFuture<SiblingSet> put(int partition, byte[] key, SiblingSet incoming) {
         Objects.requireNonNull(incoming, "incoming");
         return submit(partition, key, storedKey -> new SiblingUpdate(data, storedKey,
-                stored -> stored.merge(incoming), limits, mergesOverLimit));
+                stored -> stored.merge(incoming), limits, mergesOverLimit, trees.tree(partition)));
     }
 
-    private CompletableFuture<SiblingSet> submit(int partition, byte[] key, Function<byte[], SiblingUpdate> op) {
+    private <T> CompletableFuture<T> submit(int partition, byte[] key, Function<byte[], WriteOp<T>> op) {
         byte[] storedKey;
         try {
             storedKey = StoreKeys.dataKey(partition, key);
@@ -171,7 +179,62 @@ public final class LmdbStorageEngine implements StorageEngine {
     @Override
     public CompletableFuture<Void> dropPartition(int partition) {
         byte[] prefix = StoreKeys.prefix(partition);
-        return writer.submit(new PartitionDrop(data, prefix, op -> writer.submit(op)));
+        HashTree tree = trees.tree(partition);
+        tree.invalidate();
+        return writer.submit(new PartitionDrop(data, prefix, op -> writer.submit(op))).thenApply(v -> {
+            tree.reset(); // on the writer thread, right after the last chunk: nothing else ran in between
+            return v;
+        });
+    }
+
+    @Override
+    public HashTrees trees() {
+        return trees;
+    }
+
+    @Override
+    public SegmentEntries segmentEntries(int partition, int bits, int[] segments, byte[] resumeAfter,
+            int maxBytes) {
+        SegmentListing listing = SegmentListing.of(partition, bits, segments, resumeAfter, maxBytes);
+        return readers.read(r -> {
+            try (Cursor<ByteBuffer> c = data.openCursor(r.txn())) {
+                return listing.run(new SegmentListing.Source() {
+                    @Override
+                    public boolean seek(byte[] from) {
+                        return c.get(r.key(from), GetOp.MDB_SET_RANGE);
+                    }
+
+                    @Override
+                    public boolean next() {
+                        return c.next();
+                    }
+
+                    @Override
+                    public byte[] key() {
+                        return StoreKeys.copy(c.key(), 0);
+                    }
+
+                    @Override
+                    public byte[] value() {
+                        return StoreKeys.copy(c.val(), 0);
+                    }
+                });
+            }
+        }, () -> "listing segments of partition " + partition);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> purgeTombstone(int partition, byte[] key, long expectedHash) {
+        return submit(partition, key, storedKey -> new TombstonePurge(data, storedKey, expectedHash,
+                trees.tree(partition)));
+    }
+
+    @Override
+    public CompletableFuture<RebuildProgress> rebuildTree(int partition, int maxKeys) {
+        if (maxKeys < 1) {
+            throw new IllegalArgumentException("maxKeys must be >= 1, got " + maxKeys);
+        }
+        return writer.submit(new TreeRebuildStep(data, trees.tree(partition), maxKeys));
     }
 
     @Override

@@ -45,6 +45,7 @@ public final class MemoryStorageEngine implements StorageEngine {
     private long writesRejected;
     private long mergesOverLimit;
     private final WriteLimits limits = WriteLimits.defaults();
+    private final HashTrees trees = new HashTrees(true);
     private boolean closed;
 
     /** An empty engine whose actor epoch is {@code epoch} (the LMDB engine draws it when a directory is made). */
@@ -82,6 +83,7 @@ public final class MemoryStorageEngine implements StorageEngine {
             byte[] stored = StoreKeys.dataKey(partition, key);
             synchronized (lock) {
                 checkOpen();
+                boolean existed = data.containsKey(stored);
                 SiblingSet before = data.getOrDefault(stored, SiblingSet.empty());
                 SiblingSet after = change.apply(before);
                 if (after == null) {
@@ -100,6 +102,9 @@ public final class MemoryStorageEngine implements StorageEngine {
                                 StoreKeys.describeDataKey(stored), over);
                     }
                     data.put(stored, after);
+                    // Under the monitor, as the LMDB engine does on its writer: trees change in write order.
+                    trees.tree(partition).apply(stored, entryHash(stored, before, existed),
+                            entryHash(stored, after, true), existed, true, after.isDeleted());
                 }
                 writesCommitted++;
                 return CompletableFuture.completedFuture(unchanged ? before : after);
@@ -123,10 +128,115 @@ public final class MemoryStorageEngine implements StorageEngine {
         }
         // Outside the lock, like the LMDB engine's chunked scan: the visitor may call the engine.
         for (Map.Entry<byte[], SiblingSet> e : snapshot) {
-            byte[] key = Arrays.copyOfRange(e.getKey(), StoreKeys.PREFIX_LENGTH, e.getKey().length);
+            byte[] key = StoreKeys.userKey(e.getKey());
             if (!visitor.visit(key, e.getValue())) {
                 return;
             }
+        }
+    }
+
+    private static long entryHash(byte[] storedKey, SiblingSet set, boolean present) {
+        return present ? KeyHash.entryHash(StoreKeys.userKey(storedKey), CausalCodec.encode(set)) : 0;
+    }
+
+    @Override
+    public HashTrees trees() {
+        return trees;
+    }
+
+    @Override
+    public SegmentEntries segmentEntries(int partition, int bits, int[] segments, byte[] resumeAfter,
+            int maxBytes) {
+        SegmentListing listing = SegmentListing.of(partition, bits, segments, resumeAfter, maxBytes);
+        synchronized (lock) {
+            checkOpen();
+            return listing.run(new SegmentListing.Source() {
+                private Map.Entry<byte[], SiblingSet> at;
+
+                @Override
+                public boolean seek(byte[] from) {
+                    at = data.ceilingEntry(from);
+                    return at != null;
+                }
+
+                @Override
+                public boolean next() {
+                    at = data.higherEntry(at.getKey());
+                    return at != null;
+                }
+
+                @Override
+                public byte[] key() {
+                    return at.getKey().clone();
+                }
+
+                @Override
+                public byte[] value() {
+                    return CausalCodec.encode(at.getValue());
+                }
+            });
+        }
+    }
+
+    @Override
+    public CompletableFuture<Boolean> purgeTombstone(int partition, byte[] key, long expectedHash) {
+        try {
+            byte[] stored = StoreKeys.dataKey(partition, key);
+            synchronized (lock) {
+                checkOpen();
+                SiblingSet current = data.get(stored);
+                if (current == null || !current.isDeleted() || entryHash(stored, current, true) != expectedHash) {
+                    return CompletableFuture.completedFuture(false);
+                }
+                data.remove(stored);
+                trees.tree(partition).apply(stored, expectedHash, 0, true, false, false);
+                return CompletableFuture.completedFuture(true);
+            }
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<RebuildProgress> rebuildTree(int partition, int maxKeys) {
+        if (maxKeys < 1) {
+            throw new IllegalArgumentException("maxKeys must be >= 1, got " + maxKeys);
+        }
+        try {
+            byte[] prefix = StoreKeys.prefix(partition);
+            synchronized (lock) {
+                checkOpen();
+                HashTree tree = trees.tree(partition);
+                HashTree.RebuildPosition at = tree.rebuildPosition();
+                NavigableMap<byte[], SiblingSet> range = prefixed(data, prefix);
+                if (at.after() != null) {
+                    range = range.tailMap(at.after(), false);
+                }
+                List<HashTree.Scanned> chunk = new ArrayList<>();
+                boolean end = true;
+                for (Map.Entry<byte[], SiblingSet> e : range.entrySet()) {
+                    if (chunk.size() == maxKeys) {
+                        end = false;
+                        break;
+                    }
+                    chunk.add(new HashTree.Scanned(e.getKey().clone(), entryHash(e.getKey(), e.getValue(), true),
+                            e.getValue().isDeleted()));
+                }
+                boolean done = tree.addChunk(at.generation(), chunk, end);
+                return CompletableFuture.completedFuture(new RebuildProgress(chunk.size(), done));
+            }
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Forgets every hash tree, as a restart after a crash of the LMDB engine does: each is not ready until
+     * {@link #rebuildTree} rebuilds it. For tests of what anti-entropy does meanwhile.
+     */
+    public void forgetTrees() {
+        synchronized (lock) {
+            trees.invalidateAll();
         }
     }
 
@@ -137,6 +247,7 @@ public final class MemoryStorageEngine implements StorageEngine {
             synchronized (lock) {
                 checkOpen();
                 prefixed(data, prefix).clear();
+                trees.tree(partition).reset();
             }
             return CompletableFuture.completedFuture(null);
         } catch (RuntimeException e) {

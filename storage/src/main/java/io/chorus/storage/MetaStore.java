@@ -17,7 +17,8 @@ import org.lmdbjava.Txn;
 final class MetaStore {
 
     static final String DB_NAME = "chorus.meta";
-    static final int FORMAT = 1;
+    /** 2: data keys carry their segment hash after the partition (anti-entropy); 1 had none. */
+    static final int FORMAT = 2;
 
     private static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EPOCH_KEY = "epoch".getBytes(StandardCharsets.US_ASCII);
@@ -31,20 +32,26 @@ final class MetaStore {
      *
      * @param newEpoch a source of fresh non-negative random epochs
      */
-    static long loadOrCreateEpoch(Env<ByteBuffer> env, Dbi<ByteBuffer> meta, LongSupplier newEpoch) {
+    /** The epoch, and whether this open created the directory's metadata (a new, empty store). */
+    record Opened(long epoch, boolean created) {
+    }
+
+    static Opened loadOrCreateEpoch(Env<ByteBuffer> env, Dbi<ByteBuffer> meta, LongSupplier newEpoch) {
         try (Txn<ByteBuffer> txn = env.txnWrite()) {
             ByteBuffer format = meta.get(txn, direct(FORMAT_KEY));
             if (format != null) {
                 int version = format.remaining() == 4 ? format.getInt(0) : -1;
                 if (version != FORMAT) {
                     throw new ChorusException(ErrorCode.CORRUPT, "storage format " + version + " is not supported"
-                            + " (expected " + FORMAT + ")");
+                            + " (expected " + FORMAT + ")" + (version == 1 ? ": the directory was written by an"
+                            + " earlier version of Chorus, whose keys had no segment hash; wipe it and let"
+                            + " anti-entropy rebuild it from its replicas" : ""));
                 }
                 ByteBuffer epoch = meta.get(txn, direct(EPOCH_KEY));
                 if (epoch == null || epoch.remaining() != 8 || epoch.getLong(0) < 0) {
                     throw new ChorusException(ErrorCode.CORRUPT, "the meta database has no valid epoch");
                 }
-                return epoch.getLong(0);
+                return new Opened(epoch.getLong(0), false);
             }
             long epoch = newEpoch.getAsLong();
             if (epoch < 0) {
@@ -53,7 +60,7 @@ final class MetaStore {
             meta.put(txn, direct(FORMAT_KEY), ByteBuffer.allocateDirect(4).putInt(0, FORMAT));
             meta.put(txn, direct(EPOCH_KEY), ByteBuffer.allocateDirect(8).putLong(0, epoch));
             txn.commit();
-            return epoch;
+            return new Opened(epoch, true);
         }
     }
 

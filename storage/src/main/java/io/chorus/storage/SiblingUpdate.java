@@ -27,24 +27,40 @@ final class SiblingUpdate extends WriteOp<SiblingSet> {
     private final LongAdder mergesOverLimit;
     /** For a merge: what of the limits the attempt's result is over, or null. */
     private String overLimit;
+    private final HashTree tree;
+    private final byte[] key;
+    /** The attempt's change to the tree: entry hashes before and after (0: absent), or no change. */
+    private boolean changed;
+    private boolean existed;
+    private long oldHash;
+    private long newHash;
+    private boolean tombstoneOnly;
 
     /** A client's write, held to the limits. */
-    SiblingUpdate(Dbi<ByteBuffer> dbi, byte[] storedKey, UnaryOperator<SiblingSet> change, WriteLimits limits) {
-        this(dbi, storedKey, change, limits, null);
+    SiblingUpdate(Dbi<ByteBuffer> dbi, byte[] storedKey, UnaryOperator<SiblingSet> change, WriteLimits limits,
+            HashTree tree) {
+        this(dbi, storedKey, change, limits, null, tree);
     }
 
     /** A merge of replica states: stored whatever its size, counted in {@code mergesOverLimit} when over. */
     SiblingUpdate(Dbi<ByteBuffer> dbi, byte[] storedKey, UnaryOperator<SiblingSet> change, WriteLimits limits,
-            LongAdder mergesOverLimit) {
+            LongAdder mergesOverLimit, HashTree tree) {
         this.dbi = dbi;
         this.storedKey = storedKey;
         this.change = change;
         this.limits = limits;
         this.mergesOverLimit = mergesOverLimit;
+        this.tree = tree;
+        this.key = StoreKeys.userKey(storedKey);
     }
 
     @Override
     void onCommitted(SiblingSet value) {
+        if (changed) {
+            // After the commit, in commit order, before anyone learns of the write: the tree never lags a
+            // write whose future completed.
+            tree.apply(storedKey, oldHash, newHash, existed, true, tombstoneOnly);
+        }
         if (overLimit != null) {
             mergesOverLimit.increment();
             LOG.warn("{}: a merge of replica states leaves {}; stored all the same so that replicas converge, "
@@ -56,8 +72,11 @@ final class SiblingUpdate extends WriteOp<SiblingSet> {
     @Override
     SiblingSet apply(WriteContext ctx) {
         overLimit = null;
+        changed = false;
         ByteBuffer stored = ctx.get(dbi, storedKey);
         SiblingSet before = stored == null ? SiblingSet.empty() : StoredSets.decode(stored, storedKey);
+        existed = stored != null;
+        oldHash = stored == null ? 0 : KeyHash.entryHash(key, stored);
         SiblingSet after = change.apply(before);
         if (after == null) {
             throw new NullPointerException("the update function returned null for "
@@ -77,6 +96,9 @@ final class SiblingUpdate extends WriteOp<SiblingSet> {
         // Everything that can fail on its own is checked; from here on a failure poisons the transaction.
         ByteBuffer out = ctx.reserve(dbi, storedKey, size);
         CausalCodec.encode(after, out);
+        newHash = KeyHash.entryHash(key, out.duplicate().flip());
+        tombstoneOnly = after.isDeleted();
+        changed = true;
         return after;
     }
 }

@@ -28,8 +28,8 @@ public interface StorageEngine extends AutoCloseable {
     /** The highest partition number; partitions are stored under a 2-byte big-endian prefix. */
     int MAX_PARTITION = 0xFFFF;
 
-    /** LMDB's key limit (511 bytes) minus the 2-byte partition prefix. */
-    int MAX_KEY_LENGTH = 509;
+    /** LMDB's key limit (511 bytes) minus the 2-byte partition prefix and the 4-byte segment hash. */
+    int MAX_KEY_LENGTH = 505;
 
     /**
      * The stored state of a key, or {@link SiblingSet#empty()} when absent. Runs an LMDB read on the calling
@@ -102,6 +102,45 @@ public interface StorageEngine extends AutoCloseable {
      * with other writes, so a crash part way leaves part of the partition; the future completes when none is left.
      */
     CompletableFuture<Void> dropPartition(int partition);
+
+    /**
+     * The hash trees of this engine's partitions, kept in step with every committed write (see {@link HashTree}).
+     */
+    HashTrees trees();
+
+    /**
+     * The keys and stored states of the listed tree segments of a partition at resolution {@code bits}
+     * ({@link KeyHash#segment}), in stored order: by segment hash, then key. Lists entries until about
+     * {@code maxBytes} of keys and states are taken (at least one entry), then stops with {@code truncated}. With
+     * {@code resumeAfter} (a key, or null) it starts after that key's place in the order, for the next page of a
+     * truncated listing. Reads, so never on an event loop.
+     *
+     * @param segments ascending segment indexes, each below {@code 2^bits}
+     */
+    SegmentEntries segmentEntries(int partition, int bits, int[] segments, byte[] resumeAfter, int maxBytes);
+
+    /**
+     * Collects a tombstone: deletes {@code key} if, when the delete runs, every sibling it holds is a tombstone
+     * and its entry hash is still {@code expectedHash} (so any write that arrived since the caller checked its
+     * replicas keeps it). The key's tree entry goes with it.
+     *
+     * @return completes with whether the key was deleted
+     */
+    CompletableFuture<Boolean> purgeTombstone(int partition, byte[] key, long expectedHash);
+
+    /**
+     * One step of rebuilding a partition's tree by scanning it: up to {@code maxKeys} keys, read on the writer
+     * between other writes, so a rebuild never holds foreground writes for more than a chunk. Starts a rebuild if
+     * none is running; a ready tree keeps serving until the rebuild replaces it.
+     *
+     * @return completes with the number of keys scanned and whether the tree is ready and rebuilt; call again
+     *     until it is
+     */
+    CompletableFuture<RebuildProgress> rebuildTree(int partition, int maxKeys);
+
+    /** What one {@link #rebuildTree} step did. */
+    record RebuildProgress(int keysScanned, boolean done) {
+    }
 
     /**
      * The actor epoch of this data directory: chosen at random when the directory is first created and kept in

@@ -8,12 +8,16 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The on-disk key layout and its checks. A data key is {@code partition:u16be || key}: big-endian so LMDB's
- * unsigned byte order keeps each partition a contiguous range, in partition order. Stateless.
+ * The on-disk key layout and its checks. A data key is {@code partition:u16be || segmentHash:u32be || key}:
+ * big-endian so LMDB's unsigned byte order keeps each partition a contiguous range, in partition order, and
+ * within it each hash-tree segment a contiguous range ({@link KeyHash}), at every resolution. Stateless.
  */
 final class StoreKeys {
 
+    /** The partition prefix: what a partition's scan and drop range over. */
     static final int PREFIX_LENGTH = 2;
+    /** Partition and segment hash: what comes before the key itself. */
+    static final int HEADER_LENGTH = PREFIX_LENGTH + 4;
     /** LMDB's compiled-in key limit (MDB_MAXKEYSIZE). */
     static final int LMDB_MAX_KEY = 511;
 
@@ -53,11 +57,40 @@ final class StoreKeys {
     static byte[] dataKey(int partition, byte[] key) {
         checkPartition(partition);
         checkKey(key, StorageEngine.MAX_KEY_LENGTH);
-        byte[] out = new byte[PREFIX_LENGTH + key.length];
-        out[0] = (byte) (partition >>> 8);
-        out[1] = (byte) partition;
-        System.arraycopy(key, 0, out, PREFIX_LENGTH, key.length);
+        byte[] out = new byte[HEADER_LENGTH + key.length];
+        ByteBuffer.wrap(out).putShort((short) partition).putInt(KeyHash.segmentHash(key)).put(key);
         return out;
+    }
+
+    /** The segment hash a stored data key carries. */
+    static int segmentHash(byte[] storedKey) {
+        return ((storedKey[2] & 0xFF) << 24) | ((storedKey[3] & 0xFF) << 16) | ((storedKey[4] & 0xFF) << 8)
+                | (storedKey[5] & 0xFF);
+    }
+
+    static int partitionOf(byte[] storedKey) {
+        return ((storedKey[0] & 0xFF) << 8) | (storedKey[1] & 0xFF);
+    }
+
+    /** The key a stored data key names, without partition and segment hash. */
+    static byte[] userKey(byte[] storedKey) {
+        return java.util.Arrays.copyOfRange(storedKey, HEADER_LENGTH, storedKey.length);
+    }
+
+    /** The first stored key of segment {@code segment} at resolution {@code bits} of a partition (inclusive). */
+    static byte[] segmentStart(int partition, int bits, int segment) {
+        long start = bits == 0 ? 0 : ((long) segment) << (32 - bits);
+        return ByteBuffer.allocate(HEADER_LENGTH).putShort((short) partition).putInt((int) start).array();
+    }
+
+    /** The first stored key after segment {@code segment}, or the partition's end prefix when it is the last. */
+    static byte[] segmentEnd(int partition, int bits, int segment) {
+        long end = bits == 0 ? 1L << 32 : ((long) segment + 1) << (32 - bits);
+        if (end >= 1L << 32) {
+            return partition == StorageEngine.MAX_PARTITION ? null
+                    : ByteBuffer.allocate(PREFIX_LENGTH).putShort((short) (partition + 1)).array();
+        }
+        return ByteBuffer.allocate(HEADER_LENGTH).putShort((short) partition).putInt((int) end).array();
     }
 
     static byte[] prefix(int partition) {
@@ -68,7 +101,7 @@ final class StoreKeys {
     /** Writes the stored form of an already checked key into {@code buf} (cleared), ready to read. */
     static ByteBuffer fill(ByteBuffer buf, int partition, byte[] key) {
         buf.clear();
-        buf.putShort((short) partition).put(key).flip();
+        buf.putShort((short) partition).putInt(KeyHash.segmentHash(key)).put(key).flip();
         return buf;
     }
 
@@ -80,8 +113,7 @@ final class StoreKeys {
 
     /** Names a stored data key in messages: partition and hex, cut after 64 bytes. */
     static String describeDataKey(byte[] storedKey) {
-        int partition = ((storedKey[0] & 0xFF) << 8) | (storedKey[1] & 0xFF);
-        return "partition " + partition + " key " + hex(storedKey, PREFIX_LENGTH);
+        return "partition " + partitionOf(storedKey) + " key " + hex(storedKey, HEADER_LENGTH);
     }
 
     static String hex(byte[] bytes, int from) {

@@ -55,6 +55,11 @@ final class WriteContext {
         return dbi.openCursor(txn);
     }
 
+    /** A cursor for reading only (the op stays clean); close it before apply returns. */
+    Cursor<ByteBuffer> openReadCursor(Dbi<ByteBuffer> dbi) {
+        return dbi.openCursor(txn);
+    }
+
     /** For ops that change the database by other means (opening a database). */
     void markWritten() {
         wrote = true;

@@ -6,8 +6,8 @@ package io.chorus.transport.protocol;
  */
 public final class ProtocolLimits {
 
-    /** LMDB's 511-byte key limit less the 2-byte partition prefix. */
-    public static final int MAX_KEY_BYTES = 509;
+    /** LMDB's 511-byte key limit less the stored key's 2-byte partition prefix and 4-byte segment hash. */
+    public static final int MAX_KEY_BYTES = 505;
     public static final int MAX_PING_PAYLOAD_BYTES = 1024;
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
     /** Names in HELLO, endpoints and stats: bounded like node ids. */
