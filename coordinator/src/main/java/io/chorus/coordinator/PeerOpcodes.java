@@ -33,4 +33,9 @@ public final class PeerOpcodes {
 
     private PeerOpcodes() {
     }
+
+    /** Whether {@code opcode} is one of the anti-entropy concern (0x30xx). */
+    public static boolean isAntiEntropy(int opcode) {
+        return (opcode >>> 8) == 0x30;
+    }
 }
