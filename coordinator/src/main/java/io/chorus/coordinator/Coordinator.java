@@ -145,6 +145,11 @@ public final class Coordinator implements AutoCloseable {
         return node.self();
     }
 
+    /** How many hints this node holds for others (tombstones are collected only while no node holds one). */
+    public long pendingHints() {
+        return hints.area().count();
+    }
+
     /** The node's one budget for background work: hint replay uses it, anti-entropy and handoff share it. */
     public BackgroundBudget budget() {
         return budget;
