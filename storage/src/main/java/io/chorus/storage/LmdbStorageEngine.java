@@ -181,11 +181,17 @@ public final class LmdbStorageEngine implements StorageEngine {
     public CompletableFuture<Void> dropPartition(int partition) {
         byte[] prefix = StoreKeys.prefix(partition);
         HashTree tree = trees.tree(partition);
-        tree.invalidate();
-        return writer.submit(new PartitionDrop(data, prefix, op -> writer.submit(op))).thenApply(v -> {
-            tree.reset(); // on the writer thread, right after the last chunk: nothing else ran in between
-            return v;
+        tree.dropStarted();
+        // The tree is emptied by the drop's last chunk itself, on the writer right after its commit, before any
+        // later write is applied to the tree. (A stage added to the returned future would run on the caller's
+        // thread if the drop were done before it was added, after writes that the tree then never sees.)
+        PartitionDrop drop = new PartitionDrop(data, prefix, op -> writer.submit(op), () -> tree.dropEnded(true));
+        drop.future.whenComplete((v, error) -> {
+            if (error != null) {
+                tree.dropEnded(false); // part of the partition may be left: rebuild it
+            }
         });
+        return writer.submit(drop);
     }
 
     @Override

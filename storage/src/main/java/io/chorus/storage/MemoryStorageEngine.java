@@ -208,6 +208,9 @@ public final class MemoryStorageEngine implements StorageEngine {
                 checkOpen();
                 HashTree tree = trees.tree(partition);
                 HashTree.RebuildPosition at = tree.rebuildPosition();
+                if (at.blocked()) {
+                    return CompletableFuture.completedFuture(new RebuildProgress(0, false));
+                }
                 NavigableMap<byte[], SiblingSet> range = prefixed(data, prefix);
                 if (at.after() != null) {
                     range = range.tailMap(at.after(), false);
@@ -222,7 +225,7 @@ public final class MemoryStorageEngine implements StorageEngine {
                     chunk.add(new HashTree.Scanned(e.getKey().clone(), entryHash(e.getKey(), e.getValue(), true),
                             e.getValue().isDeleted()));
                 }
-                boolean done = tree.addChunk(at.generation(), chunk, end);
+                boolean done = tree.addChunk(at, chunk, end);
                 return CompletableFuture.completedFuture(new RebuildProgress(chunk.size(), done));
             }
         } catch (RuntimeException e) {
@@ -246,8 +249,10 @@ public final class MemoryStorageEngine implements StorageEngine {
             byte[] prefix = StoreKeys.prefix(partition);
             synchronized (lock) {
                 checkOpen();
+                HashTree tree = trees.tree(partition);
+                tree.dropStarted();
                 prefixed(data, prefix).clear();
-                trees.tree(partition).reset();
+                tree.dropEnded(true);
             }
             return CompletableFuture.completedFuture(null);
         } catch (RuntimeException e) {
