@@ -19,8 +19,14 @@ import java.util.List;
  * thread inside a batch, in stored-key order. A write's change goes to the shadow only if its key is at or before
  * the chunk cursor: a key behind it was already scanned, so the scan saw its old state and the change must follow;
  * a key ahead of it will be scanned later with its new state. Both cases are decided on the writer thread, in the
- * order the batch ran, so nothing is counted twice or missed. A ready tree keeps serving during a rebuild (a
- * resize to more leaves) and is swapped for the shadow when the scan ends.
+ * order the batch ran, so nothing is counted twice or missed. A chunk counts only if it was read from the
+ * position the tree is still at ({@link #addChunk}): two steps read in one batch start at the same cursor, and
+ * the second would count its keys again. A ready tree keeps serving during a rebuild (a resize to more leaves) and
+ * is swapped for the shadow when the scan ends.
+ *
+ * <p><b>Drops.</b> From the start of a partition drop to its end the tree is not ready and no rebuild runs (the
+ * drop deletes keys without telling the tree); the drop's last chunk leaves an empty ready tree, on the writer
+ * thread right after its commit, so every later write counts.
  *
  * <p>Thread-safe: a monitor guards everything; every method is short and does no I/O.
  */
@@ -38,6 +44,8 @@ public final class HashTree {
     private byte[] cursor;
     /** Changes whenever the tree is reset or invalidated, so that a rebuild chunk of an older generation is void. */
     private long generation;
+    /** Drops of the partition begun and not ended: while any runs, nothing is known and no rebuild counts. */
+    private int dropsRunning;
     private long rebuilds;
 
     HashTree(int partition, boolean ready) {
@@ -75,6 +83,11 @@ public final class HashTree {
     public synchronized long[] children(int leafBits, int parentBits, int[] parents) {
         if (main == null || leafBits > main.bits || parentBits >= leafBits || parentBits < 0) {
             return null;
+        }
+        for (int parent : parents) {
+            if (parent < 0 || parent >= 1 << parentBits) {
+                throw new IllegalArgumentException("parent " + parent + " outside 0..2^" + parentBits);
+            }
         }
         int childBits = Math.min(parentBits + TreeLevels.FANOUT_BITS, leafBits);
         int fanout = 1 << (childBits - parentBits);
@@ -136,7 +149,7 @@ public final class HashTree {
         }
     }
 
-    /** A drop of the partition began: nothing is known until it ends. */
+    /** Nothing is known any more (the engine forgot its trees): not ready until rebuilt. */
     synchronized void invalidate() {
         main = null;
         shadow = null;
@@ -144,12 +157,22 @@ public final class HashTree {
         generation++;
     }
 
-    /** The partition is empty (a drop ended). */
-    synchronized void reset() {
-        main = new TreeLevels(MIN_BITS);
-        shadow = null;
-        cursor = null;
-        generation++;
+    /** A drop of the partition began: not ready, and no rebuild counts, until it ends. */
+    synchronized void dropStarted() {
+        dropsRunning++;
+        invalidate();
+    }
+
+    /**
+     * A drop ended: with {@code emptied} its last chunk committed and the partition is empty, so the tree is ready
+     * and empty (unless another drop still runs); otherwise (the drop failed) it stays not ready, to be rebuilt.
+     */
+    synchronized void dropEnded(boolean emptied) {
+        dropsRunning = Math.max(0, dropsRunning - 1); // never below: this runs on the writer, which must not throw
+        invalidate();
+        if (emptied && dropsRunning == 0) {
+            main = new TreeLevels(MIN_BITS);
+        }
     }
 
     /** Installs a tree read from the tree file. */
@@ -167,12 +190,15 @@ public final class HashTree {
         return main == null ? List.of() : main.tombstones(Integer.MAX_VALUE);
     }
 
-    /** Where the next rebuild chunk starts (exclusive), null for the partition's start; and its generation. */
+    /**
+     * Where the next rebuild chunk starts: after {@code after} (exclusive), or at the partition's start when null;
+     * {@code blocked} while a drop runs, when there is nothing to scan. Hand it back to {@link #addChunk}.
+     */
     synchronized RebuildPosition rebuildPosition() {
-        return new RebuildPosition(shadow == null ? null : cursor, generation, shadow != null);
+        return new RebuildPosition(shadow == null ? null : cursor, generation, shadow != null, dropsRunning > 0);
     }
 
-    record RebuildPosition(byte[] after, long generation, boolean started) {
+    record RebuildPosition(byte[] after, long generation, boolean started, boolean blocked) {
     }
 
     /** One scanned entry of a rebuild chunk. */
@@ -183,12 +209,18 @@ public final class HashTree {
      * Adds a rebuild chunk read on the writer thread. The first chunk of a rebuild sizes the shadow: from the
      * ready tree's count, or, for a tree that is not ready, from the chunk itself, since keys are spread
      * uniformly by their segment hash: {@code n} keys up to hash {@code h} suggest {@code n * 2^32 / h} in all.
+     * A chunk read from anywhere but the tree's current position is void: the tree was reset or invalidated since
+     * (another generation), a drop runs, or another chunk read from the same position counted first (two steps in
+     * one batch); the caller simply asks for the next chunk.
      *
+     * @param from the position the chunk was read from, as {@link #rebuildPosition} gave it
      * @return whether the tree is ready and the rebuild over
      */
-    synchronized boolean addChunk(long ofGeneration, List<Scanned> chunk, boolean end) {
-        if (ofGeneration != generation) {
-            return false; // reset or invalidated while the chunk was read: start again later
+    synchronized boolean addChunk(RebuildPosition from, List<Scanned> chunk, boolean end) {
+        boolean current = from.generation() == generation && dropsRunning == 0 && !from.blocked()
+                && from.started() == (shadow != null) && from.after() == (shadow == null ? null : cursor);
+        if (!current) {
+            return false;
         }
         if (shadow == null) {
             long estimate;

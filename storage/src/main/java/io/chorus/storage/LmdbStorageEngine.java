@@ -30,7 +30,8 @@ import org.lmdbjava.LmdbException;
 
 /**
  * The {@link StorageEngine} on LMDB: one environment per data directory, the sibling sets in one database keyed by
- * {@code partition:u16be || key}, metadata and {@link KeyValueArea}s in their own named databases.
+ * {@code partition:u16be || segmentHash:u32be || key} ({@link StoreKeys}), metadata and {@link KeyValueArea}s in
+ * their own named databases; the per-partition {@link HashTrees} in memory, kept in step with every commit.
  *
  * <p>Writes go through a {@link GroupCommitWriter}: one thread, one transaction and one fsync per batch of
  * whatever writes are waiting. Reads run on the caller's thread in a per-thread read transaction (MDB_NOTLS),
@@ -47,7 +48,7 @@ public final class LmdbStorageEngine implements StorageEngine {
 
     static final String DATA_DB = "chorus.data";
     static final String AREA_DB_PREFIX = "area:";
-    /** What an area record may add around a stored set: at most a key (2 + 509 bytes) and a few varints. */
+    /** What an area record may add around a stored set: at most a key (2 + 505 bytes) and a few varints. */
     static final int AREA_RECORD_OVERHEAD = 1024;
     private static final byte[] EMPTY_ENCODED = CausalCodec.encode(SiblingSet.empty());
 
@@ -180,11 +181,17 @@ public final class LmdbStorageEngine implements StorageEngine {
     public CompletableFuture<Void> dropPartition(int partition) {
         byte[] prefix = StoreKeys.prefix(partition);
         HashTree tree = trees.tree(partition);
-        tree.invalidate();
-        return writer.submit(new PartitionDrop(data, prefix, op -> writer.submit(op))).thenApply(v -> {
-            tree.reset(); // on the writer thread, right after the last chunk: nothing else ran in between
-            return v;
+        tree.dropStarted();
+        // The tree is emptied by the drop's last chunk itself, on the writer right after its commit, before any
+        // later write is applied to the tree. (A stage added to the returned future would run on the caller's
+        // thread if the drop were done before it was added, after writes that the tree then never sees.)
+        PartitionDrop drop = new PartitionDrop(data, prefix, op -> writer.submit(op), () -> tree.dropEnded(true));
+        drop.future.whenComplete((v, error) -> {
+            if (error != null) {
+                tree.dropEnded(false); // part of the partition may be left: rebuild it
+            }
         });
+        return writer.submit(drop);
     }
 
     @Override

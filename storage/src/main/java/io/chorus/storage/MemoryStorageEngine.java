@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * BAD_REQUEST, one over {@value StorageEngine#MAX_KEY_LENGTH} bytes TOO_LARGE), read-modify-write updates where a
  * throwing or null-returning change fails only its own future and writes nothing, the default write limits (value,
  * object and clock size, sibling count) on {@code update} and none on the merges of {@code put}, named areas, scans
- * in unsigned key order. Not modelled: disk space.
+ * in stored order (segment hash, then key), hash trees kept in step with every write. Not modelled: disk space.
  *
  * <p>Every future is already complete when the method returns: work runs on the caller's thread, so the
  * simulation stays on its one thread. Thread-safe: one monitor guards the maps; visitors and future callbacks run
@@ -38,7 +38,7 @@ public final class MemoryStorageEngine implements StorageEngine {
 
     private final long epoch;
     private final Object lock = new Object();
-    /** Stored keys (partition prefix + key) in unsigned byte order, as LMDB orders them. */
+    /** Stored keys (partition, segment hash, key) in unsigned byte order, as LMDB orders them. */
     private final NavigableMap<byte[], SiblingSet> data = new TreeMap<>(Arrays::compareUnsigned);
     private final Map<String, MemoryArea> areas = new TreeMap<>();
     private long writesCommitted;
@@ -208,6 +208,9 @@ public final class MemoryStorageEngine implements StorageEngine {
                 checkOpen();
                 HashTree tree = trees.tree(partition);
                 HashTree.RebuildPosition at = tree.rebuildPosition();
+                if (at.blocked()) {
+                    return CompletableFuture.completedFuture(new RebuildProgress(0, false));
+                }
                 NavigableMap<byte[], SiblingSet> range = prefixed(data, prefix);
                 if (at.after() != null) {
                     range = range.tailMap(at.after(), false);
@@ -222,7 +225,7 @@ public final class MemoryStorageEngine implements StorageEngine {
                     chunk.add(new HashTree.Scanned(e.getKey().clone(), entryHash(e.getKey(), e.getValue(), true),
                             e.getValue().isDeleted()));
                 }
-                boolean done = tree.addChunk(at.generation(), chunk, end);
+                boolean done = tree.addChunk(at, chunk, end);
                 return CompletableFuture.completedFuture(new RebuildProgress(chunk.size(), done));
             }
         } catch (RuntimeException e) {
@@ -246,8 +249,10 @@ public final class MemoryStorageEngine implements StorageEngine {
             byte[] prefix = StoreKeys.prefix(partition);
             synchronized (lock) {
                 checkOpen();
+                HashTree tree = trees.tree(partition);
+                tree.dropStarted();
                 prefixed(data, prefix).clear();
-                trees.tree(partition).reset();
+                tree.dropEnded(true);
             }
             return CompletableFuture.completedFuture(null);
         } catch (RuntimeException e) {

@@ -18,12 +18,15 @@ final class PartitionDrop extends WriteOp<Void> {
     private final Dbi<ByteBuffer> dbi;
     private final byte[] prefix;
     private final Consumer<WriteOp<?>> requeue;
+    private final Runnable emptied;
     private int deleted;
 
-    PartitionDrop(Dbi<ByteBuffer> dbi, byte[] prefix, Consumer<WriteOp<?>> requeue) {
+    /** @param emptied runs on the writer thread once the last chunk committed, before the future completes */
+    PartitionDrop(Dbi<ByteBuffer> dbi, byte[] prefix, Consumer<WriteOp<?>> requeue, Runnable emptied) {
         this.dbi = dbi;
         this.prefix = prefix;
         this.requeue = requeue;
+        this.emptied = emptied;
     }
 
     @Override
@@ -45,6 +48,7 @@ final class PartitionDrop extends WriteOp<Void> {
         if (deleted == CHUNK) {
             requeue.accept(this);
         } else {
+            emptied.run();
             future.complete(null);
         }
     }

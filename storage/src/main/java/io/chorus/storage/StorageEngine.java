@@ -90,10 +90,11 @@ public interface StorageEngine extends AutoCloseable {
     }
 
     /**
-     * Visits the keys of one partition in ascending unsigned byte order until the visitor returns false. The scan
-     * reads in short chunks and calls the visitor outside any transaction, so it holds no LMDB snapshot between
-     * chunks and the visitor may call the engine. It is not a snapshot: each visited value is a committed state,
-     * and keys written or dropped during the scan may or may not be seen; no key is visited twice.
+     * Visits the keys of one partition in stored order until the visitor returns false: by
+     * {@link KeyHash#segmentHash segment hash} (unsigned), then by the key's unsigned bytes, so not in key order.
+     * The scan reads in short chunks and calls the visitor outside any transaction, so it holds no LMDB snapshot
+     * between chunks and the visitor may call the engine. It is not a snapshot: each visited value is a committed
+     * state, and keys written or dropped during the scan may or may not be seen; no key is visited twice.
      */
     void scan(int partition, PartitionVisitor visitor);
 

@@ -22,7 +22,7 @@ final class TreeRebuildStep extends WriteOp<StorageEngine.RebuildProgress> {
     private final int maxKeys;
     private final List<HashTree.Scanned> chunk = new ArrayList<>();
     private boolean end;
-    private long generation;
+    private HashTree.RebuildPosition from;
 
     TreeRebuildStep(Dbi<ByteBuffer> dbi, HashTree tree, int maxKeys) {
         this.dbi = dbi;
@@ -35,7 +35,11 @@ final class TreeRebuildStep extends WriteOp<StorageEngine.RebuildProgress> {
     StorageEngine.RebuildProgress apply(WriteContext ctx) {
         chunk.clear();
         HashTree.RebuildPosition at = tree.rebuildPosition();
-        generation = at.generation();
+        from = at;
+        end = false;
+        if (at.blocked()) {
+            return null; // a drop runs: nothing to scan until it ends
+        }
         try (Cursor<ByteBuffer> c = ctx.openReadCursor(dbi)) {
             boolean found;
             if (at.after() != null) {
@@ -69,7 +73,7 @@ final class TreeRebuildStep extends WriteOp<StorageEngine.RebuildProgress> {
 
     @Override
     void onCommitted(StorageEngine.RebuildProgress ignored) {
-        boolean done = tree.addChunk(generation, chunk, end);
+        boolean done = tree.addChunk(from, chunk, end);
         future.complete(new StorageEngine.RebuildProgress(chunk.size(), done));
     }
 }

@@ -48,6 +48,9 @@ class LimitsTest {
 
     @Test
     void keyOfMaximumLengthIsAccepted() {
+        // Partition and segment hash take 6 of LMDB's 511 bytes.
+        assertThat(StorageEngine.MAX_KEY_LENGTH).isEqualTo(505);
+        assertThat(StoreKeys.dataKey(StorageEngine.MAX_PARTITION, new byte[505])).hasSize(StoreKeys.LMDB_MAX_KEY);
         byte[] key = new byte[StorageEngine.MAX_KEY_LENGTH];
         Arrays.fill(key, (byte) 0xFF);
         await(engine.put(StorageEngine.MAX_PARTITION, key, blind(A, "v")));
