@@ -100,8 +100,10 @@ final class ReplayTurn {
                 return;
             }
             permit.spend(batch.hints.size(), batch.bytes).whenComplete((paid, error) -> {
-                if (error != null || closed.getAsBoolean() || failed) {
-                    failed |= error != null;
+                if (error != null) {
+                    failed = true; // the scheduler is closing
+                    endLap(permit);
+                } else if (closed.getAsBoolean() || failed) {
                     endLap(permit);
                 } else {
                     send(batch, permit, probe);
