@@ -2,6 +2,7 @@ package io.chorus.server;
 
 import io.chorus.coordinator.AntiEntropy;
 import io.chorus.coordinator.AntiEntropyStats;
+import io.chorus.coordinator.BudgetStats;
 import io.chorus.coordinator.Coordinator;
 import io.chorus.coordinator.RepairSummary;
 import io.chorus.coordinator.SyncReport;
@@ -156,6 +157,14 @@ final class ClientRequestHandler implements RequestHandler {
         out.put("transport.refused_connections", t.refusedConnections());
         out.put("transport.handshake_timeouts", t.handshakeTimeouts());
         out.put("transport.slow_readers_closed", t.slowReadersClosed());
+        BudgetStats b = coordinator.budget().stats();
+        out.put("budget.max_concurrent", (long) b.maxConcurrent());
+        out.put("budget.in_use", (long) b.inUse());
+        out.put("budget.waiting", (long) b.waiting());
+        out.put("budget.keys_spent", b.keysSpent());
+        out.put("budget.bytes_spent", b.bytesSpent());
+        out.put("budget.throttled", b.throttled());
+        out.put("budget.throttled_ms", b.throttledNanos() / 1_000_000);
         AntiEntropyStats a = antiEntropy.stats();
         out.put("aae.exchanges", a.exchanges());
         out.put("aae.in_sync", a.inSync());

@@ -56,6 +56,7 @@ public final class LmdbStorageEngine implements StorageEngine {
     private final Dbi<ByteBuffer> data;
     private final long epoch;
     private final HashTrees trees;
+    private final boolean hashTrees;
     private final WriteLimits limits;
     private final int maxAreaValueSize;
     private final ReadGate gate = new ReadGate();
@@ -76,7 +77,8 @@ public final class LmdbStorageEngine implements StorageEngine {
         this.epoch = opened.epoch();
         // A new directory's trees are its (empty) data; any other starts with trees to rebuild, unless a clean
         // shutdown left them in the tree file.
-        this.trees = new HashTrees(opened.created());
+        this.trees = new HashTrees(config.hashTrees() && opened.created());
+        this.hashTrees = config.hashTrees();
         this.limits = WriteLimits.of(config);
         // An area's record may wrap a whole stored set (a hint: the set, its key and a few fields), so it gets
         // room for the largest set and what a record adds around it.
@@ -149,14 +151,14 @@ public final class LmdbStorageEngine implements StorageEngine {
     public CompletableFuture<SiblingSet> update(int partition, byte[] key, UnaryOperator<SiblingSet> change) {
         Objects.requireNonNull(change, "change");
         return submit(partition, key, storedKey -> new SiblingUpdate(data, storedKey, change, limits,
-                trees.tree(partition)));
+                treeOf(partition)));
     }
 
     @Override
     public CompletableFuture<SiblingSet> put(int partition, byte[] key, SiblingSet incoming) {
         Objects.requireNonNull(incoming, "incoming");
         return submit(partition, key, storedKey -> new SiblingUpdate(data, storedKey,
-                stored -> stored.merge(incoming), limits, mergesOverLimit, trees.tree(partition)));
+                stored -> stored.merge(incoming), limits, mergesOverLimit, treeOf(partition)));
     }
 
     private <T> CompletableFuture<T> submit(int partition, byte[] key, Function<byte[], WriteOp<T>> op) {
@@ -192,6 +194,11 @@ public final class LmdbStorageEngine implements StorageEngine {
             }
         });
         return writer.submit(drop);
+    }
+
+    /** The partition's tree, or null when the trees are off (writes then skip their hashes). */
+    private HashTree treeOf(int partition) {
+        return hashTrees ? trees.tree(partition) : null;
     }
 
     @Override
@@ -240,6 +247,9 @@ public final class LmdbStorageEngine implements StorageEngine {
     public CompletableFuture<RebuildProgress> rebuildTree(int partition, int maxKeys) {
         if (maxKeys < 1) {
             throw new IllegalArgumentException("maxKeys must be >= 1, got " + maxKeys);
+        }
+        if (!hashTrees) {
+            return CompletableFuture.failedFuture(new IllegalStateException("hash trees are off in this engine"));
         }
         return writer.submit(new TreeRebuildStep(data, trees.tree(partition), maxKeys));
     }
