@@ -23,7 +23,7 @@ public final class ProtocolLimits {
     public static final long MAX_TIMEOUT_MILLIS = 600_000;
     /**
      * What every message that carries a stored sibling set adds around it, rounded up: the frame header and, the
-     * largest, HINT_PUT's owner (2 + 255 bytes), partition (3), key (2 + 509) and the set's own length (4). A set
+     * largest, HINT_PUT's owner (2 + 255 bytes), partition (3), key (2 + 505) and the set's own length (4). A set
      * of at most {@link #maxStoredObjectBytes} therefore fits in a REPLICA_PUT, a HINT_PUT, a REPLICA_GET or FORWARD
      * reply and a GET or PUT response, so whatever a node stores can travel.
      */

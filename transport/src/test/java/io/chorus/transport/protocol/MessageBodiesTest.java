@@ -75,7 +75,7 @@ class MessageBodiesTest {
                 body(new PingBody(new byte[0]), PingBody::encode, PingBody::decode),
                 body(new PingBody(new byte[1024]), PingBody::encode, PingBody::decode),
                 body(new GetRequest(KEY, 0, 0, 0), GetRequest::encode, GetRequest::decode),
-                body(new GetRequest(new byte[509], 5, 3, 600_000), GetRequest::encode, GetRequest::decode),
+                body(new GetRequest(new byte[ProtocolLimits.MAX_KEY_BYTES], 5, 3, 600_000), GetRequest::encode, GetRequest::decode),
                 body(new GetResponse(3, SiblingSet.empty()), GetResponse::encode, GetResponse::decode),
                 body(new GetResponse(300, set), GetResponse::encode, GetResponse::decode),
                 body(new PutRequest(KEY, VersionVector.empty(), bytes("value"), 0, 0, 0), PutRequest::encode,
