@@ -72,6 +72,8 @@ public final class AntiEntropy implements AutoCloseable {
     private final Map<Integer, Long> lastCollectMillis = new HashMap<>();
     private int running;
     private boolean rebuilding;
+    /** Whether rebuilds ran since the trees were last all ready: one INFO line at each end, not one a partition. */
+    private boolean rebuildEpisode;
     private int cursor;
     private Cancellable timer;
     private boolean closed;
@@ -243,12 +245,23 @@ public final class AntiEntropy implements AutoCloseable {
                 }
             }
             if (target == null) {
+                if (rebuildEpisode) {
+                    rebuildEpisode = false;
+                    LOG.info("{}: the hash trees of every held partition are ready ({} rebuilt since start)", self,
+                            storage.trees().rebuilds());
+                }
                 return;
             }
             rebuilding = true;
+            if (!rebuildEpisode) {
+                rebuildEpisode = true;
+                LOG.info("{}: rebuilding hash trees by scanning their partitions, {} keys a step within the"
+                        + " background budget; syncs of a partition wait for its tree", self,
+                        config.rebuildChunkKeys());
+            }
         }
         HashTree tree = target;
-        LOG.info("{}: rebuilding the hash tree of partition {} ({})", self, tree.partition(), tree);
+        LOG.debug("{}: rebuilding the hash tree of partition {} ({})", self, tree.partition(), tree);
         budget.acquire("rebuild").thenCompose(permit -> rebuildSteps(tree, permit)
                 .whenComplete((v, t) -> permit.close()))
                 .whenComplete((v, t) -> {
@@ -259,7 +272,7 @@ public final class AntiEntropy implements AutoCloseable {
                         LOG.warn("{}: rebuilding the tree of partition {} failed: {}", self, tree.partition(),
                                 t.toString());
                     } else {
-                        LOG.info("{}: hash tree of partition {} rebuilt ({})", self, tree.partition(), tree);
+                        LOG.debug("{}: hash tree of partition {} rebuilt ({})", self, tree.partition(), tree);
                     }
                 });
     }
