@@ -18,9 +18,11 @@ import io.chorus.core.causal.VersionVector;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -178,10 +180,10 @@ class TreeFileTest {
         // Cut short, or with a byte too many.
         resetFrom(pristine);
         byte[] file = Files.readAllBytes(TreeFile.path(dir));
-        Files.write(TreeFile.path(dir), java.util.Arrays.copyOf(file, file.length - 9));
+        Files.write(TreeFile.path(dir), Arrays.copyOf(file, file.length - 9));
         assertReopensNotReady();
         resetFrom(pristine);
-        Files.write(TreeFile.path(dir), java.util.Arrays.copyOf(file, file.length + 1));
+        Files.write(TreeFile.path(dir), Arrays.copyOf(file, file.length + 1));
         assertReopensNotReady();
         resetFrom(pristine);
         Files.write(TreeFile.path(dir), new byte[0]);
@@ -261,7 +263,7 @@ class TreeFileTest {
                 List.of())));
         assertThatThrownBy(() -> TreeFile.read(dir)).isInstanceOf(TreeFile.InvalidTreeFile.class);
         assertThat(TreeFile.delete(dir)).isTrue();
-        assertThatThrownBy(() -> TreeFile.read(dir)).isInstanceOf(java.nio.file.NoSuchFileException.class);
+        assertThatThrownBy(() -> TreeFile.read(dir)).isInstanceOf(NoSuchFileException.class);
     }
 
     private LmdbStorageEngine open() {
