@@ -19,6 +19,8 @@ import io.chorus.transport.protocol.GetResponse;
 import io.chorus.transport.protocol.Opcodes;
 import io.chorus.transport.protocol.PutRequest;
 import io.chorus.transport.protocol.PutResponse;
+import io.chorus.transport.protocol.RepairRequest;
+import io.chorus.transport.protocol.RepairResponse;
 import io.chorus.transport.protocol.StatsResponse;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -27,6 +29,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -68,6 +71,12 @@ import java.util.function.Function;
  * default).
  */
 public final class ChorusClient implements AutoCloseable {
+
+    /**
+     * How long {@link #repairAsync(InetSocketAddress, OptionalInt)} waits for the node's report: a repair of every
+     * partition a node holds may take minutes.
+     */
+    public static final long REPAIR_WAIT_MILLIS = 600_000;
 
     private final ClientConfig config;
     private final EventLoops loops;
@@ -188,6 +197,35 @@ public final class ChorusClient implements AutoCloseable {
     public CompletableFuture<Map<String, Long>> statsAsync(InetSocketAddress address) {
         return pool(address).request(Message.adopt(Opcodes.STATS, new byte[0]), config.requestTimeoutMillis())
                 .thenApply(reply -> StatsResponse.decode(reply.bodyUnsafe()).stats());
+    }
+
+    /**
+     * Runs anti-entropy on the node at {@code address} now, over every partition it holds ({@code partition} empty)
+     * or the one given, and completes with what the run did once it is over. Waits up to
+     * {@link #REPAIR_WAIT_MILLIS}; see {@link #repairAsync(InetSocketAddress, OptionalInt, long)}.
+     */
+    public CompletableFuture<RepairResponse> repairAsync(InetSocketAddress address, OptionalInt partition) {
+        return repairAsync(address, partition, REPAIR_WAIT_MILLIS);
+    }
+
+    /**
+     * As {@link #repairAsync(InetSocketAddress, OptionalInt)}, waiting up to {@code waitMillis} for the report (then
+     * TIMEOUT; the run may go on at the node). A repair is expected to take long, so a wait that runs out does not
+     * make the node suspect as an unanswered key request would. Note that a node closes a connection on which it
+     * received nothing for its idle timeout (5 minutes by default), a REPAIR in flight or not.
+     */
+    public CompletableFuture<RepairResponse> repairAsync(InetSocketAddress address, OptionalInt partition,
+                                                         long waitMillis) {
+        Message request = Message.adopt(Opcodes.REPAIR, new RepairRequest(partition).encode());
+        NodePool pool = pool(address);
+        return pool.connection().thenCompose(conn -> {
+            long token = pool.token();
+            return conn.request(request, waitMillis).whenComplete((reply, failure) -> {
+                if (failure == null || !NodePool.isStall(failure)) {
+                    pool.record(token, failure);
+                }
+            });
+        }).thenApply(reply -> RepairResponse.decode(reply.bodyUnsafe()));
     }
 
     /**

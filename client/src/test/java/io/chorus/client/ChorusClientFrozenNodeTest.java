@@ -7,11 +7,13 @@ import static org.awaitility.Awaitility.await;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
 import io.chorus.transport.RemoteException;
+import io.chorus.transport.protocol.RepairResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -171,6 +173,23 @@ class ChorusClientFrozenNodeTest {
                 timed(slowest, () -> client.put(key, b("v"), null));
             }
             assertThat(slowest.get()).as("no request waited for another HELLO").isLessThan(CONNECT_TIMEOUT_MILLIS);
+        }
+    }
+
+    /** A repair is expected to take long: its wait running out says nothing about the node's key requests. */
+    @Test
+    void aRepairThatOutlastsItsWaitLeavesTheNodeUnsuspected() {
+        try (FakeCluster cluster = FakeCluster.freezable(3, 3); ChorusClient client = client(cluster)) {
+            assertThat(client.repairAsync(cluster.address(0), OptionalInt.of(7)).join())
+                    .isEqualTo(FakeNode.REPAIRED); // and the client now has an open connection to node 0
+            cluster.freeze(0);
+            CompletableFuture<RepairResponse> repair = client.repairAsync(cluster.address(0), OptionalInt.empty(),
+                    WAIT_MILLIS / 4);
+            assertThatThrownBy(repair::join).cause().satisfies(ChorusClientFrozenNodeTest::isClientTimeout);
+            assertThat(client.suspectNodes()).isEmpty();
+
+            cluster.thaw(0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> cluster.nodes.get(0).repairs.size() == 2);
         }
     }
 

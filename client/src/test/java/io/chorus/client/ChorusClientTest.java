@@ -10,10 +10,13 @@ import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
 import io.chorus.ring.Ring;
 import io.chorus.transport.RemoteException;
+import io.chorus.transport.protocol.RepairRequest;
+import io.chorus.transport.protocol.RepairResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +65,22 @@ class ChorusClientTest {
             ChorusObject gone = client.get(key);
             assertThat(gone.found()).isFalse();
             assertThat(gone.context()).isEqualTo(afterDelete);
+        }
+    }
+
+    @Test
+    void repairAsksTheNodeGivenForAllItsPartitionsOrOne() {
+        try (FakeCluster cluster = new FakeCluster(3, 1); ChorusClient client = client(cluster)) {
+            RepairResponse all = client.repairAsync(cluster.address(2), OptionalInt.empty()).join();
+            assertThat(all).isEqualTo(FakeNode.REPAIRED);
+            RepairResponse one = client.repairAsync(cluster.address(2), OptionalInt.of(65_535)).join();
+            assertThat(one).isEqualTo(FakeNode.REPAIRED);
+            assertThat(cluster.nodes.get(2).repairs).containsExactly(RepairRequest.allPartitions(),
+                    RepairRequest.partition(65_535));
+            assertThat(cluster.nodes.get(0).repairs).isEmpty();
+            assertThat(cluster.nodes.get(1).repairs).isEmpty();
+            assertThatThrownBy(() -> client.repairAsync(cluster.address(2), OptionalInt.of(65_536)))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 

@@ -16,12 +16,15 @@ import io.chorus.transport.protocol.GetResponse;
 import io.chorus.transport.protocol.Opcodes;
 import io.chorus.transport.protocol.PutRequest;
 import io.chorus.transport.protocol.PutResponse;
+import io.chorus.transport.protocol.RepairRequest;
+import io.chorus.transport.protocol.RepairResponse;
 import io.chorus.transport.protocol.StatsResponse;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -32,10 +35,16 @@ import java.util.function.Supplier;
  */
 final class FakeNode {
 
+    /** What every REPAIR is answered with. */
+    static final RepairResponse REPAIRED = new RepairResponse(64, 128, 120, 6, 1, 1, 30, 400, 200, 1L << 20,
+            1L << 21, 1_500);
+
     final NodeId id;
     final Map<ByteBuffer, SiblingSet> data = new ConcurrentHashMap<>();
     final AtomicInteger served = new AtomicInteger();
     final AtomicInteger notAReplica = new AtomicInteger();
+    /** The REPAIR requests the node got, in order; each is answered with {@link #REPAIRED}. */
+    final List<RepairRequest> repairs = new CopyOnWriteArrayList<>();
     private final ActorId actor;
     private final Supplier<Ring> ring;
     private final Supplier<List<ClusterInfoResponse.Endpoint>> endpoints;
@@ -57,6 +66,10 @@ final class FakeNode {
                     new ClusterInfoResponse(r.version(), RingCodec.encode(r), endpoints.get()).encode());
             case Opcodes.STATS -> Message.adopt(Opcodes.STATS,
                     new StatsResponse(Map.of("served", (long) served.get())).encode());
+            case Opcodes.REPAIR -> {
+                repairs.add(RepairRequest.decode(body));
+                yield Message.adopt(Opcodes.REPAIR, REPAIRED.encode());
+            }
             case Opcodes.GET -> {
                 GetRequest get = GetRequest.decode(body);
                 checkReplica(r, get.key());

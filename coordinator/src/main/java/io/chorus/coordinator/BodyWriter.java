@@ -6,8 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Builds a message body in the protocol's primitive types (varints, length-prefixed bytes and strings), growing as
- * needed; the counterpart of core's {@link io.chorus.core.codec.ByteReader}. Not thread-safe; one per encode.
+ * Builds a message body in the protocol's primitive types (varints, fixed 64-bit values, length-prefixed bytes and
+ * strings), growing as needed; the counterpart of core's {@link io.chorus.core.codec.ByteReader}. Not thread-safe;
+ * one per encode.
  */
 final class BodyWriter {
 
@@ -28,6 +29,15 @@ final class BodyWriter {
         ensure(2);
         buf[length++] = (byte) (value >>> 8);
         buf[length++] = (byte) value;
+        return this;
+    }
+
+    /** Eight bytes, big-endian (a 64-bit hash). */
+    BodyWriter fixed64(long value) {
+        ensure(8);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            buf[length++] = (byte) (value >>> shift);
+        }
         return this;
     }
 

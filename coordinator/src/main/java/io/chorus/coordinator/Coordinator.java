@@ -58,6 +58,7 @@ public final class Coordinator implements AutoCloseable {
     private final ActorId actor;
     private final Supplier<Ring> ring;
     private final HintStore hints;
+    private final BackgroundBudget budget;
     private final HintReplayer replayer;
     private final PeerHandler peerHandler;
 
@@ -82,7 +83,8 @@ public final class Coordinator implements AutoCloseable {
                 Objects.requireNonNull(scheduler, "scheduler"), Objects.requireNonNull(clock, "clock"),
                 Objects.requireNonNull(config, "config"), counters);
         this.hints = HintStore.open(storage, config.maxHints(), counters);
-        this.replayer = new HintReplayer(node, hints);
+        this.budget = BackgroundBudget.of(config.budget(), clock, scheduler);
+        this.replayer = new HintReplayer(node, hints, budget);
         this.peerHandler = new PeerHandler(node, hints, this, ring);
     }
 
@@ -141,6 +143,16 @@ public final class Coordinator implements AutoCloseable {
 
     public NodeId self() {
         return node.self();
+    }
+
+    /** How many hints this node holds for others (tombstones are collected only while no node holds one). */
+    public long pendingHints() {
+        return hints.area().count();
+    }
+
+    /** The node's one budget for background work: hint replay uses it, anti-entropy and handoff share it. */
+    public BackgroundBudget budget() {
+        return budget;
     }
 
     /** Coordinates a FORWARD from another node; never forwards again. */

@@ -1,5 +1,7 @@
 package io.chorus.coordinator;
 
+import java.util.Objects;
+
 /**
  * A node's coordinator settings; every field has a production default ({@link #defaults()}). Immutable; change
  * with the {@code with*} methods.
@@ -15,15 +17,20 @@ package io.chorus.coordinator;
  *                                 the round trip (500)
  * @param maxHints                 hints this node holds for others before it refuses more (100 000)
  * @param maxHintAgeMillis         hints older than this are dropped unsent; anti-entropy covers them (6 h)
- * @param hintReplayIntervalMillis pause between two hint replay rounds (1000)
- * @param hintReplayBatchSize      most hints sent to one owner in one round (100)
+ * @param hintReplayIntervalMillis pause between two hint replay rounds when no owner has a backlog left, and the
+ *                                 longest one owner's turn of a round runs, so that down owners are probed about
+ *                                 once per interval (1000); see {@link HintReplayer}
+ * @param hintReplayBatchSize      hints sent to an owner together, as one unit of the budget: one permit, its keys
+ *                                 and bytes spent at once (100)
+ * @param budget                   the node's background budget, shared by hint replay and anti-entropy
+ *                                 ({@link BudgetConfig#defaults()}: 2 at once, 20 000 keys/s, 32 MiB/s)
  */
 public record CoordinatorConfig(int n, int r, int w, long requestTimeoutMillis, long replicaTimeoutMillis,
         long readRepairGraceMillis, long forwardSlackMillis, long maxHints, long maxHintAgeMillis,
-        long hintReplayIntervalMillis, int hintReplayBatchSize) {
+        long hintReplayIntervalMillis, int hintReplayBatchSize, BudgetConfig budget) {
 
     private static final CoordinatorConfig DEFAULTS = new CoordinatorConfig(3, 2, 2, 2_000, 500, 100, 500, 100_000,
-            6 * 3600_000L, 1_000, 100);
+            6 * 3600_000L, 1_000, 100, BudgetConfig.defaults());
 
     public CoordinatorConfig {
         if (n < 1 || n > QuorumOptions.MAX_REPLICAS) {
@@ -42,6 +49,15 @@ public record CoordinatorConfig(int n, int r, int w, long requestTimeoutMillis, 
         if (readRepairGraceMillis < 0 || forwardSlackMillis < 0) {
             throw new IllegalArgumentException("readRepairGraceMillis and forwardSlackMillis must be >= 0");
         }
+        Objects.requireNonNull(budget, "budget");
+    }
+
+    /** The settings before the budget existed, with the default budget. */
+    public CoordinatorConfig(int n, int r, int w, long requestTimeoutMillis, long replicaTimeoutMillis,
+            long readRepairGraceMillis, long forwardSlackMillis, long maxHints, long maxHintAgeMillis,
+            long hintReplayIntervalMillis, int hintReplayBatchSize) {
+        this(n, r, w, requestTimeoutMillis, replicaTimeoutMillis, readRepairGraceMillis, forwardSlackMillis, maxHints,
+                maxHintAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize, BudgetConfig.defaults());
     }
 
     public static CoordinatorConfig defaults() {
@@ -50,27 +66,37 @@ public record CoordinatorConfig(int n, int r, int w, long requestTimeoutMillis, 
 
     public CoordinatorConfig withQuorum(int n, int r, int w) {
         return new CoordinatorConfig(n, r, w, requestTimeoutMillis, replicaTimeoutMillis, readRepairGraceMillis,
-                forwardSlackMillis, maxHints, maxHintAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize);
+                forwardSlackMillis, maxHints, maxHintAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize,
+                budget);
     }
 
     public CoordinatorConfig withTimeouts(long requestMillis, long replicaMillis) {
         return new CoordinatorConfig(n, r, w, requestMillis, replicaMillis, readRepairGraceMillis,
-                forwardSlackMillis, maxHints, maxHintAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize);
+                forwardSlackMillis, maxHints, maxHintAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize,
+                budget);
     }
 
     public CoordinatorConfig withReadRepairGrace(long millis) {
         return new CoordinatorConfig(n, r, w, requestTimeoutMillis, replicaTimeoutMillis, millis,
-                forwardSlackMillis, maxHints, maxHintAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize);
+                forwardSlackMillis, maxHints, maxHintAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize,
+                budget);
     }
 
     public CoordinatorConfig withHintLimits(long maxCount, long maxAgeMillis) {
         return new CoordinatorConfig(n, r, w, requestTimeoutMillis, replicaTimeoutMillis, readRepairGraceMillis,
-                forwardSlackMillis, maxCount, maxAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize);
+                forwardSlackMillis, maxCount, maxAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize,
+                budget);
     }
 
     public CoordinatorConfig withHintReplay(long intervalMillis, int batchSize) {
         return new CoordinatorConfig(n, r, w, requestTimeoutMillis, replicaTimeoutMillis, readRepairGraceMillis,
-                forwardSlackMillis, maxHints, maxHintAgeMillis, intervalMillis, batchSize);
+                forwardSlackMillis, maxHints, maxHintAgeMillis, intervalMillis, batchSize, budget);
+    }
+
+    public CoordinatorConfig withBudget(BudgetConfig budgetConfig) {
+        return new CoordinatorConfig(n, r, w, requestTimeoutMillis, replicaTimeoutMillis, readRepairGraceMillis,
+                forwardSlackMillis, maxHints, maxHintAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize,
+                budgetConfig);
     }
 
     private static void positive(String name, long value) {

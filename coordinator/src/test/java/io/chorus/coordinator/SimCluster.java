@@ -42,6 +42,8 @@ final class SimCluster {
     private final Map<NodeId, Integer> incarnations = new HashMap<>();
     private final Map<NodeId, StorageEngine> damaged = new HashMap<>();
     private final UnaryOperator<Transport> wrap;
+    private final AntiEntropyConfig antiEntropyConfig;
+    private final Map<NodeId, AntiEntropy> antiEntropies = new HashMap<>();
 
     SimCluster(Simulation sim, int size, CoordinatorConfig config) {
         this(sim, size, config, UnaryOperator.identity());
@@ -49,9 +51,20 @@ final class SimCluster {
 
     /** As above, each node's transport seen through {@code wrap} (to model a transport's own quirks). */
     SimCluster(Simulation sim, int size, CoordinatorConfig config, UnaryOperator<Transport> wrap) {
+        this(sim, size, config, wrap, AntiEntropyConfig.disabled());
+    }
+
+    /** With every node running anti-entropy as {@code antiEntropy} says (the other constructors: responder only). */
+    SimCluster(Simulation sim, int size, CoordinatorConfig config, AntiEntropyConfig antiEntropy) {
+        this(sim, size, config, UnaryOperator.identity(), antiEntropy);
+    }
+
+    SimCluster(Simulation sim, int size, CoordinatorConfig config, UnaryOperator<Transport> wrap,
+            AntiEntropyConfig antiEntropy) {
         this.sim = sim;
         this.config = config;
         this.wrap = wrap;
+        this.antiEntropyConfig = antiEntropy;
         List<Member> members = new ArrayList<>();
         for (int i = 1; i <= size; i++) {
             NodeId id = NodeId.of("n" + i);
@@ -70,11 +83,16 @@ final class SimCluster {
         Transport transport = wrap.apply(simulated);
         MemoryStorageEngine memory = storages.get(id);
         StorageEngine storage = damaged.containsKey(id) ? damaged.get(id) : memory;
+        FailureDetectingLiveness liveness = new FailureDetectingLiveness();
         Coordinator c = new Coordinator(id, new ActorId(id, memory.epoch()), () -> ring, storage, transport,
-                new FailureDetectingLiveness(), sim.scheduler(), sim.clock(), config);
-        transport.serve(c.peerHandler());
+                liveness, sim.scheduler(), sim.clock(), config);
+        AntiEntropy ae = new AntiEntropy(id, () -> ring, config.n(), storage, transport, liveness, sim.scheduler(),
+                sim.clock(), sim.scheduler()::execute, c.budget(), c::pendingHints, antiEntropyConfig);
+        transport.serve(AntiEntropy.route(c.peerHandler(), ae.handler()));
         c.start();
+        ae.start();
         coordinators.put(id, c);
+        antiEntropies.put(id, ae);
         incarnations.merge(id, 1, Integer::sum);
     }
 
@@ -90,9 +108,26 @@ final class SimCluster {
         return storages.get(id);
     }
 
+    AntiEntropy antiEntropy(NodeId id) {
+        return antiEntropies.get(id);
+    }
+
+    /**
+     * Crashes the node, throws its store away and restarts it on an empty one with a new epoch, as a node whose
+     * data directory was wiped.
+     */
+    void wipe(NodeId id) {
+        crash(id);
+        long epoch = storages.get(id).epoch() + 1000;
+        storages.put(id, new MemoryStorageEngine(epoch));
+        damaged.remove(id);
+        restart(id);
+    }
+
     /** Kills the node's process; its storage survives. The dead coordinator's replay timer is stopped. */
     void crash(NodeId id) {
         sim.network().crash(id);
+        antiEntropies.get(id).close();
         coordinators.get(id).close();
         incarnations.merge(id, 1, Integer::sum);
     }

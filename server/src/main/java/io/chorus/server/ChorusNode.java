@@ -1,5 +1,6 @@
 package io.chorus.server;
 
+import io.chorus.coordinator.AntiEntropy;
 import io.chorus.coordinator.Coordinator;
 import io.chorus.coordinator.FailureDetectingLiveness;
 import io.chorus.core.Clock;
@@ -55,6 +56,7 @@ public final class ChorusNode implements AutoCloseable {
     private ChorusServer server;
     private NettyTransport transport;
     private Coordinator coordinator;
+    private AntiEntropy antiEntropy;
     private InetSocketAddress address;
     /** The port bound last: a restarted node takes it again, so peers and clients find it where they knew it. */
     private int lastPort;
@@ -112,15 +114,23 @@ public final class ChorusNode implements AutoCloseable {
         // Peer replies complete on the event loop: what follows them (count an ack, merge a read reply, answer
         // the client, send a repair or the next hint) is short and never reads the store.
         transport = new NettyTransport(id, addresses::lookup, loops, server, ClientOptions.callbacksOn(Runnable::run));
+        FailureDetectingLiveness liveness = new FailureDetectingLiveness();
         coordinator = new Coordinator(id, new ActorId(id, storage.epoch()), () -> ring, storage, transport,
-                new FailureDetectingLiveness(), scheduler, Clock.system(), config.coordinator());
-        transport.serve(coordinator.peerHandler());
-        server.serveClients(new ClientRequestHandler(coordinator, () -> ring, addresses, storage, server::stats));
+                liveness, scheduler, Clock.system(), config.coordinator());
+        // Anti-entropy reads the store in its steps: they run on the dispatch pool, and share the coordinator's
+        // background budget with hint replay.
+        antiEntropy = new AntiEntropy(id, () -> ring, config.coordinator().n(), storage, transport, liveness,
+                scheduler, Clock.system(), dispatch, coordinator.budget(), coordinator::pendingHints,
+                config.antiEntropy());
+        transport.serve(AntiEntropy.route(coordinator.peerHandler(), antiEntropy.handler()));
+        server.serveClients(new ClientRequestHandler(coordinator, antiEntropy, () -> ring, addresses, storage,
+                server::stats));
         int port = server.start();
         lastPort = port;
         address = new InetSocketAddress(config.host(), port);
         addresses.put(id, address);
         coordinator.start();
+        antiEntropy.start();
         LOG.info("{} serving on {} (data in {}, {}, epoch {})", id, address, config.dataDir(), config.durability(),
                 storage.epoch());
         return address;
@@ -147,6 +157,7 @@ public final class ChorusNode implements AutoCloseable {
         if (address == null) {
             return;
         }
+        antiEntropy.close();
         coordinator.close();
         if (crash) {
             // Connections first: a dead process answers nothing, not even the failures of its unfinished writes.
@@ -230,5 +241,9 @@ public final class ChorusNode implements AutoCloseable {
 
     public synchronized Coordinator coordinator() {
         return coordinator;
+    }
+
+    public synchronized AntiEntropy antiEntropy() {
+        return antiEntropy;
     }
 }

@@ -1,6 +1,11 @@
 package io.chorus.server;
 
+import io.chorus.coordinator.AntiEntropy;
+import io.chorus.coordinator.AntiEntropyStats;
+import io.chorus.coordinator.BudgetStats;
 import io.chorus.coordinator.Coordinator;
+import io.chorus.coordinator.RepairSummary;
+import io.chorus.coordinator.SyncReport;
 import io.chorus.coordinator.CoordinatorStats;
 import io.chorus.coordinator.QuorumOptions;
 import io.chorus.core.error.ChorusException;
@@ -22,6 +27,8 @@ import io.chorus.transport.protocol.GetResponse;
 import io.chorus.transport.protocol.Opcodes;
 import io.chorus.transport.protocol.PutRequest;
 import io.chorus.transport.protocol.PutResponse;
+import io.chorus.transport.protocol.RepairRequest;
+import io.chorus.transport.protocol.RepairResponse;
 import io.chorus.transport.protocol.StatsResponse;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -40,14 +47,16 @@ import java.util.function.Supplier;
 final class ClientRequestHandler implements RequestHandler {
 
     private final Coordinator coordinator;
+    private final AntiEntropy antiEntropy;
     private final Supplier<Ring> ring;
     private final AddressBook addresses;
     private final StorageEngine storage;
     private final Supplier<TransportStats> transport;
 
-    ClientRequestHandler(Coordinator coordinator, Supplier<Ring> ring, AddressBook addresses, StorageEngine storage,
-            Supplier<TransportStats> transport) {
+    ClientRequestHandler(Coordinator coordinator, AntiEntropy antiEntropy, Supplier<Ring> ring, AddressBook addresses,
+            StorageEngine storage, Supplier<TransportStats> transport) {
         this.coordinator = coordinator;
+        this.antiEntropy = antiEntropy;
         this.ring = ring;
         this.addresses = addresses;
         this.storage = storage;
@@ -89,9 +98,21 @@ final class ClientRequestHandler implements RequestHandler {
                 EmptyBody.decode(body, "STATS request");
                 yield CompletableFuture.completedFuture(reply(Opcodes.STATS, new StatsResponse(stats()).encode()));
             }
+            case Opcodes.REPAIR -> {
+                RepairRequest repair = RepairRequest.decode(body);
+                yield antiEntropy.repair(repair.partition())
+                        .thenApply(summary -> reply(Opcodes.REPAIR, repairResponse(summary).encode()));
+            }
             default -> throw new ChorusException(ErrorCode.UNKNOWN_OPCODE,
                     String.format("opcode 0x%04x is not a client operation", request.opcode()));
         };
+    }
+
+    private static RepairResponse repairResponse(RepairSummary s) {
+        return new RepairResponse(s.partitions(), s.syncs().size(), s.count(SyncReport.Outcome.IN_SYNC),
+                s.count(SyncReport.Outcome.REPAIRED), s.count(SyncReport.Outcome.DEFERRED),
+                s.count(SyncReport.Outcome.FAILED), s.segmentsDiffering(), s.keysFetched(), s.keysPushed(),
+                s.bytesSent(), s.bytesReceived(), s.tookNanos() / 1_000_000);
     }
 
     private long version() {
@@ -136,6 +157,35 @@ final class ClientRequestHandler implements RequestHandler {
         out.put("transport.refused_connections", t.refusedConnections());
         out.put("transport.handshake_timeouts", t.handshakeTimeouts());
         out.put("transport.slow_readers_closed", t.slowReadersClosed());
+        BudgetStats b = coordinator.budget().stats();
+        out.put("budget.max_concurrent", (long) b.maxConcurrent());
+        out.put("budget.in_use", (long) b.inUse());
+        out.put("budget.waiting", (long) b.waiting());
+        out.put("budget.keys_spent", b.keysSpent());
+        out.put("budget.bytes_spent", b.bytesSpent());
+        out.put("budget.throttled", b.throttled());
+        out.put("budget.throttled_ms", b.throttledNanos() / 1_000_000);
+        AntiEntropyStats a = antiEntropy.stats();
+        out.put("aae.exchanges", a.exchanges());
+        out.put("aae.in_sync", a.inSync());
+        out.put("aae.repaired", a.repaired());
+        out.put("aae.deferred", a.deferred());
+        out.put("aae.failed", a.failed());
+        out.put("aae.hashes_compared", a.hashesCompared());
+        out.put("aae.segments_differing", a.segmentsDiffering());
+        out.put("aae.keys_fetched", a.keysFetched());
+        out.put("aae.keys_pushed", a.keysPushed());
+        out.put("aae.keys_sent", a.keysSent());
+        out.put("aae.keys_received", a.keysReceived());
+        out.put("aae.bytes_sent", a.bytesSent());
+        out.put("aae.bytes_received", a.bytesReceived());
+        out.put("aae.tombstones_purged", a.tombstonesPurged());
+        out.put("aae.collection_rounds", a.collectionRounds());
+        out.put("aae.tree_rebuilds", a.treeRebuilds());
+        out.put("aae.trees_not_ready", a.treesNotReady());
+        // Per held partition: when its syncs last converged with every other replica (ms since the epoch).
+        a.lastSyncMillis().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> out.put("aae.last_sync_ms.p" + e.getKey(), e.getValue()));
         out.put("ring.version", ring.get().version());
         return out;
     }

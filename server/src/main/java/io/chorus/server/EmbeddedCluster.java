@@ -2,6 +2,7 @@ package io.chorus.server;
 
 import io.chorus.client.ChorusClient;
 import io.chorus.client.ClientConfig;
+import io.chorus.coordinator.AntiEntropyConfig;
 import io.chorus.coordinator.CoordinatorConfig;
 import io.chorus.core.NodeId;
 import io.chorus.ring.Member;
@@ -105,6 +106,17 @@ public final class EmbeddedCluster implements AutoCloseable {
     }
 
     /** The client addresses of the running nodes. */
+    /**
+     * Loses node {@code i}'s disk: crashes it, deletes its data directory and starts it again on an empty one, so it
+     * comes back with a new epoch (new dots never look old) and is rebuilt by anti-entropy from its replicas.
+     */
+    public void wipe(int i) {
+        ChorusNode n = node(i);
+        n.crash();
+        deleteTree(n.config().dataDir());
+        n.start();
+    }
+
     public List<InetSocketAddress> addresses() {
         return nodes.stream().filter(ChorusNode::isRunning).map(ChorusNode::address).toList();
     }
@@ -154,6 +166,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         private Durability durability = Durability.SYNC;
         private int partitions = 64;
         private CoordinatorConfig coordinator = CoordinatorConfig.defaults();
+        private AntiEntropyConfig antiEntropy = AntiEntropyConfig.defaults();
         private int basePort;
 
         public Builder nodes(int n) {
@@ -194,6 +207,11 @@ public final class EmbeddedCluster implements AutoCloseable {
             return this;
         }
 
+        public Builder antiEntropy(AntiEntropyConfig config) {
+            this.antiEntropy = config;
+            return this;
+        }
+
         /** Starts every node; if one fails to start, the ones started are stopped again. */
         public EmbeddedCluster start() {
             boolean owns = dataDir == null;
@@ -224,7 +242,7 @@ public final class EmbeddedCluster implements AutoCloseable {
                     Member m = members.get(i);
                     int port = basePort == 0 ? 0 : basePort + i;
                     NodeConfig config = new NodeConfig(m.id(), root.resolve(m.id().name()), "127.0.0.1", port, members,
-                            partitions, durability, coordinator, dispatchThreads, unflushedShare);
+                            partitions, durability, coordinator, dispatchThreads, unflushedShare, antiEntropy);
                     ChorusNode node = new ChorusNode(config, addresses, loops, dispatch);
                     node.start();
                     started.add(node);

@@ -1,6 +1,7 @@
 package io.chorus.server;
 
 import io.chorus.core.NodeId;
+import io.chorus.coordinator.AntiEntropyConfig;
 import io.chorus.coordinator.CoordinatorConfig;
 import io.chorus.ring.Member;
 import io.chorus.storage.Durability;
@@ -23,9 +24,11 @@ import java.util.List;
  * @param maxUnflushedReplyBytes replies this node may hold for peers that do not read them, over all its
  *                     connections; 0 for the server's default (a quarter of the heap), which nodes sharing one JVM
  *                     must divide among themselves ({@link EmbeddedCluster} does)
+ * @param antiEntropy  the schedule of active anti-entropy and tombstone collection
  */
 public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, List<Member> members, int partitions,
-        Durability durability, CoordinatorConfig coordinator, int dispatchThreads, long maxUnflushedReplyBytes) {
+        Durability durability, CoordinatorConfig coordinator, int dispatchThreads, long maxUnflushedReplyBytes,
+        AntiEntropyConfig antiEntropy) {
 
     public NodeConfig {
         members = List.copyOf(members);
@@ -35,35 +38,40 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
         if (port < 0 || port > 0xFFFF || dispatchThreads < 1 || maxUnflushedReplyBytes < 0) {
             throw new IllegalArgumentException("port outside 0..65535, no dispatch thread or a negative limit");
         }
-        if (dataDir == null || host == null || durability == null || coordinator == null) {
-            throw new IllegalArgumentException("data dir, host, durability and coordinator settings must be given");
+        if (dataDir == null || host == null || durability == null || coordinator == null || antiEntropy == null) {
+            throw new IllegalArgumentException("data dir, host, durability, coordinator and anti-entropy settings"
+                    + " must be given");
         }
     }
 
     /** Loopback, ephemeral port, SYNC, Q = 256, N/R/W = 3/2/2. */
     public static NodeConfig defaults(NodeId nodeId, Path dataDir, List<Member> members) {
         return new NodeConfig(nodeId, dataDir, "127.0.0.1", 0, members, 256, Durability.SYNC,
-                CoordinatorConfig.defaults(), 4, 0);
+                CoordinatorConfig.defaults(), 4, 0, AntiEntropyConfig.defaults());
     }
 
     public NodeConfig withPort(int port) {
         return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads, maxUnflushedReplyBytes);
+                dispatchThreads, maxUnflushedReplyBytes, antiEntropy);
     }
 
     public NodeConfig withDurability(Durability durability) {
         return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads, maxUnflushedReplyBytes);
+                dispatchThreads, maxUnflushedReplyBytes, antiEntropy);
     }
 
     public NodeConfig withPartitions(int partitions) {
         return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads, maxUnflushedReplyBytes);
+                dispatchThreads, maxUnflushedReplyBytes, antiEntropy);
     }
 
     public NodeConfig withCoordinator(CoordinatorConfig coordinator) {
         return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads, maxUnflushedReplyBytes);
+                dispatchThreads, maxUnflushedReplyBytes, antiEntropy);
     }
 
+    public NodeConfig withAntiEntropy(AntiEntropyConfig antiEntropy) {
+        return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
+                dispatchThreads, maxUnflushedReplyBytes, antiEntropy);
+    }
 }

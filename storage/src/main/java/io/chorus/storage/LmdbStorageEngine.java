@@ -66,6 +66,7 @@ public final class LmdbStorageEngine implements StorageEngine {
     private final SecureRandom random = new SecureRandom();
     private final long epoch;
     private final HashTrees trees;
+    private final boolean hashTrees;
     private final WriteLimits limits;
     private final int maxAreaValueSize;
     private final ReadGate gate = new ReadGate();
@@ -84,6 +85,7 @@ public final class LmdbStorageEngine implements StorageEngine {
         this.dataDir = config.dataDir();
         MetaStore.Opened opened = MetaStore.loadOrCreateEpoch(env, meta, () -> random.nextLong() & Long.MAX_VALUE);
         this.epoch = opened.epoch();
+        this.hashTrees = config.hashTrees();
         this.trees = openTrees(opened.created());
         this.limits = WriteLimits.of(config);
         // An area's record may wrap a whole stored set (a hint: the set, its key and a few fields), so it gets
@@ -138,6 +140,7 @@ public final class LmdbStorageEngine implements StorageEngine {
      * The trees to start with: a new directory's are its (empty) data; any other's come from the tree file of a
      * clean close when its token is the meta database's, else every tree is not ready, to be rebuilt by scans. The
      * token and the file are deleted here, before the writer starts: a crash from now on leaves no valid file.
+     * With the trees off nothing is loaded (writes would not keep them), but the file is used up all the same.
      */
     private HashTrees openTrees(boolean created) {
         OptionalLong token = MetaStore.treeToken(env, meta);
@@ -169,6 +172,9 @@ public final class LmdbStorageEngine implements StorageEngine {
         } catch (IOException e) {
             // Harmless: without the token the file is void.
             LOG.warn("could not delete the used tree file in {}: {}", dataDir, e.toString());
+        }
+        if (!hashTrees) {
+            return new HashTrees(false);
         }
         if (loaded != null) {
             LOG.debug("hash trees of {} loaded from the tree file", dataDir);
@@ -224,14 +230,14 @@ public final class LmdbStorageEngine implements StorageEngine {
     public CompletableFuture<SiblingSet> update(int partition, byte[] key, UnaryOperator<SiblingSet> change) {
         Objects.requireNonNull(change, "change");
         return submit(partition, key, storedKey -> new SiblingUpdate(data, storedKey, change, limits,
-                trees.tree(partition)));
+                treeOf(partition)));
     }
 
     @Override
     public CompletableFuture<SiblingSet> put(int partition, byte[] key, SiblingSet incoming) {
         Objects.requireNonNull(incoming, "incoming");
         return submit(partition, key, storedKey -> new SiblingUpdate(data, storedKey,
-                stored -> stored.merge(incoming), limits, mergesOverLimit, trees.tree(partition)));
+                stored -> stored.merge(incoming), limits, mergesOverLimit, treeOf(partition)));
     }
 
     private <T> CompletableFuture<T> submit(int partition, byte[] key, Function<byte[], WriteOp<T>> op) {
@@ -267,6 +273,11 @@ public final class LmdbStorageEngine implements StorageEngine {
             }
         });
         return writer.submit(drop);
+    }
+
+    /** The partition's tree, or null when the trees are off (writes then skip their hashes). */
+    private HashTree treeOf(int partition) {
+        return hashTrees ? trees.tree(partition) : null;
     }
 
     @Override
@@ -315,6 +326,9 @@ public final class LmdbStorageEngine implements StorageEngine {
     public CompletableFuture<RebuildProgress> rebuildTree(int partition, int maxKeys) {
         if (maxKeys < 1) {
             throw new IllegalArgumentException("maxKeys must be >= 1, got " + maxKeys);
+        }
+        if (!hashTrees) {
+            return CompletableFuture.failedFuture(new IllegalStateException("hash trees are off in this engine"));
         }
         return writer.submit(new TreeRebuildStep(data, trees.tree(partition), maxKeys));
     }
@@ -389,7 +403,7 @@ public final class LmdbStorageEngine implements StorageEngine {
      * read transactions, close.
      */
     private void teardown(boolean clean) {
-        if (clean) {
+        if (clean && hashTrees) {
             saveTrees();
         }
         gate.close(() -> {

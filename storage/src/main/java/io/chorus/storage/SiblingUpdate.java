@@ -27,6 +27,7 @@ final class SiblingUpdate extends WriteOp<SiblingSet> {
     private final LongAdder mergesOverLimit;
     /** For a merge: what of the limits the attempt's result is over, or null. */
     private String overLimit;
+    /** Null when the engine keeps no trees. */
     private final HashTree tree;
     private final byte[] key;
     /** The attempt's change to the tree: entry hashes before and after (0: absent), or no change. */
@@ -76,7 +77,7 @@ final class SiblingUpdate extends WriteOp<SiblingSet> {
         ByteBuffer stored = ctx.get(dbi, storedKey);
         SiblingSet before = stored == null ? SiblingSet.empty() : StoredSets.decode(stored, storedKey);
         existed = stored != null;
-        oldHash = stored == null ? 0 : KeyHash.entryHash(key, stored);
+        oldHash = stored == null || tree == null ? 0 : KeyHash.entryHash(key, stored);
         SiblingSet after = change.apply(before);
         if (after == null) {
             throw new NullPointerException("the update function returned null for "
@@ -96,9 +97,11 @@ final class SiblingUpdate extends WriteOp<SiblingSet> {
         // Everything that can fail on its own is checked; from here on a failure poisons the transaction.
         ByteBuffer out = ctx.reserve(dbi, storedKey, size);
         CausalCodec.encode(after, out);
-        newHash = KeyHash.entryHash(key, out.duplicate().flip());
-        tombstoneOnly = after.isDeleted();
-        changed = true;
+        if (tree != null) {
+            newHash = KeyHash.entryHash(key, out.duplicate().flip());
+            tombstoneOnly = after.isDeleted();
+            changed = true;
+        }
         return after;
     }
 }

@@ -23,10 +23,12 @@ import java.util.concurrent.ThreadFactory;
  * @param maxReaders         LMDB reader slots: bounds the threads that read at once (default 512)
  * @param maxAreas           most named {@link KeyValueArea}s (default 16)
  * @param writerThreadFactory makes the one writer thread (default: a daemon thread named after the directory)
+ * @param hashTrees          whether writes keep the partitions' hash trees (default true); off only to measure
+ *                           what the trees cost: every tree then stays not ready and anti-entropy defers
  */
 public record StorageConfig(Path dataDir, Durability durability, int maxValueSize, int maxObjectSize,
         int siblingWarn, int maxSiblings, long initialMapSize, long maxMapSize, int maxBatchSize,
-        int maxPendingWrites, int maxReaders, int maxAreas, ThreadFactory writerThreadFactory) {
+        int maxPendingWrites, int maxReaders, int maxAreas, ThreadFactory writerThreadFactory, boolean hashTrees) {
 
     public static final int DEFAULT_MAX_VALUE_SIZE = 1 << 20;
     public static final int DEFAULT_MAX_OBJECT_SIZE = (16 << 20) - 1024;
@@ -80,9 +82,16 @@ public record StorageConfig(Path dataDir, Durability durability, int maxValueSiz
         private int maxReaders = 512;
         private int maxAreas = 16;
         private ThreadFactory writerThreadFactory;
+        private boolean hashTrees = true;
 
         private Builder(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+        }
+
+        /** Off only to measure what the hash trees cost (see {@link StorageConfig#hashTrees}). */
+        public Builder hashTrees(boolean on) {
+            this.hashTrees = on;
+            return this;
         }
 
         public Builder durability(Durability d) {
@@ -148,7 +157,7 @@ public record StorageConfig(Path dataDir, Durability durability, int maxValueSiz
         public StorageConfig build() {
             ThreadFactory factory = writerThreadFactory != null ? writerThreadFactory : defaultWriterFactory(dataDir);
             return new StorageConfig(dataDir, durability, maxValueSize, maxObjectSize, siblingWarn, maxSiblings,
-                    initialMapSize, maxMapSize, maxBatchSize, maxPendingWrites, maxReaders, maxAreas, factory);
+                    initialMapSize, maxMapSize, maxBatchSize, maxPendingWrites, maxReaders, maxAreas, factory, hashTrees);
         }
 
         private static ThreadFactory defaultWriterFactory(Path dir) {

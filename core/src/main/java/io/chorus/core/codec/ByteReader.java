@@ -32,6 +32,12 @@ public final class ByteReader {
         return buf.get() & 0xFF;
     }
 
+    /** Eight bytes, big-endian: a 64-bit hash or other fixed-width value, any bit pattern valid. */
+    public long fixed64(String what) {
+        need(8, what);
+        return buf.getLong();
+    }
+
     public long varlong(String what) {
         long result = 0;
         for (int shift = 0; shift < 64; shift += 7) {

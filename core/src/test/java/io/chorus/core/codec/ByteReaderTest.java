@@ -76,4 +76,17 @@ class ByteReaderTest {
                 (byte) 0xFF, (byte) 0xFF, 0x01};
         assertThatThrownBy(() -> new ByteReader(huge).index("i", 5)).isInstanceOf(MalformedEncodingException.class);
     }
+
+    @Test
+    void fixed64IsEightBigEndianBytesAndNeedsAllOfThem() {
+        byte[] bytes = {(byte) 0x80, 1, 2, 3, 4, 5, 6, 7, 0x7E};
+        ByteReader r = new ByteReader(bytes);
+        assertThat(r.fixed64("hash")).isEqualTo(0x8001020304050607L);
+        assertThat(r.u8("marker")).isEqualTo(0x7E);
+        for (int len = 0; len < 8; len++) {
+            ByteReader shortOne = new ByteReader(java.util.Arrays.copyOf(bytes, len));
+            assertThatThrownBy(() -> shortOne.fixed64("hash")).isInstanceOf(MalformedEncodingException.class)
+                    .hasMessageContaining("hash: truncated");
+        }
+    }
 }

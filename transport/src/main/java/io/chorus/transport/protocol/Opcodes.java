@@ -18,6 +18,8 @@ public final class Opcodes {
     // ---- cluster (0x02xx) ----
     public static final int CLUSTER_INFO = 0x0201;
     public static final int STATS = 0x0202;
+    /** Run anti-entropy on the receiving node now (all its partitions or one) and report what it did. */
+    public static final int REPAIR = 0x0203;
 
     // ---- concerns: the high byte ----
     public static final int CONCERN_CONNECTION = 0x00;
@@ -49,7 +51,8 @@ public final class Opcodes {
 
     /** Whether the opcode is one of the client requests a node's client handler serves. */
     public static boolean isClientRequest(int opcode) {
-        return opcode == GET || opcode == PUT || opcode == DELETE || opcode == CLUSTER_INFO || opcode == STATS;
+        return opcode == GET || opcode == PUT || opcode == DELETE || opcode == CLUSTER_INFO || opcode == STATS
+                || opcode == REPAIR;
     }
 
     /**
@@ -71,6 +74,7 @@ public final class Opcodes {
             case DELETE -> "DELETE";
             case CLUSTER_INFO -> "CLUSTER_INFO";
             case STATS -> "STATS";
+            case REPAIR -> "REPAIR";
             default -> String.format("0x%04x", opcode);
         };
     }

@@ -8,6 +8,8 @@ public final class ProtocolLimits {
 
     /** LMDB's 511-byte key limit less the stored key's 2-byte partition prefix and 4-byte segment hash. */
     public static final int MAX_KEY_BYTES = 505;
+    /** Partitions are numbered 0..65535 (at most 2^16 of them: the storage key prefix is 2 bytes). */
+    public static final int MAX_PARTITION = 0xFFFF;
     public static final int MAX_PING_PAYLOAD_BYTES = 1024;
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
     /** Names in HELLO, endpoints and stats: bounded like node ids. */
@@ -21,7 +23,7 @@ public final class ProtocolLimits {
     public static final long MAX_TIMEOUT_MILLIS = 600_000;
     /**
      * What every message that carries a stored sibling set adds around it, rounded up: the frame header and, the
-     * largest, HINT_PUT's owner (2 + 255 bytes), partition (3), key (2 + 509) and the set's own length (4). A set
+     * largest, HINT_PUT's owner (2 + 255 bytes), partition (3), key (2 + 505) and the set's own length (4). A set
      * of at most {@link #maxStoredObjectBytes} therefore fits in a REPLICA_PUT, a HINT_PUT, a REPLICA_GET or FORWARD
      * reply and a GET or PUT response, so whatever a node stores can travel.
      */

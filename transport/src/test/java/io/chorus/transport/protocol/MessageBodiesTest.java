@@ -75,7 +75,7 @@ class MessageBodiesTest {
                 body(new PingBody(new byte[0]), PingBody::encode, PingBody::decode),
                 body(new PingBody(new byte[1024]), PingBody::encode, PingBody::decode),
                 body(new GetRequest(KEY, 0, 0, 0), GetRequest::encode, GetRequest::decode),
-                body(new GetRequest(new byte[509], 5, 3, 600_000), GetRequest::encode, GetRequest::decode),
+                body(new GetRequest(new byte[ProtocolLimits.MAX_KEY_BYTES], 5, 3, 600_000), GetRequest::encode, GetRequest::decode),
                 body(new GetResponse(3, SiblingSet.empty()), GetResponse::encode, GetResponse::decode),
                 body(new GetResponse(300, set), GetResponse::encode, GetResponse::decode),
                 body(new PutRequest(KEY, VersionVector.empty(), bytes("value"), 0, 0, 0), PutRequest::encode,
@@ -94,6 +94,14 @@ class MessageBodiesTest {
                         ClusterInfoResponse::encode, ClusterInfoResponse::decode),
                 body(new StatsResponse(Map.of()), StatsResponse::encode, StatsResponse::decode),
                 body(new StatsResponse(stats), StatsResponse::encode, StatsResponse::decode),
+                body(RepairRequest.allPartitions(), RepairRequest::encode, RepairRequest::decode),
+                body(RepairRequest.partition(0), RepairRequest::encode, RepairRequest::decode),
+                body(RepairRequest.partition(ProtocolLimits.MAX_PARTITION), RepairRequest::encode,
+                        RepairRequest::decode),
+                body(new RepairResponse(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), RepairResponse::encode,
+                        RepairResponse::decode),
+                body(new RepairResponse(256, 512, 500, 9, 2, 1, 40, 1_000, 300, 1L << 40, Long.MAX_VALUE, 61_000),
+                        RepairResponse::encode, RepairResponse::decode),
                 body(ErrorBody.of(ErrorCode.QUORUM_NOT_MET, "1 of 2 replicas answered", 1, 2), ErrorBody::encode,
                         ErrorBody::decode),
                 body(new ErrorBody(999, "from the future", 0, 0), ErrorBody::encode, ErrorBody::decode));
@@ -141,6 +149,32 @@ class MessageBodiesTest {
         assertThat(new ClusterInfoResponse(1, new byte[] {9}, List.of(
                 new ClusterInfoResponse.Endpoint(NodeId.of("a"), "h", 0x1F90))).encode())
                 .containsExactly(1, 1, 9, 1, 1, 'a', 1, 'h', 0x1F, 0x90);
+        // scope 0 (all partitions); scope 1 and partition 300 = 0xAC 0x02
+        assertThat(RepairRequest.allPartitions().encode()).containsExactly(0);
+        assertThat(RepairRequest.partition(300).encode()).containsExactly(1, 0xAC, 0x02);
+        // twelve varints in order
+        assertThat(new RepairResponse(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 1000).encode())
+                .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0xE8, 0x07);
+    }
+
+    @Test
+    void repairBodiesOutOfRangeAreMalformed() {
+        assertThatThrownBy(() -> RepairRequest.decode(new byte[] {2}))
+                .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("repair scope 2");
+        // partition 65536 = 0x80 0x80 0x04
+        assertThatThrownBy(() -> RepairRequest.decode(new byte[] {1, (byte) 0x80, (byte) 0x80, 0x04}))
+                .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("partition");
+        // scope 0 takes no partition
+        assertThatThrownBy(() -> RepairRequest.decode(new byte[] {0, 5}))
+                .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("trailing");
+        assertThatThrownBy(() -> RepairRequest.partition(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RepairRequest.partition(65536)).isInstanceOf(IllegalArgumentException.class);
+        // a count of 2^63 in the last field
+        byte[] huge = concat(new byte[11], varint(Long.MIN_VALUE));
+        assertThatThrownBy(() -> RepairResponse.decode(huge))
+                .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("tookMillis");
+        assertThatThrownBy(() -> new RepairResponse(0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("failed");
     }
 
     @Test
@@ -237,6 +271,11 @@ class MessageBodiesTest {
         assertThat(Opcodes.isServedTo(Role.NODE, 0x0104)).isFalse();
         assertThat(Opcodes.isServedTo(Role.NODE, 0x5001)).isFalse();
         assertThat(Opcodes.name(Opcodes.PUT)).isEqualTo("PUT");
+        assertThat(Opcodes.concern(Opcodes.REPAIR)).isEqualTo(Opcodes.CONCERN_CLUSTER);
+        assertThat(Opcodes.isServedTo(Role.CLIENT, Opcodes.REPAIR)).isTrue();
+        assertThat(Opcodes.isServedTo(Role.CLIENT, 0x3001)).isFalse();
+        assertThat(Opcodes.isServedTo(Role.NODE, 0x3001)).isTrue();
+        assertThat(Opcodes.name(Opcodes.REPAIR)).isEqualTo("REPAIR");
     }
 
     @Test

@@ -1,0 +1,387 @@
+package io.chorus.coordinator;
+
+import io.chorus.core.Clock;
+import io.chorus.core.NodeId;
+import io.chorus.core.Scheduler;
+import io.chorus.core.Scheduler.Cancellable;
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.core.transport.Message;
+import io.chorus.core.transport.RequestHandler;
+import io.chorus.core.transport.Transport;
+import io.chorus.ring.Ring;
+import io.chorus.storage.HashTree;
+import io.chorus.storage.StorageEngine;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Active anti-entropy for one node: keeps every partition it holds in sync with the partition's other primaries
+ * without anyone reading a key, rebuilds hash trees that are not ready, collects tombstones once causally stable,
+ * and answers the anti-entropy messages of its peers.
+ *
+ * <p>Every {@code tickMillis} the agent (1) starts a rebuild of one held partition's tree that needs it, if none is
+ * running, scanning {@code rebuildChunkKeys} keys a step; (2) starts syncs of (partition, peer) pairs whose last
+ * sync is older than {@code intervalMillis}, up to {@code concurrency} at once, skipping peers that liveness calls
+ * down; (3) after a partition's syncs converged with every peer, runs a tombstone round for it if this node is its
+ * first primary ({@link TombstoneCollector}). All of it holds permits of the node's {@link BackgroundBudget} and
+ * spends its keys and bytes there, so it shares one bound with hint replay. {@link #repair} does the same syncs
+ * on demand (REPAIR).
+ *
+ * <p>{@link #sync} is the primitive: one partition, one peer, both ends identical afterwards (see
+ * {@link PartitionSync}); handoff and the rebuild of a wiped node use it too.
+ *
+ * <p>Thread-safe: the schedule's state is under this object's monitor, held for bookkeeping only; syncs run as
+ * future chains on the background executor. Time comes from the given clock and scheduler.
+ */
+public final class AntiEntropy implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AntiEntropy.class);
+    /** How soon a deferred sync (a tree rebuilding, a ring changing) is tried again, in ticks. */
+    private static final int RETRY_DEFERRED_TICKS = 5;
+
+    private final NodeId self;
+    private final Supplier<Ring> ring;
+    private final int n;
+    private final StorageEngine storage;
+    private final Transport transport;
+    private final Liveness liveness;
+    private final Scheduler scheduler;
+    private final Clock clock;
+    private final Executor background;
+    private final BackgroundBudget budget;
+    private final AntiEntropyConfig config;
+    private final AntiEntropyCounters counters = new AntiEntropyCounters();
+    private final AntiEntropyHandler handler;
+    private final TombstoneCollector collector;
+
+    // Guarded by this:
+    private final Map<Pair, Long> lastAttemptNanos = new HashMap<>();
+    private final Map<Integer, Map<NodeId, Long>> convergedMillis = new HashMap<>();
+    private final Map<Integer, Long> lastCollectMillis = new HashMap<>();
+    private int running;
+    private boolean rebuilding;
+    private int cursor;
+    private Cancellable timer;
+    private boolean closed;
+
+    /**
+     * @param n            the replica count whose first n nodes of a partition's walk sync with each other
+     * @param background   where steps that read the store run (the node's dispatch pool)
+     * @param pendingHints how many hints this node holds, for tombstone rounds
+     */
+    public AntiEntropy(NodeId self, Supplier<Ring> ring, int n, StorageEngine storage, Transport transport,
+            Liveness liveness, Scheduler scheduler, Clock clock, Executor background, BackgroundBudget budget,
+            LongSupplier pendingHints, AntiEntropyConfig config) {
+        this.self = Objects.requireNonNull(self, "self");
+        this.ring = Objects.requireNonNull(ring, "ring");
+        if (n < 1) {
+            throw new IllegalArgumentException("n must be >= 1, got " + n);
+        }
+        this.n = n;
+        this.storage = Objects.requireNonNull(storage, "storage");
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.liveness = Objects.requireNonNull(liveness, "liveness");
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.background = Objects.requireNonNull(background, "background");
+        this.budget = Objects.requireNonNull(budget, "budget");
+        this.config = Objects.requireNonNull(config, "config");
+        this.handler = new AntiEntropyHandler(storage, ring, pendingHints, counters);
+        this.collector = new TombstoneCollector(self, storage, transport, liveness, clock, background, pendingHints,
+                config, counters);
+    }
+
+    /** Serves the anti-entropy opcodes (0x30xx). */
+    public RequestHandler handler() {
+        return handler;
+    }
+
+    /** A handler that gives anti-entropy opcodes to {@code antiEntropy} and everything else to {@code other}. */
+    public static RequestHandler route(RequestHandler other, RequestHandler antiEntropy) {
+        return new RequestHandler() {
+            @Override
+            public CompletableFuture<Message> handle(NodeId from, Message request) {
+                return PeerOpcodes.isAntiEntropy(request.opcode())
+                        ? antiEntropy.handle(from, request) : other.handle(from, request);
+            }
+
+            @Override
+            public boolean nonBlocking(int opcode) {
+                return PeerOpcodes.isAntiEntropy(opcode)
+                        ? antiEntropy.nonBlocking(opcode) : other.nonBlocking(opcode);
+            }
+        };
+    }
+
+    public synchronized void start() {
+        if (config.enabled() && !closed && timer == null) {
+            timer = scheduler.schedule(this::tick, config.tickMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Stops scheduling; syncs in progress finish. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+    }
+
+    /** One partition with one peer, within the budget; never fails (the report says how it ended). */
+    public CompletableFuture<SyncReport> sync(int partition, NodeId peer) {
+        long ringVersion = ring.get().version();
+        return budget.acquire("aae").thenCompose(permit -> {
+            CompletableFuture<SyncReport> done;
+            try {
+                done = PartitionSync.run(partition, storage,
+                        new RemoteSyncPeer(transport, peer, ringVersion, config.messageTimeoutMillis()), background,
+                        permit::spend, clock::nanoTime);
+            } catch (RuntimeException e) {
+                permit.close();
+                throw e;
+            }
+            return done.whenComplete((r, t) -> permit.close());
+        }).thenApply(report -> {
+            recorded(report);
+            return report;
+        });
+    }
+
+    /**
+     * Syncs one held partition, or every one, with each of its other primaries now (whatever their schedule),
+     * one sync at a time per {@code concurrency}, within the budget.
+     *
+     * @throws ChorusException NOT_A_REPLICA when this node does not hold the partition asked for
+     */
+    public CompletableFuture<RepairSummary> repair(OptionalInt partition) {
+        Ring current = ring.get();
+        List<long[]> pairs = new ArrayList<>();
+        if (partition.isPresent()) {
+            int p = partition.getAsInt();
+            if (p < 0 || p >= current.partitionCount()) {
+                return CompletableFuture.failedFuture(new ChorusException(ErrorCode.BAD_REQUEST, "partition " + p
+                        + " outside 0.." + (current.partitionCount() - 1)));
+            }
+            if (!primaries(current, p).contains(self)) {
+                return CompletableFuture.failedFuture(new ChorusException(ErrorCode.NOT_A_REPLICA, self
+                        + " is not a replica of partition " + p + " in ring version " + current.version()));
+            }
+        }
+        List<Integer> parts = partition.isPresent() ? List.of(partition.getAsInt()) : held(current);
+        List<CompletableFuture<SyncReport>> all = new ArrayList<>();
+        long start = clock.nanoTime();
+        for (int p : parts) {
+            for (NodeId peer : primaries(current, p)) {
+                if (!peer.equals(self)) {
+                    all.add(sync(p, peer));
+                }
+            }
+        }
+        return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).thenApply(v -> new RepairSummary(
+                all.stream().map(CompletableFuture::join).toList(), clock.nanoTime() - start));
+    }
+
+    public AntiEntropyStats stats() {
+        Map<Integer, Long> last = new HashMap<>();
+        Ring current = ring.get();
+        synchronized (this) {
+            for (int p : held(current)) {
+                Map<NodeId, Long> byPeer = convergedMillis.get(p);
+                List<NodeId> peers = peers(current, p);
+                if (byPeer != null && byPeer.keySet().containsAll(peers)) {
+                    last.put(p, peers.stream().mapToLong(byPeer::get).min().orElse(0));
+                }
+            }
+        }
+        AntiEntropyCounters c = counters;
+        return new AntiEntropyStats(c.exchanges.sum(), c.inSync.sum(), c.repaired.sum(), c.deferred.sum(),
+                c.failed.sum(), c.hashesCompared.sum(), c.segmentsDiffering.sum(), c.keysFetched.sum(),
+                c.keysPushed.sum(), c.keysSent.sum(), c.keysReceived.sum(), c.bytesSent.sum(), c.bytesReceived.sum(),
+                c.tombstonesPurged.sum(), c.collectionRounds.sum(), storage.trees().rebuilds(),
+                storage.trees().notReady(), last);
+    }
+
+    private void tick() {
+        try {
+            Ring current = ring.get();
+            startRebuild(current);
+            startDueSyncs(current);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: anti-entropy tick failed", self, e);
+        } finally {
+            synchronized (this) {
+                timer = closed ? null : scheduler.schedule(this::tick, config.tickMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void startRebuild(Ring current) {
+        HashTree target = null;
+        synchronized (this) {
+            if (rebuilding || closed) {
+                return;
+            }
+            for (int p : held(current)) {
+                HashTree t = storage.trees().tree(p);
+                if (t.needsRebuild()) {
+                    target = t;
+                    break;
+                }
+            }
+            if (target == null) {
+                return;
+            }
+            rebuilding = true;
+        }
+        HashTree tree = target;
+        LOG.info("{}: rebuilding the hash tree of partition {} ({})", self, tree.partition(), tree);
+        budget.acquire("rebuild").thenCompose(permit -> rebuildSteps(tree, permit)
+                .whenComplete((v, t) -> permit.close()))
+                .whenComplete((v, t) -> {
+                    synchronized (this) {
+                        rebuilding = false;
+                    }
+                    if (t != null) {
+                        LOG.warn("{}: rebuilding the tree of partition {} failed: {}", self, tree.partition(),
+                                t.toString());
+                    } else {
+                        LOG.info("{}: hash tree of partition {} rebuilt ({})", self, tree.partition(), tree);
+                    }
+                });
+    }
+
+    private CompletableFuture<Void> rebuildSteps(HashTree tree, BackgroundBudget.Permit permit) {
+        int chunk = config.rebuildChunkKeys();
+        return permit.spend(chunk, 0)
+                .thenComposeAsync(v -> storage.rebuildTree(tree.partition(), chunk), background)
+                .thenComposeAsync(progress -> {
+                    synchronized (this) {
+                        if (closed) {
+                            return CompletableFuture.completedFuture(null);
+                        }
+                    }
+                    return progress.done() ? CompletableFuture.completedFuture(null) : rebuildSteps(tree, permit);
+                }, background);
+    }
+
+    private void startDueSyncs(Ring current) {
+        List<Integer> parts = held(current);
+        if (parts.isEmpty()) {
+            return;
+        }
+        long now = clock.nanoTime();
+        long interval = TimeUnit.MILLISECONDS.toNanos(config.intervalMillis());
+        List<int[]> toStart = new ArrayList<>();
+        List<NodeId> toStartPeers = new ArrayList<>();
+        synchronized (this) {
+            for (int i = 0; i < parts.size() && running < config.concurrency() && !closed; i++) {
+                int p = parts.get((cursor + i) % parts.size());
+                for (NodeId peer : peers(current, p)) {
+                    if (running >= config.concurrency()) {
+                        break;
+                    }
+                    Long last = lastAttemptNanos.get(pairKey(p, peer));
+                    if ((last == null || now - last >= interval) && liveness.isAlive(peer)) {
+                        lastAttemptNanos.put(pairKey(p, peer), now);
+                        running++;
+                        toStart.add(new int[] {p});
+                        toStartPeers.add(peer);
+                    }
+                }
+                if (running >= config.concurrency()) {
+                    cursor = (cursor + i) % parts.size();
+                }
+            }
+        }
+        for (int i = 0; i < toStart.size(); i++) {
+            int p = toStart.get(i)[0];
+            NodeId peer = toStartPeers.get(i);
+            sync(p, peer).whenComplete((report, t) -> {
+                synchronized (this) {
+                    running--;
+                    if (report != null && report.outcome() == SyncReport.Outcome.DEFERRED) {
+                        // Sooner than a whole interval: a rebuild or a ring change usually ends within seconds.
+                        lastAttemptNanos.put(pairKey(p, peer), clock.nanoTime() - interval
+                                + TimeUnit.MILLISECONDS.toNanos(config.tickMillis() * RETRY_DEFERRED_TICKS));
+                    }
+                }
+                if (t != null) {
+                    LOG.warn("{}: sync of partition {} with {} failed", self, p, peer, t);
+                }
+            });
+        }
+    }
+
+    /** Books a finished sync; after the last peer of a partition converged, its tombstone round may run. */
+    private void recorded(SyncReport report) {
+        counters.add(report);
+        if (report.outcome() == SyncReport.Outcome.FAILED) {
+            LOG.debug("{}: sync of partition {} with {} failed: {}", self, report.partition(), report.peer(),
+                    report.detail());
+        }
+        if (!report.converged()) {
+            return;
+        }
+        Ring current = ring.get();
+        int p = report.partition();
+        long now = clock.currentTimeMillis();
+        boolean collect;
+        List<NodeId> primaries = primaries(current, p);
+        synchronized (this) {
+            Map<NodeId, Long> byPeer = convergedMillis.computeIfAbsent(p, x -> new HashMap<>());
+            byPeer.put(report.peer(), now);
+            long since = lastCollectMillis.getOrDefault(p, Long.MIN_VALUE);
+            collect = config.collectTombstones() && !closed && primaries.get(0).equals(self)
+                    && peers(current, p).stream().allMatch(q -> byPeer.getOrDefault(q, Long.MIN_VALUE) > since)
+                    && storage.trees().tree(p).tombstoneCount() > 0;
+            if (collect) {
+                lastCollectMillis.put(p, now);
+            }
+        }
+        if (collect) {
+            collector.round(current, p, primaries);
+        }
+    }
+
+    private List<Integer> held(Ring current) {
+        List<Integer> out = new ArrayList<>();
+        for (int p = 0; p < current.partitionCount(); p++) {
+            if (primaries(current, p).contains(self)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private List<NodeId> primaries(Ring current, int partition) {
+        List<NodeId> walk = current.walk(partition);
+        return walk.subList(0, Math.min(n, walk.size()));
+    }
+
+    private List<NodeId> peers(Ring current, int partition) {
+        List<NodeId> out = new ArrayList<>(primaries(current, partition));
+        out.remove(self);
+        return out;
+    }
+
+    private static Pair pairKey(int partition, NodeId peer) {
+        return new Pair(partition, peer);
+    }
+
+    private record Pair(int partition, NodeId peer) {
+    }
+}
