@@ -261,6 +261,10 @@ public final class LmdbStorageEngine implements StorageEngine {
     @Override
     public CompletableFuture<Void> dropPartition(int partition) {
         byte[] prefix = StoreKeys.prefix(partition);
+        if (!hashTrees) {
+            // No tree to empty: one made ready here would never see a later write.
+            return writer.submit(new PartitionDrop(data, prefix, op -> writer.submit(op), () -> { }));
+        }
         HashTree tree = trees.tree(partition);
         tree.dropStarted();
         // The tree is emptied by the drop's last chunk itself, on the writer right after its commit, before any
