@@ -29,7 +29,7 @@ final class GroupCommitWriter {
     private final BatchCommitter committer;
     private final int maxBatchSize;
     private final int maxPending;
-    private final Runnable teardown;
+    private final Teardown teardown;
     private final Thread thread;
     private final CountDownLatch terminated = new CountDownLatch(1);
     /** Queued by shutdown; per writer, since the op holds state. */
@@ -40,12 +40,24 @@ final class GroupCommitWriter {
         }
     };
     private volatile boolean closing;
+    /** Set by {@link #abandon}: the teardown is a crash's, not a clean shutdown's. */
+    private volatile boolean abandoned;
     private volatile long writesCommitted;
     private volatile long writesRejected;
 
+    /** What the writer thread runs after its last batch, whatever happened. */
+    @FunctionalInterface
+    interface Teardown {
+        /**
+         * @param clean the writer drained its queue after {@link #shutdown} (a clean close); false after
+         *     {@link #abandon} or when the writer failed
+         */
+        void run(boolean clean);
+    }
+
     /** @param teardown runs on the writer thread after the last batch, whatever happened */
     GroupCommitWriter(BatchCommitter committer, int maxBatchSize, int maxPending, ThreadFactory threads,
-            Runnable teardown) {
+            Teardown teardown) {
         this.committer = committer;
         this.maxBatchSize = maxBatchSize;
         this.maxPending = maxPending;
@@ -93,6 +105,7 @@ final class GroupCommitWriter {
     /** As {@link #shutdown}, but what is still queued fails instead of being committed: a crash's outcome. */
     void abandon() {
         if (!closing) {
+            abandoned = true;
             closing = true;
             List<WriteOp<?>> dropped = new ArrayList<>();
             queue.drainTo(dropped);
@@ -134,6 +147,7 @@ final class GroupCommitWriter {
 
     private void run() {
         List<WriteOp<?>> batch = new ArrayList<>(maxBatchSize);
+        boolean failed = false;
         try {
             boolean stop = false;
             while (!stop) {
@@ -147,6 +161,7 @@ final class GroupCommitWriter {
             }
         } catch (Throwable t) {
             LOG.error("storage writer failed; closing the engine", t);
+            failed = true;
             closing = true;
             failAll(batch, new ChorusException(ErrorCode.INTERNAL, "storage writer failed", t));
         } finally {
@@ -154,7 +169,7 @@ final class GroupCommitWriter {
             queue.drainTo(left);
             failAll(left, LmdbErrors.closed());
             try {
-                teardown.run();
+                teardown.run(!failed && !abandoned);
             } catch (RuntimeException e) {
                 LOG.error("closing the LMDB environment failed", e);
             } finally {

@@ -175,8 +175,14 @@ public final class HashTree {
         }
     }
 
-    /** Installs a tree read from the tree file. */
+    /**
+     * Installs a tree read from the tree file: ready, at {@code bits} ({@value #MIN_BITS}..{@value #MAX_BITS}). Takes
+     * {@code leaves} as its own.
+     */
     synchronized void load(int bits, long[] leaves, long keyCount, List<byte[]> tombstoneStoredKeys) {
+        if (bits < MIN_BITS || bits > MAX_BITS) {
+            throw new IllegalArgumentException("tree bits must be in " + MIN_BITS + ".." + MAX_BITS + ", got " + bits);
+        }
         TreeLevels t = new TreeLevels(bits);
         t.loadLeaves(leaves, keyCount);
         tombstoneStoredKeys.forEach(t::markTombstone);
@@ -188,6 +194,16 @@ public final class HashTree {
 
     synchronized List<byte[]> tombstoneStoredKeys() {
         return main == null ? List.of() : main.tombstones(Integer.MAX_VALUE);
+    }
+
+    /** What the tree file keeps of a ready tree. Arrays are not copied. */
+    record Saved(int partition, int bits, long keyCount, long[] leaves, List<byte[]> tombstoneStoredKeys) {
+    }
+
+    /** A copy of the ready tree, taken at once; null when not ready. */
+    synchronized Saved save() {
+        return main == null ? null : new Saved(partition, main.bits, main.keyCount(), main.leaves().clone(),
+                main.tombstones(Integer.MAX_VALUE));
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.chorus.storage;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -34,6 +36,37 @@ public final class HashTrees {
 
     List<HashTree> all() {
         return List.copyOf(trees.values());
+    }
+
+    /** The trees made so far, by partition. */
+    List<HashTree> sorted() {
+        List<HashTree> out = new ArrayList<>(trees.values());
+        out.sort(Comparator.comparingInt(HashTree::partition));
+        return out;
+    }
+
+    /** Whether a partition without a tree is known empty (its tree, once made, is ready). */
+    boolean readyByDefault() {
+        return readyByDefault;
+    }
+
+    /**
+     * What a tree file holds: whether a partition without a tree is known empty, the ready trees, and the
+     * partitions whose trees existed and were not ready (which must stay so when trees are ready by default).
+     */
+    record Saved(boolean readyByDefault, List<HashTree.Saved> trees, List<Integer> notReady) {
+    }
+
+    /** Trees as a tree file saved them: partitions it does not name are ready and empty only if it says so. */
+    static HashTrees load(Saved saved) {
+        HashTrees out = new HashTrees(saved.readyByDefault());
+        for (HashTree.Saved s : saved.trees()) {
+            out.tree(s.partition()).load(s.bits(), s.leaves(), s.keyCount(), s.tombstoneStoredKeys());
+        }
+        for (int p : saved.notReady()) {
+            out.trees.computeIfAbsent(p, q -> new HashTree(q, false));
+        }
+        return out;
     }
 
     /** Forgets every tree: each is not ready until rebuilt (as after a crash). */

@@ -9,9 +9,11 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,11 +29,14 @@ import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
 import org.lmdbjava.EnvFlags;
 import org.lmdbjava.LmdbException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link StorageEngine} on LMDB: one environment per data directory, the sibling sets in one database keyed by
  * {@code partition:u16be || segmentHash:u32be || key} ({@link StoreKeys}), metadata and {@link KeyValueArea}s in
- * their own named databases; the per-partition {@link HashTrees} in memory, kept in step with every commit.
+ * their own named databases; the per-partition {@link HashTrees} in memory, kept in step with every commit and
+ * saved at a clean close ({@link TreeFile}).
  *
  * <p>Writes go through a {@link GroupCommitWriter}: one thread, one transaction and one fsync per batch of
  * whatever writes are waiting. Reads run on the caller's thread in a per-thread read transaction (MDB_NOTLS),
@@ -52,8 +57,13 @@ public final class LmdbStorageEngine implements StorageEngine {
     static final int AREA_RECORD_OVERHEAD = 1024;
     private static final byte[] EMPTY_ENCODED = CausalCodec.encode(SiblingSet.empty());
 
+    private static final Logger LOG = LoggerFactory.getLogger(LmdbStorageEngine.class);
+
     private final Env<ByteBuffer> env;
     private final Dbi<ByteBuffer> data;
+    private final Dbi<ByteBuffer> meta;
+    private final Path dataDir;
+    private final SecureRandom random = new SecureRandom();
     private final long epoch;
     private final HashTrees trees;
     private final boolean hashTrees;
@@ -71,14 +81,12 @@ public final class LmdbStorageEngine implements StorageEngine {
     private LmdbStorageEngine(StorageConfig config, Env<ByteBuffer> env) {
         this.env = env;
         this.data = env.openDbi(DATA_DB, DbiFlags.MDB_CREATE);
-        Dbi<ByteBuffer> meta = env.openDbi(MetaStore.DB_NAME, DbiFlags.MDB_CREATE);
-        SecureRandom random = new SecureRandom();
+        this.meta = env.openDbi(MetaStore.DB_NAME, DbiFlags.MDB_CREATE);
+        this.dataDir = config.dataDir();
         MetaStore.Opened opened = MetaStore.loadOrCreateEpoch(env, meta, () -> random.nextLong() & Long.MAX_VALUE);
         this.epoch = opened.epoch();
-        // A new directory's trees are its (empty) data; any other starts with trees to rebuild, unless a clean
-        // shutdown left them in the tree file.
-        this.trees = new HashTrees(config.hashTrees() && opened.created());
         this.hashTrees = config.hashTrees();
+        this.trees = openTrees(opened.created());
         this.limits = WriteLimits.of(config);
         // An area's record may wrap a whole stored set (a hint: the set, its key and a few fields), so it gets
         // room for the largest set and what a record adds around it.
@@ -125,6 +133,77 @@ public final class LmdbStorageEngine implements StorageEngine {
         } catch (RuntimeException e) {
             env.close();
             throw e instanceof LmdbException l ? LmdbErrors.toChorus(l, "opening " + config.dataDir()) : e;
+        }
+    }
+
+    /**
+     * The trees to start with: a new directory's are its (empty) data; any other's come from the tree file of a
+     * clean close when its token is the meta database's, else every tree is not ready, to be rebuilt by scans. The
+     * token and the file are deleted here, before the writer starts: a crash from now on leaves no valid file.
+     * With the trees off nothing is loaded (writes would not keep them), but the file is used up all the same.
+     */
+    private HashTrees openTrees(boolean created) {
+        OptionalLong token = MetaStore.treeToken(env, meta);
+        HashTrees loaded = null;
+        String why;
+        try {
+            TreeFile.Contents file = TreeFile.read(dataDir);
+            if (token.isEmpty()) {
+                why = "the tree file is not from the last clean close";
+            } else if (file.token() != token.getAsLong()) {
+                why = "the tree file's token is not the store's (a file from an earlier close)";
+            } else {
+                loaded = HashTrees.load(file.trees());
+                why = null;
+            }
+        } catch (NoSuchFileException e) {
+            why = "no tree file from a clean close";
+        } catch (TreeFile.InvalidTreeFile e) {
+            why = "the tree file is damaged (" + e.getMessage() + ")";
+        } catch (IOException | RuntimeException e) {
+            why = "the tree file could not be read (" + e + ")";
+        }
+        if (token.isPresent()) {
+            // Committed before any write: every later commit's snapshot lacks the token, whatever the durability.
+            MetaStore.deleteTreeToken(env, meta);
+        }
+        try {
+            TreeFile.delete(dataDir);
+        } catch (IOException e) {
+            // Harmless: without the token the file is void.
+            LOG.warn("could not delete the used tree file in {}: {}", dataDir, e.toString());
+        }
+        if (!hashTrees) {
+            return new HashTrees(false);
+        }
+        if (loaded != null) {
+            LOG.debug("hash trees of {} loaded from the tree file", dataDir);
+            return loaded;
+        }
+        if (created) {
+            return new HashTrees(true);
+        }
+        LOG.info("hash trees of {} will be rebuilt by scans: {}", dataDir, why);
+        return new HashTrees(false);
+    }
+
+    /**
+     * At a clean close, on the writer thread after its last batch: writes every tree to the tree file, then its
+     * token to the meta database. On any failure there is no valid pair and the next open rebuilds.
+     */
+    private void saveTrees() {
+        long token = random.nextLong();
+        try {
+            TreeFile.write(dataDir, token, trees); // forced to disk before the token is committed
+            MetaStore.putTreeToken(env, meta, token);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not save the hash trees of {} at close ({}); the next open rebuilds them", dataDir,
+                    e.toString());
+            try {
+                TreeFile.delete(dataDir);
+            } catch (IOException ignored) {
+                // without its token the file is void anyway
+            }
         }
     }
 
@@ -182,6 +261,10 @@ public final class LmdbStorageEngine implements StorageEngine {
     @Override
     public CompletableFuture<Void> dropPartition(int partition) {
         byte[] prefix = StoreKeys.prefix(partition);
+        if (!hashTrees) {
+            // No tree to empty: one made ready here would never see a later write.
+            return writer.submit(new PartitionDrop(data, prefix, op -> writer.submit(op), () -> { }));
+        }
         HashTree tree = trees.tree(partition);
         tree.dropStarted();
         // The tree is emptied by the drop's last chunk itself, on the writer right after its commit, before any
@@ -293,6 +376,10 @@ public final class LmdbStorageEngine implements StorageEngine {
                 growth.growths(), growth.mapSize(), writer.pending(), mergesOverLimit.sum());
     }
 
+    /**
+     * As {@link StorageEngine#close}; after the last batch the writer also saves the hash trees to the
+     * {@link TreeFile}, so that the next open serves them without a rebuild.
+     */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
@@ -305,7 +392,8 @@ public final class LmdbStorageEngine implements StorageEngine {
      * Closes as a crash of the process would leave things: writes queued and not yet committed fail (UNAVAILABLE)
      * instead of being committed; a batch already committing finishes, as one whose fsync returned just before the
      * crash. Nothing acknowledged is lost, since a write is acknowledged only once committed. For tests that want
-     * the in-process equivalent of kill -9 ({@code EmbeddedCluster.crash}); otherwise as {@link #close()}.
+     * the in-process equivalent of kill -9 ({@code EmbeddedCluster.crash}); otherwise as {@link #close()}, except that
+     * no tree file is saved: the next open rebuilds every tree, as after a real crash.
      */
     public void crash() {
         if (closed.compareAndSet(false, true)) {
@@ -314,8 +402,14 @@ public final class LmdbStorageEngine implements StorageEngine {
         writer.awaitTermination();
     }
 
-    /** On the writer thread after its last batch: wait out running reads, free read transactions, close. */
-    private void teardown() {
+    /**
+     * On the writer thread after its last batch: save the trees (a clean close only), wait out running reads, free
+     * read transactions, close.
+     */
+    private void teardown(boolean clean) {
+        if (clean && hashTrees) {
+            saveTrees();
+        }
         gate.close(() -> {
             readers.disposeAll();
             env.close();

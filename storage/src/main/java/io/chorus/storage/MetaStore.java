@@ -4,6 +4,7 @@ import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.OptionalLong;
 import java.util.function.LongSupplier;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.Env;
@@ -12,7 +13,9 @@ import org.lmdbjava.Txn;
 /**
  * The environment's own metadata: the on-disk format version and the actor epoch. Both are written once, in the
  * transaction that first finds them missing, so a directory keeps its epoch for life and a wiped one (no meta
- * database) gets a fresh one. Used once at open, before the writer starts. Stateless.
+ * database) gets a fresh one. Also the token of the {@link TreeFile}: written at a clean close once the file is
+ * saved, deleted at open before any write, so a valid token says no write was committed since the trees were
+ * saved. Used at open before the writer starts and at close after it stopped. Stateless.
  */
 final class MetaStore {
 
@@ -23,8 +26,13 @@ final class MetaStore {
     private static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EPOCH_KEY = "epoch".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NUDGE_KEY = "nudge".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TREE_TOKEN_KEY = "tree-file-token".getBytes(StandardCharsets.US_ASCII);
 
     private MetaStore() {
+    }
+
+    /** The epoch, and whether this open created the directory's metadata (a new, empty store). */
+    record Opened(long epoch, boolean created) {
     }
 
     /**
@@ -32,10 +40,6 @@ final class MetaStore {
      *
      * @param newEpoch a source of fresh non-negative random epochs
      */
-    /** The epoch, and whether this open created the directory's metadata (a new, empty store). */
-    record Opened(long epoch, boolean created) {
-    }
-
     static Opened loadOrCreateEpoch(Env<ByteBuffer> env, Dbi<ByteBuffer> meta, LongSupplier newEpoch) {
         try (Txn<ByteBuffer> txn = env.txnWrite()) {
             ByteBuffer format = meta.get(txn, direct(FORMAT_KEY));
@@ -61,6 +65,33 @@ final class MetaStore {
             meta.put(txn, direct(EPOCH_KEY), ByteBuffer.allocateDirect(8).putLong(0, epoch));
             txn.commit();
             return new Opened(epoch, true);
+        }
+    }
+
+    /** The token of the tree file saved at the last clean close, if it is still valid (see {@link TreeFile}). */
+    static OptionalLong treeToken(Env<ByteBuffer> env, Dbi<ByteBuffer> meta) {
+        try (Txn<ByteBuffer> txn = env.txnRead()) {
+            ByteBuffer token = meta.get(txn, direct(TREE_TOKEN_KEY));
+            return token == null || token.remaining() != 8 ? OptionalLong.empty() : OptionalLong.of(token.getLong(0));
+        }
+    }
+
+    /** Stores the token of a tree file just saved, in one committed transaction. Writer stopped only. */
+    static void putTreeToken(Env<ByteBuffer> env, Dbi<ByteBuffer> meta, long token) {
+        try (Txn<ByteBuffer> txn = env.txnWrite()) {
+            meta.put(txn, direct(TREE_TOKEN_KEY), ByteBuffer.allocateDirect(8).putLong(0, token));
+            txn.commit();
+        }
+    }
+
+    /** Deletes the tree file's token, committed, so the file is void from now on; false if there was none. */
+    static boolean deleteTreeToken(Env<ByteBuffer> env, Dbi<ByteBuffer> meta) {
+        try (Txn<ByteBuffer> txn = env.txnWrite()) {
+            boolean deleted = meta.delete(txn, direct(TREE_TOKEN_KEY));
+            if (deleted) {
+                txn.commit();
+            }
+            return deleted;
         }
     }
 

@@ -95,12 +95,18 @@ final class TreeLevels {
         return levels[levels.length - 1];
     }
 
-    /** Sets the leaves (a loaded tree file) and recomputes every level above them. */
+    /**
+     * Takes {@code leaves} as its own (a loaded tree file: no copy, the array must not be used after) and recomputes
+     * every level above them.
+     */
     void loadLeaves(long[] leaves, long count) {
         if (leaves.length != 1 << bits) {
             throw new IllegalArgumentException("expected " + (1 << bits) + " leaves, got " + leaves.length);
         }
-        System.arraycopy(leaves, 0, levels[levels.length - 1], 0, leaves.length);
+        if (count < 0) {
+            throw new IllegalArgumentException("negative key count " + count);
+        }
+        levels[levels.length - 1] = leaves;
         for (int i = levels.length - 2; i >= 0; i--) {
             int shift = levelBits[i + 1] - levelBits[i];
             long[] finer = levels[i + 1];

@@ -11,6 +11,7 @@ import io.chorus.core.causal.SiblingSet;
 import io.chorus.testkit.SimulationSeeds;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -218,7 +219,7 @@ class SegmentEntriesTest {
         }
         assertThat(new HashSet<>(got)).as("no entry listed twice").hasSameSizeAs(got);
         assertThat(got).as("partition %d at %d bits, segments %s, pages of %d bytes", p, bits,
-                java.util.Arrays.toString(segments), maxBytes).containsExactlyElementsOf(expected);
+                Arrays.toString(segments), maxBytes).containsExactlyElementsOf(expected);
     }
 
     private static List<String> sorted(List<byte[]> keys) {

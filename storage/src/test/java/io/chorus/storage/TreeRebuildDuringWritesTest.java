@@ -9,11 +9,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.causal.VersionVector;
 import io.chorus.testkit.SimulationSeeds;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -71,9 +74,10 @@ class TreeRebuildDuringWritesTest {
                         rebuildWithWritesBetweenChunks(engine, w);
                         continue;
                     }
+                    engine.crash(); // no tree file: the reopened engine rebuilds
                 }
                 try (LmdbStorageEngine reopened = LmdbStorageEngine.open(TestData.config(d).build())) {
-                    // Without a tree file (a crash's outcome), a reopened engine's trees are not ready.
+                    // After a crash, a reopened engine's trees are not ready.
                     assertThat(reopened.trees().tree(P).isReady()).isFalse();
                     rebuildWithWritesBetweenChunks(reopened, w.on(reopened));
                 }
@@ -183,8 +187,8 @@ class TreeRebuildDuringWritesTest {
     private Path subdir(long seed, boolean ready) {
         try {
             return Files.createDirectories(dir.resolve(Long.toHexString(seed) + (ready ? "-ready" : "-reopened")));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -235,9 +239,9 @@ class TreeRebuildDuringWritesTest {
             synchronized (keys) {
                 for (byte[] k : keys) {
                     byte[] s = StoreKeys.dataKey(P, k);
-                    int c = java.util.Arrays.compareUnsigned(s, storedKey);
-                    if (before ? c < 0 && (best == null || java.util.Arrays.compareUnsigned(s, best) > 0)
-                            : c > 0 && (best == null || java.util.Arrays.compareUnsigned(s, best) < 0)) {
+                    int c = Arrays.compareUnsigned(s, storedKey);
+                    if (before ? c < 0 && (best == null || Arrays.compareUnsigned(s, best) > 0)
+                            : c > 0 && (best == null || Arrays.compareUnsigned(s, best) < 0)) {
                         best = s;
                     }
                 }
