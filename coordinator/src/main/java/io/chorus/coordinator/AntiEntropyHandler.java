@@ -62,7 +62,8 @@ final class AntiEntropyHandler implements RequestHandler {
                 default -> CompletableFuture.failedFuture(new ChorusException(ErrorCode.UNKNOWN_OPCODE,
                         String.format("anti-entropy does not serve opcode 0x%04x", request.opcode())));
             };
-        } catch (MalformedEncodingException e) {
+        } catch (MalformedEncodingException | IllegalArgumentException e) {
+            // Bytes that do not decode, or values the store refuses (a segment outside its level): the sender's.
             return CompletableFuture.failedFuture(new ChorusException(ErrorCode.BAD_REQUEST, e.getMessage(), e));
         } catch (ChorusException e) {
             return CompletableFuture.failedFuture(e);
