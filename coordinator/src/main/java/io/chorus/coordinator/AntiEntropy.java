@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * running, scanning {@code rebuildChunkKeys} keys a step; (2) starts syncs of (partition, peer) pairs whose last
  * sync is older than {@code intervalMillis}, up to {@code concurrency} at once, skipping peers that liveness calls
  * down; (3) after a partition's syncs converged with every peer, runs a tombstone round for it if this node is its
- * first primary ({@link TombstoneCollector}). All of it holds permits of the node's {@link BackgroundBudget} and
- * spends its keys and bytes there, so it shares one bound with hint replay. {@link #repair} does the same syncs
+ * first primary ({@link TombstoneCollector}). Syncs and rebuilds hold permits of the node's
+ * {@link BackgroundBudget} and spend their keys and bytes there, so they share one bound with hint replay; a
+ * tombstone round is a few small messages and holds none. {@link #repair} does the same syncs
  * on demand (REPAIR).
  *
  * <p>{@link #sync} is the primitive: one partition, one peer, both ends identical afterwards (see
@@ -68,8 +69,11 @@ public final class AntiEntropy implements AutoCloseable {
 
     // Guarded by this:
     private final Map<Pair, Long> lastAttemptNanos = new HashMap<>();
+    /** Per partition and peer: when a sync last converged, on the monotonic clock (the collector's trigger). */
+    private final Map<Integer, Map<NodeId, Long>> convergedNanos = new HashMap<>();
+    /** The same in wall-clock time, for STATS only. */
     private final Map<Integer, Map<NodeId, Long>> convergedMillis = new HashMap<>();
-    private final Map<Integer, Long> lastCollectMillis = new HashMap<>();
+    private final Map<Integer, Long> lastCollectNanos = new HashMap<>();
     private int running;
     private boolean rebuilding;
     /** Whether rebuilds ran since the trees were last all ready: one INFO line at each end, not one a partition. */
@@ -145,13 +149,14 @@ public final class AntiEntropy implements AutoCloseable {
 
     /** One partition with one peer, within the budget; never fails (the report says how it ended). */
     public CompletableFuture<SyncReport> sync(int partition, NodeId peer) {
-        long ringVersion = ring.get().version();
+        Ring current = ring.get();
+        long ringVersion = current.version();
         return budget.acquire("aae").thenCompose(permit -> {
             CompletableFuture<SyncReport> done;
             try {
                 done = PartitionSync.run(partition, storage,
                         new RemoteSyncPeer(transport, peer, ringVersion, config.messageTimeoutMillis()), background,
-                        permit::spend, clock::nanoTime);
+                        permit::spend, clock::nanoTime, current::partitionOf);
             } catch (RuntimeException e) {
                 permit.close();
                 throw e;
@@ -171,7 +176,6 @@ public final class AntiEntropy implements AutoCloseable {
      */
     public CompletableFuture<RepairSummary> repair(OptionalInt partition) {
         Ring current = ring.get();
-        List<long[]> pairs = new ArrayList<>();
         if (partition.isPresent()) {
             int p = partition.getAsInt();
             if (p < 0 || p >= current.partitionCount()) {
@@ -184,17 +188,36 @@ public final class AntiEntropy implements AutoCloseable {
             }
         }
         List<Integer> parts = partition.isPresent() ? List.of(partition.getAsInt()) : held(current);
-        List<CompletableFuture<SyncReport>> all = new ArrayList<>();
-        long start = clock.nanoTime();
+        List<Pair> pairs = new ArrayList<>();
         for (int p : parts) {
-            for (NodeId peer : primaries(current, p)) {
-                if (!peer.equals(self)) {
-                    all.add(sync(p, peer));
-                }
+            for (NodeId peer : peers(current, p)) {
+                pairs.add(new Pair(p, peer));
             }
         }
-        return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).thenApply(v -> new RepairSummary(
-                all.stream().map(CompletableFuture::join).toList(), clock.nanoTime() - start));
+        long start = clock.nanoTime();
+        SyncReport[] reports = new SyncReport[pairs.size()];
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        // `concurrency` chains, each taking the next pair when its sync ends: a REPAIR of every partition asks the
+        // budget for one permit a chain, not one a pair at once, so hint replay still gets its turns.
+        List<CompletableFuture<Void>> chains = new ArrayList<>();
+        for (int c = 0; c < Math.min(config.concurrency(), pairs.size()); c++) {
+            chains.add(repairChain(pairs, reports, next));
+        }
+        return CompletableFuture.allOf(chains.toArray(new CompletableFuture<?>[0]))
+                .thenApply(v -> new RepairSummary(List.of(reports), clock.nanoTime() - start));
+    }
+
+    private CompletableFuture<Void> repairChain(List<Pair> pairs, SyncReport[] reports,
+            java.util.concurrent.atomic.AtomicInteger next) {
+        int i = next.getAndIncrement();
+        if (i >= pairs.size()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Pair pair = pairs.get(i);
+        return sync(pair.partition(), pair.peer()).thenComposeAsync(report -> {
+            reports[i] = report;
+            return repairChain(pairs, reports, next);
+        }, background);
     }
 
     public AntiEntropyStats stats() {
@@ -351,22 +374,32 @@ public final class AntiEntropy implements AutoCloseable {
         }
         Ring current = ring.get();
         int p = report.partition();
-        long now = clock.currentTimeMillis();
+        long now = clock.nanoTime();
         boolean collect;
         List<NodeId> primaries = primaries(current, p);
         synchronized (this) {
-            Map<NodeId, Long> byPeer = convergedMillis.computeIfAbsent(p, x -> new HashMap<>());
+            convergedMillis.computeIfAbsent(p, x -> new HashMap<>()).put(report.peer(), clock.currentTimeMillis());
+            Map<NodeId, Long> byPeer = convergedNanos.computeIfAbsent(p, x -> new HashMap<>());
             byPeer.put(report.peer(), now);
-            long since = lastCollectMillis.getOrDefault(p, Long.MIN_VALUE);
+            Long since = lastCollectNanos.get(p);
             collect = config.collectTombstones() && !closed && primaries.get(0).equals(self)
-                    && peers(current, p).stream().allMatch(q -> byPeer.getOrDefault(q, Long.MIN_VALUE) > since)
+                    && peers(current, p).stream().allMatch(q -> byPeer.containsKey(q)
+                            && (since == null || byPeer.get(q) - since > 0))
                     && storage.trees().tree(p).tombstoneCount() > 0;
             if (collect) {
-                lastCollectMillis.put(p, now);
+                lastCollectNanos.put(p, now);
             }
         }
         if (collect) {
-            collector.round(current, p, primaries);
+            // Off this sync's thread and out of its future: a round that fails (a read, a send) is the round's,
+            // never the converged sync's.
+            CompletableFuture.supplyAsync(() -> collector.round(current, p, primaries), background)
+                    .thenCompose(f -> f)
+                    .whenComplete((n, t) -> {
+                        if (t != null) {
+                            LOG.warn("{}: tombstone round of partition {} failed: {}", self, p, t.toString());
+                        }
+                    });
         }
     }
 

@@ -51,6 +51,7 @@ final class AntiEntropyHandler implements RequestHandler {
     public CompletableFuture<Message> handle(NodeId from, Message request) {
         try {
             byte[] body = request.bodyUnsafe();
+            checkPartitionNumber(body);
             return switch (request.opcode()) {
                 case PeerOpcodes.AE_ROOT -> done(root(AeRoot.decode(body)).encode());
                 case PeerOpcodes.AE_HASHES -> done(hashes(AeHashes.decode(body)).encode());
@@ -112,13 +113,14 @@ final class AntiEntropyHandler implements RequestHandler {
         List<AeEntry> entries = new ArrayList<>();
         long bytes = 0;
         for (byte[] key : request.keys()) {
-            if (!entries.isEmpty() && bytes >= FETCH_REPLY_BYTES) {
-                break;
-            }
             checkPartition(request.partition(), key);
             SiblingSet state = storage.get(request.partition(), key);
+            long size = key.length + CausalCodec.encodedSize(state);
+            if (!entries.isEmpty() && bytes + size > FETCH_REPLY_BYTES) {
+                break; // the asker asks again for the rest; one state alone always fits a frame
+            }
             entries.add(new AeEntry(key, state));
-            bytes += key.length + CausalCodec.encodedSize(state);
+            bytes += size;
         }
         counters.keysSent.add(entries.size());
         return new AeFetch.Reply(entries);
@@ -174,6 +176,18 @@ final class AntiEntropyHandler implements RequestHandler {
     static long entryHash(StorageEngine storage, int partition, byte[] key) {
         byte[] encoded = storage.getEncoded(partition, key);
         return java.util.Arrays.equals(encoded, EMPTY_ENCODED) ? 0 : KeyHash.entryHash(key, encoded);
+    }
+
+    /**
+     * Every AE body starts with its partition: one beyond the ring's partitions is refused before anything looks it
+     * up, so a peer cannot make this node keep trees for partitions that do not exist.
+     */
+    private void checkPartitionNumber(byte[] body) {
+        int partition = PeerFields.partition(new io.chorus.core.codec.ByteReader(body));
+        if (partition >= ring.get().partitionCount()) {
+            throw new ChorusException(ErrorCode.BAD_REQUEST, "partition " + partition + " is beyond the "
+                    + ring.get().partitionCount() + " partitions of the ring");
+        }
     }
 
     private void checkPartition(int partition, byte[] key) {

@@ -3,6 +3,8 @@ package io.chorus.coordinator;
 import io.chorus.core.causal.CausalCodec;
 import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.error.Failures;
+import io.chorus.core.error.MalformedEncodingException;
+import io.chorus.storage.KeyHash;
 import io.chorus.storage.HashTree;
 import io.chorus.storage.SegmentEntries;
 import io.chorus.storage.StorageEngine;
@@ -18,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
+import java.util.function.ToIntFunction;
 
 /**
  * One sync of a partition between this node and a peer, driven from this side; the peer only answers.
@@ -32,6 +35,7 @@ import java.util.function.LongSupplier;
  *   <li>Fetch the full states this side lacks and merge them here; push the states the peer lacks and have it
  *       merge them. Both sides then hold the merge: identical.
  * </ol>
+ * Peers' listings are checked ({@link #checkListing}): a peer that lies fails the sync, never loops it.
  * Nothing is remembered between syncs: a sync cut short (a crash, a timeout) leaves what it merged merged, and
  * the next one starts again from the roots, where only what still differs shows. Steps after the first run on
  * {@code background} (they read the store), never on the thread that completed a reply. Each step spends its keys
@@ -59,6 +63,7 @@ final class PartitionSync {
     private final Executor background;
     private final Pacer pacer;
     private final LongSupplier nanoTime;
+    private final ToIntFunction<byte[]> partitionOf;
     private final long startNanos;
     private final long sentAtStart;
     private final long receivedAtStart;
@@ -69,7 +74,8 @@ final class PartitionSync {
     private long keysPushed;
 
     private PartitionSync(int partition, StorageEngine storage, SyncPeer peer, Executor background, Pacer pacer,
-            LongSupplier nanoTime) {
+            LongSupplier nanoTime, ToIntFunction<byte[]> partitionOf) {
+        this.partitionOf = partitionOf;
         this.partition = partition;
         this.storage = storage;
         this.peer = peer;
@@ -83,8 +89,8 @@ final class PartitionSync {
 
     /** Syncs {@code partition} with {@code peer}; never fails: the report says how it ended. */
     static CompletableFuture<SyncReport> run(int partition, StorageEngine storage, SyncPeer peer, Executor background,
-            Pacer pacer, LongSupplier nanoTime) {
-        PartitionSync sync = new PartitionSync(partition, storage, peer, background, pacer, nanoTime);
+            Pacer pacer, LongSupplier nanoTime, ToIntFunction<byte[]> partitionOf) {
+        PartitionSync sync = new PartitionSync(partition, storage, peer, background, pacer, nanoTime, partitionOf);
         CompletableFuture<SyncReport> result;
         try {
             result = sync.start();
@@ -176,16 +182,54 @@ final class PartitionSync {
             return CompletableFuture.completedFuture(null);
         }
         int[] page = Arrays.copyOfRange(segments, from, Math.min(segments.length, from + MAX_SEGMENTS));
-        CompletableFuture<Map<ByteBuffer, SiblingSet>> theirs = peerEmpty
-                ? CompletableFuture.completedFuture(Map.of())
-                : pacer.spend(page.length, 0).thenCompose(v -> peerSummaries(bits, page, null, new LinkedHashMap<>()));
-        return theirs.thenComposeAsync(summaries -> {
-            Map<ByteBuffer, SiblingSet> mine = localSummaries(bits, page);
+        return compareRange(bits, page, null, peerEmpty)
+                .thenComposeAsync(v -> repair(bits, segments, from + MAX_SEGMENTS, peerEmpty), background);
+    }
+
+    /**
+     * One step of a merge-join of the two sides' listings of {@code page}, both in stored order (segment hash,
+     * then key), each a page of at most {@value #PAGE_BYTES} bytes from after {@code resumeAfter}: the keys up to
+     * the nearer end of the two pages are compared, fetched and pushed, and the next step resumes after them. So a
+     * sync holds two pages at a time, however many keys the segments hold (a wiped node's peer lists its whole
+     * partition through here).
+     */
+    private CompletableFuture<Void> compareRange(int bits, int[] page, byte[] resumeAfter, boolean peerEmpty) {
+        CompletableFuture<SyncPeer.SummaryPage> theirs = peerEmpty
+                ? CompletableFuture.completedFuture(new SyncPeer.SummaryPage(List.of(), false))
+                : peer.summaries(partition, bits, page, resumeAfter, PAGE_BYTES);
+        return theirs.thenComposeAsync(p -> {
+            if (p == null) {
+                throw new Deferred(peer.node() + " could not list its segments");
+            }
+            checkListing(bits, page, resumeAfter, p);
+            SegmentEntries local = storage.segmentEntries(partition, bits, page, resumeAfter, PAGE_BYTES);
+            byte[] bound = null; // null: both listings reached the end of the page's segments
+            if (p.truncated()) {
+                bound = p.summaries().get(p.summaries().size() - 1).key();
+            }
+            if (local.truncated() && !local.entries().isEmpty()) {
+                byte[] last = local.entries().get(local.entries().size() - 1).key();
+                bound = bound == null || compareStored(last, bound) < 0 ? last : bound;
+            }
+            Map<ByteBuffer, SiblingSet> mine = new LinkedHashMap<>();
+            for (StoredEntry e : local.entries()) {
+                if (bound == null || compareStored(e.key(), bound) <= 0) {
+                    mine.put(ByteBuffer.wrap(e.key()), Summaries.summary(CausalCodec.decode(e.encoded())));
+                }
+            }
+            Map<ByteBuffer, SiblingSet> summaries = new LinkedHashMap<>();
+            long bytes = 0;
+            for (SyncPeer.KeyState s : p.summaries()) {
+                bytes += s.key().length + CausalCodec.encodedSize(s.state());
+                if (bound == null || compareStored(s.key(), bound) <= 0) {
+                    summaries.put(ByteBuffer.wrap(s.key()), s.state());
+                }
+            }
             List<byte[]> toFetch = new ArrayList<>();
             List<byte[]> toPush = new ArrayList<>();
             for (Map.Entry<ByteBuffer, SiblingSet> e : mine.entrySet()) {
-                SiblingSet other = summaries.getOrDefault(e.getKey(), SiblingSet.empty());
-                classify(e.getKey(), e.getValue(), other, toFetch, toPush);
+                classify(e.getKey(), e.getValue(), summaries.getOrDefault(e.getKey(), SiblingSet.empty()), toFetch,
+                        toPush);
             }
             for (Map.Entry<ByteBuffer, SiblingSet> e : summaries.entrySet()) {
                 if (!mine.containsKey(e.getKey())) {
@@ -193,8 +237,45 @@ final class PartitionSync {
                 }
             }
             keysCompared += mine.size() + summaries.size() - (long) overlap(mine, summaries);
-            return fetch(toFetch, 0).thenCompose(v -> push(toPush, 0));
-        }, background).thenComposeAsync(v -> repair(bits, segments, from + MAX_SEGMENTS, peerEmpty), background);
+            byte[] next = bound;
+            return pacer.spend(mine.size() + summaries.size(), bytes)
+                    .thenComposeAsync(v -> fetch(toFetch, 0), background)
+                    .thenComposeAsync(v -> push(toPush, 0), background)
+                    .thenComposeAsync(v -> next == null ? CompletableFuture.<Void>completedFuture(null)
+                            : compareRange(bits, page, next, peerEmpty), background);
+        }, background);
+    }
+
+    /**
+     * A peer's listing must be what was asked for: keys of this partition, in the listed segments, strictly after
+     * the resume key and ascending in stored order, and a truncated page never empty. Anything else could store
+     * data where no read finds it, or loop for ever on a page that does not advance.
+     */
+    private void checkListing(int bits, int[] page, byte[] resumeAfter, SyncPeer.SummaryPage p) {
+        if (p.truncated() && p.summaries().isEmpty()) {
+            throw new MalformedEncodingException(peer.node() + " sent an empty page it called truncated");
+        }
+        byte[] previous = resumeAfter;
+        for (SyncPeer.KeyState s : p.summaries()) {
+            byte[] key = s.key();
+            if (partitionOf.applyAsInt(key) != partition) {
+                throw new MalformedEncodingException(peer.node() + " listed a key of partition "
+                        + partitionOf.applyAsInt(key) + " for partition " + partition);
+            }
+            if (Arrays.binarySearch(page, KeyHash.segmentOf(key, bits)) < 0) {
+                throw new MalformedEncodingException(peer.node() + " listed a key outside the segments asked for");
+            }
+            if (previous != null && compareStored(previous, key) >= 0) {
+                throw new MalformedEncodingException(peer.node() + " listed keys out of order");
+            }
+            previous = key;
+        }
+    }
+
+    /** Stored order: by unsigned segment hash, then by unsigned key bytes. */
+    static int compareStored(byte[] a, byte[] b) {
+        int c = Integer.compareUnsigned(KeyHash.segmentHash(a), KeyHash.segmentHash(b));
+        return c != 0 ? c : Arrays.compareUnsigned(a, b);
     }
 
     private static int overlap(Map<ByteBuffer, SiblingSet> a, Map<ByteBuffer, SiblingSet> b) {
@@ -221,39 +302,6 @@ final class PartitionSync {
         }
     }
 
-    private CompletableFuture<Map<ByteBuffer, SiblingSet>> peerSummaries(int bits, int[] page, byte[] resumeAfter,
-            Map<ByteBuffer, SiblingSet> into) {
-        return peer.summaries(partition, bits, page, resumeAfter, PAGE_BYTES).thenCompose(p -> {
-            if (p == null) {
-                throw new Deferred(peer.node() + " could not list its segments");
-            }
-            for (SyncPeer.KeyState s : p.summaries()) {
-                into.put(ByteBuffer.wrap(s.key()), s.state());
-            }
-            if (!p.truncated() || p.summaries().isEmpty()) {
-                return CompletableFuture.completedFuture(into);
-            }
-            byte[] last = p.summaries().get(p.summaries().size() - 1).key();
-            return pacer.spend(p.summaries().size(), 0).thenCompose(v -> peerSummaries(bits, page, last, into));
-        });
-    }
-
-    /** This side's keys of the segments, summarised; read in pages, on the calling (background) thread. */
-    private Map<ByteBuffer, SiblingSet> localSummaries(int bits, int[] page) {
-        Map<ByteBuffer, SiblingSet> out = new LinkedHashMap<>();
-        byte[] resume = null;
-        while (true) {
-            SegmentEntries entries = storage.segmentEntries(partition, bits, page, resume, 4 * PAGE_BYTES);
-            for (StoredEntry e : entries.entries()) {
-                out.put(ByteBuffer.wrap(e.key()), Summaries.summary(CausalCodec.decode(e.encoded())));
-            }
-            if (!entries.truncated() || entries.entries().isEmpty()) {
-                return out;
-            }
-            resume = entries.entries().get(entries.entries().size() - 1).key();
-        }
-    }
-
     private CompletableFuture<Void> fetch(List<byte[]> keys, int from) {
         if (from >= keys.size()) {
             return CompletableFuture.completedFuture(null);
@@ -264,14 +312,19 @@ final class PartitionSync {
                 throw new IllegalStateException(peer.node() + " answered a fetch with no state");
             }
             List<CompletableFuture<?>> merges = new ArrayList<>(states.size());
+            long bytes = 0;
             for (SyncPeer.KeyState s : states) {
                 if (!s.state().isEmpty()) {
                     merges.add(storage.put(partition, s.key(), s.state()));
+                    bytes += s.key().length + CausalCodec.encodedSize(s.state());
                 }
             }
             keysFetched += states.size();
-            return CompletableFuture.allOf(merges.toArray(new CompletableFuture<?>[0]))
-                    .thenCompose(v -> fetch(keys, from + states.size()));
+            // The bytes are known only now: spent after the fact, so the next step waits for them. The merges
+            // complete on the storage writer, which must not go on to read the store: the next step hops.
+            CompletableFuture<Void> paced = pacer.spend(0, bytes);
+            return CompletableFuture.allOf(merges.toArray(new CompletableFuture<?>[0])).thenCombine(paced, (a, b) -> b)
+                    .thenComposeAsync(v -> fetch(keys, from + states.size()), background);
         }, background);
     }
 
@@ -283,12 +336,17 @@ final class PartitionSync {
         List<SyncPeer.KeyState> batch = new ArrayList<>();
         long bytes = 0;
         int i = from;
-        while (i < keys.size() && batch.size() < MAX_KEYS && (batch.isEmpty() || bytes < PAGE_BYTES)) {
-            byte[] key = keys.get(i++);
+        while (i < keys.size() && batch.size() < MAX_KEYS) {
+            byte[] key = keys.get(i);
             SiblingSet state = storage.get(partition, key);
+            long size = key.length + CausalCodec.encodedSize(state);
+            if (!batch.isEmpty() && bytes + size > PAGE_BYTES) {
+                break; // it goes first in the next message: one state alone always fits a frame
+            }
+            i++;
             if (!state.isEmpty()) {
                 batch.add(new SyncPeer.KeyState(key, state));
-                bytes += key.length + CausalCodec.encodedSize(state);
+                bytes += size;
             }
         }
         int next = i;

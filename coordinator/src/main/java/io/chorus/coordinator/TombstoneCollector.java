@@ -53,7 +53,8 @@ final class TombstoneCollector {
     /** Per partition: tombstone key -> (entry hash, ring version, when first seen stable). */
     private final Map<Integer, Map<ByteBuffer, Observation>> observed = new HashMap<>();
 
-    private record Observation(long hash, long ringVersion, long sinceMillis) {
+    /** When first seen stable, on the monotonic clock: a wall clock stepped forward must not shorten the grace. */
+    private record Observation(long hash, long ringVersion, long sinceNanos) {
     }
 
     TombstoneCollector(NodeId self, StorageEngine storage, Transport transport, Liveness liveness, Clock clock,
@@ -118,7 +119,8 @@ final class TombstoneCollector {
 
     private CompletableFuture<Integer> collectStable(Ring ring, int partition, List<NodeId> primaries,
             List<byte[]> keys, long[] hashes, boolean[] stable) {
-        long now = clock.currentTimeMillis();
+        long now = clock.nanoTime();
+        long grace = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(config.tombstoneGraceMillis());
         List<AePurge.Entry> due = new ArrayList<>();
         synchronized (observed) {
             Map<ByteBuffer, Observation> seen = observed.computeIfAbsent(partition, p -> new HashMap<>());
@@ -130,7 +132,7 @@ final class TombstoneCollector {
                 ByteBuffer k = ByteBuffer.wrap(keys.get(i));
                 Observation o = seen.get(k);
                 if (o != null && o.hash() == hashes[i] && o.ringVersion() == ring.version()
-                        && now - o.sinceMillis() >= config.tombstoneGraceMillis()) {
+                        && now - o.sinceNanos() >= grace) {
                     due.add(new AePurge.Entry(keys.get(i), hashes[i]));
                 } else if (o != null && o.hash() == hashes[i] && o.ringVersion() == ring.version()) {
                     next.put(k, o);

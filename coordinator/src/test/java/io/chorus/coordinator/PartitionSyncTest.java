@@ -117,7 +117,7 @@ class PartitionSyncTest {
         ta.serve(new AntiEntropyHandler(p.a(), () -> RING, () -> 0, new AntiEntropyCounters()));
         tb.serve(new AntiEntropyHandler(p.b(), () -> RING, () -> 0, new AntiEntropyCounters()));
         return PartitionSync.run(0, p.a(), new RemoteSyncPeer(ta, B, RING.version(), 10_000), executor,
-                PartitionSync.Pacer.NONE, System::nanoTime).join();
+                PartitionSync.Pacer.NONE, System::nanoTime, RING::partitionOf).join();
     }
 
     @Test
@@ -138,6 +138,29 @@ class PartitionSyncTest {
         }
         SyncReport second = sync(p);
         assertThat(second.outcome()).isEqualTo(SyncReport.Outcome.IN_SYNC);
+    }
+
+    @Test
+    void noStepReadsTheStoreOnItsWriterThread() {
+        Pair p = divergent("threads", 5_000, 100);
+        java.util.Set<String> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        StorageEngine watched = (StorageEngine) java.lang.reflect.Proxy.newProxyInstance(
+                StorageEngine.class.getClassLoader(), new Class<?>[] {StorageEngine.class}, (proxy, method, args) -> {
+                    if (List.of("get", "getEncoded", "segmentEntries", "scan").contains(method.getName())) {
+                        readers.add(Thread.currentThread().getName());
+                    }
+                    try {
+                        return method.invoke(p.a(), args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        SyncReport r = sync(new Pair(watched, p.b()));
+        assertThat(r.keysFetched()).isPositive();
+        assertThat(r.keysPushed()).isPositive();
+        // A merge completes on the writer; what follows it (the next fetch, the push's reads) must hop off it, or
+        // group commits would wait for the sync's reads.
+        assertThat(readers).isNotEmpty().noneMatch(name -> name.contains("writer"));
     }
 
     @Test
