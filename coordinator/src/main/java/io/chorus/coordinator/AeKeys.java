@@ -15,8 +15,9 @@ import java.util.List;
  *
  * <p>The reply is {@code status:u8 truncated:u8 count:varint (key:bytes summary:siblingset)*count}; {@code truncated}
  * is 1 when the reply stopped at {@code maxBytes} before the end of the last segment (the asker resumes after the
- * last key it got). A status other than OK carries {@code truncated = 0} and no entries. A receiver whose tree is at
- * another resolution than {@code bits} answers RESOLUTION.
+ * last key it got). A status other than OK carries {@code truncated = 0} and no entries. Any resolution can be
+ * listed: stored keys are ordered by segment hash, so a segment is one range of the store whatever the receiver's
+ * tree.
  *
  * <p>Immutable by convention: arrays are not copied (package-internal message).
  */
