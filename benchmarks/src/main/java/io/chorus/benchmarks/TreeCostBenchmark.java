@@ -1,12 +1,10 @@
 package io.chorus.benchmarks;
 
-import io.chorus.core.causal.ActorId;
 import io.chorus.core.causal.SiblingSet;
 import io.chorus.storage.Durability;
 import io.chorus.storage.LmdbStorageEngine;
 import io.chorus.storage.StorageConfig;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -42,8 +40,6 @@ import org.openjdk.jmh.annotations.Warmup;
         "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"})
 public class TreeCostBenchmark {
 
-    static final int WINDOW = 16;
-
     @State(Scope.Benchmark)
     public static class Store {
         @Param({"true", "false"})
@@ -66,46 +62,13 @@ public class TreeCostBenchmark {
         }
     }
 
-    @State(Scope.Thread)
-    public static class Writer {
-        final byte[][] keys = new byte[1 << 12][];
-        final int[] partitions = new int[1 << 12];
-        final byte[] value = new byte[100];
-        final ActorId actor = ActorId.of("bench-node", 1);
-        @SuppressWarnings("unchecked")
-        final CompletableFuture<SiblingSet>[] window = new CompletableFuture[WINDOW];
-        int i;
-        int slot;
-
-        @Setup(Level.Trial)
-        public void setUp() {
-            Random rnd = new Random(Thread.currentThread().getId());
-            rnd.nextBytes(value);
-            for (int j = 0; j < keys.length; j++) {
-                int n = rnd.nextInt(StorageGetBenchmark.KEYS);
-                keys[j] = StorageGetBenchmark.key(n);
-                partitions[j] = StorageGetBenchmark.partition(n);
-            }
-        }
-
-        @TearDown(Level.Trial)
-        public void drain() {
-            for (CompletableFuture<SiblingSet> f : window) {
-                if (f != null) {
-                    f.join();
-                }
-            }
-        }
-    }
-
     @Benchmark
-    public SiblingSet pipelinedPut(Store s, Writer w) {
-        int slot = w.slot++ & (WINDOW - 1);
+    public SiblingSet pipelinedPut(Store s, StoragePutBenchmark.Writer w) {
+        // The same writers as StoragePutBenchmark's pipelined variant, on an engine without fsyncs.
+        int slot = w.slot++ & (StoragePutBenchmark.WINDOW - 1);
         CompletableFuture<SiblingSet> oldest = w.window[slot];
         SiblingSet done = oldest == null ? null : oldest.join();
-        int j = w.i++ & (w.keys.length - 1);
-        w.window[slot] = s.engine.update(w.partitions[j], w.keys[j],
-                st -> st.update(st.context(), w.actor, w.value, 1_700_000_000_000L));
+        w.window[slot] = w.write(s.engine, 1_700_000_000_000L);
         return done;
     }
 }
