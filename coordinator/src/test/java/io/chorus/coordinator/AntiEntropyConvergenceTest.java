@@ -78,13 +78,8 @@ class AntiEntropyConvergenceTest {
                 .as("hints refused").isPositive();
 
         sim.network().heal();
-        boolean agreed = sim.runUntil(c::treesAgree, 120_000);
-        if (!agreed) {
-            for (NodeId id : c.ids) {
-                System.err.println(id + " " + c.liveness(id) + " " + c.antiEntropy(id).stats());
-            }
-        }
-        assertThat(agreed).as("every partition's replicas agree").isTrue();
+        assertThat(sim.runUntil(c::treesAgree, 120_000)).as("every partition's replicas agree; %s", c.describeAe())
+                .isTrue();
 
         for (Map.Entry<Bytes, SiblingSet> e : acknowledged.entrySet()) {
             byte[] key = e.getKey().toArray();
@@ -100,6 +95,147 @@ class AntiEntropyConvergenceTest {
             moved += c.antiEntropy(id).stats().keysFetched() + c.antiEntropy(id).stats().keysPushed();
         }
         assertThat(moved).as("keys anti-entropy moved").isGreaterThanOrEqualTo(missed);
+    }
+
+    /**
+     * "A wiped replica is rebuilt completely; its new epoch never lets a new write look old." The wiped node comes
+     * back empty with a new epoch; anti-entropy alone rebuilds every key of every partition it holds (values,
+     * siblings, tombstones), identical to the other replicas tree by tree and key by key. A blind write it
+     * coordinates to a key it held, both before the rebuild reached the key and after, is a new sibling next to the
+     * old value on every replica, and a write with the read context then supersedes both.
+     */
+    @Test
+    void aWipedReplicaIsRebuiltAndItsNewEpochNeverMakesANewWriteLookOld(Simulation sim) {
+        SimCluster c = new SimCluster(sim, 3, CoordinatorConfig.defaults(), FAST.withTombstones(false, 0));
+        NodeId wiped = c.id(1);
+        List<byte[]> writtenByWiped = load(c, 400, wiped);
+        assertThat(sim.runUntil(c::treesAgree, 60_000)).as("agree before the wipe; %s", c.describeAe()).isTrue();
+        Map<Integer, Map<Bytes, SiblingSet>> before = new LinkedHashMap<>();
+        for (int p : c.held(wiped)) {
+            before.put(p, c.contents(wiped, p));
+        }
+        assertThat(before.values().stream().mapToInt(Map::size).sum()).isEqualTo(400);
+        long oldEpoch = c.storage(wiped).epoch();
+
+        c.wipe(wiped);
+        long newEpoch = c.storage(wiped).epoch();
+        assertThat(newEpoch).isNotEqualTo(oldEpoch);
+        assertThat(c.held(wiped).stream().mapToInt(p -> c.contents(wiped, p).size()).sum()).isZero();
+        // At once, before anti-entropy brought anything back: the wiped node's store knows nothing of this key, so
+        // its counter for it starts again, under an actor no replica has seen.
+        byte[] early = writtenByWiped.get(0);
+        SiblingSet earlyOld = c.stored(c.id(0), early);
+        SiblingSet earlyWrite = c.await(c.coordinator(wiped).put(early, VersionVector.empty(), bytes("after-wipe"),
+                QuorumOptions.of(3, 0, 3)));
+        Dot earlyDot = ownDot(earlyWrite);
+        assertThat(earlyDot.actor()).isEqualTo(new io.chorus.core.causal.ActorId(wiped, newEpoch));
+
+        assertThat(sim.runUntil(() -> c.treesAgree() && rebuilt(c, wiped, before, early), 120_000))
+                .as("rebuilt; %s", c.describeAe()).isTrue();
+        for (int p : c.held(wiped)) {
+            Map<Bytes, SiblingSet> mine = c.contents(wiped, p);
+            for (NodeId other : c.primaries(p)) {
+                assertThat(c.storage(other).trees().tree(p).root()).isEqualTo(c.storage(wiped).trees().tree(p).root());
+                assertThat(c.contents(other, p)).as("partition %d on %s", p, other).isEqualTo(mine);
+            }
+        }
+        for (NodeId replica : c.replicas(early, 3)) {
+            SiblingSet stored = c.stored(replica, early);
+            assertThat(stored.contains(earlyDot)).as("the new write on %s", replica).isTrue();
+            assertThat(stored.liveSiblings()).as("next to the old value on %s", replica)
+                    .hasSize(earlyOld.liveSiblings().size() + 1);
+            assertThat(stored.includes(earlyOld)).isTrue();
+        }
+
+        // After the rebuild: a blind write is a sibling, a write with the read context supersedes everything read.
+        byte[] late = writtenByWiped.get(1);
+        SiblingSet lateOld = c.stored(c.id(0), late);
+        Dot lateDot = dotOf(c.await(c.coordinator(wiped).put(late, VersionVector.empty(), bytes("blind"),
+                QuorumOptions.of(3, 0, 3))), "blind");
+        assertThat(lateDot.actor().epoch()).isEqualTo(newEpoch);
+        for (NodeId replica : c.replicas(late, 3)) {
+            assertThat(c.stored(replica, late).contains(lateDot)).isTrue();
+            assertThat(c.stored(replica, late).includes(lateOld)).as("old value kept on %s", replica).isTrue();
+        }
+        SiblingSet read = c.await(c.coordinator(c.id(2)).get(late, QuorumOptions.of(3, 3, 0)));
+        assertThat(read.liveSiblings()).hasSize(lateOld.liveSiblings().size() + 1);
+        c.await(c.coordinator(wiped).put(late, read.context(), bytes("resolved"), QuorumOptions.of(3, 0, 3)));
+        for (NodeId replica : c.replicas(late, 3)) {
+            assertThat(SimCluster.liveValues(c.stored(replica, late))).as("on %s", replica)
+                    .containsExactly("resolved");
+        }
+    }
+
+    /**
+     * The control of the test above: a wiped node that came back under its old epoch (Riak's "doomstone",
+     * riak_kv#679) makes its first write to a key it held look old, and the other replicas drop it although it was
+     * acknowledged. What the test above would catch.
+     */
+    @Test
+    void aWipedReplicaReusingItsEpochWouldLoseAnAcknowledgedWrite(Simulation sim) {
+        SimCluster c = new SimCluster(sim, 3, CoordinatorConfig.defaults(), FAST.withTombstones(false, 0));
+        NodeId wiped = c.id(1);
+        byte[] key = bytes("doomed");
+        SiblingSet first = c.await(c.coordinator(wiped).put(key, VersionVector.empty(), bytes("v1"),
+                QuorumOptions.of(3, 0, 3)));
+        c.await(c.coordinator(wiped).put(key, first.context(), bytes("v2"), QuorumOptions.of(3, 0, 3)));
+
+        c.wipe(wiped, c.storage(wiped).epoch());
+        SiblingSet acknowledged = c.await(c.coordinator(wiped).put(key, VersionVector.empty(), bytes("v3"),
+                QuorumOptions.of(3, 0, 3)));
+        assertThat(SimCluster.liveValues(acknowledged)).containsExactly("v3");
+        for (NodeId other : List.of(c.id(0), c.id(2))) {
+            assertThat(SimCluster.liveValues(c.stored(other, key))).as("on %s", other).containsExactly("v2");
+        }
+        assertThat(sim.runUntil(c::treesAgree, 60_000)).isTrue();
+        assertThat(SimCluster.liveValues(c.stored(wiped, key))).as("lost on the writer too").containsExactly("v2");
+    }
+
+    /** Whether {@code wiped} holds again everything it held (the {@code changed} key aside). */
+    private static boolean rebuilt(SimCluster c, NodeId wiped, Map<Integer, Map<Bytes, SiblingSet>> before,
+            byte[] changed) {
+        for (Map.Entry<Integer, Map<Bytes, SiblingSet>> e : before.entrySet()) {
+            Map<Bytes, SiblingSet> now = c.contents(wiped, e.getKey());
+            if (!now.keySet().equals(e.getValue().keySet())) {
+                return false;
+            }
+            for (Map.Entry<Bytes, SiblingSet> k : e.getValue().entrySet()) {
+                if (!k.getKey().equals(Bytes.of(changed)) && !now.get(k.getKey()).equals(k.getValue())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Writes {@code count} keys through the nodes in turn, every 10th then deleted and every 7th given a concurrent
+     * sibling through another node; returns the keys first written through {@code through}.
+     */
+    static List<byte[]> load(SimCluster c, int count, NodeId through) {
+        List<byte[]> mine = new ArrayList<>();
+        int size = c.ids.size();
+        for (int i = 0; i < count; i++) {
+            byte[] key = bytes("w" + i);
+            NodeId via = c.id(i % size);
+            SiblingSet written = c.await(c.coordinator(via).put(key, VersionVector.empty(), bytes("v" + i),
+                    QuorumOptions.DEFAULT));
+            if (i % 10 == 3) {
+                c.await(c.coordinator(c.id((i + 1) % size)).delete(key, written.context(), QuorumOptions.DEFAULT));
+            } else if (i % 7 == 2) {
+                c.await(c.coordinator(c.id((i + 1) % size)).put(key, VersionVector.empty(), bytes("s" + i),
+                        QuorumOptions.DEFAULT));
+            } else if (via.equals(through)) {
+                mine.add(key);
+            }
+        }
+        return mine;
+    }
+
+    /** The dot of the sibling holding {@code value}. */
+    static Dot dotOf(SiblingSet set, String value) {
+        return set.liveSiblings().stream().filter(s -> Bytes.of(s.value()).equals(Bytes.utf8(value)))
+                .map(Sibling::dot).findFirst().orElseThrow(() -> new AssertionError(value + " not in " + set));
     }
 
     /** The dot of the one live sibling a blind write of a new key leaves. */

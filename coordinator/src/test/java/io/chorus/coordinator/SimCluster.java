@@ -237,6 +237,16 @@ final class SimCluster {
         return out;
     }
 
+    /** Each node's liveness and anti-entropy counters, for a failure's message. */
+    String describeAe() {
+        StringBuilder out = new StringBuilder();
+        for (NodeId id : ids) {
+            out.append('\n').append(id).append(isCrashed(id) ? " (crashed) " : " ").append(livenesses.get(id))
+                    .append(' ').append(antiEntropies.get(id).stats());
+        }
+        return out.toString();
+    }
+
     SiblingSet stored(NodeId id, byte[] key) {
         return storages.get(id).get(ring.partitionOf(key), key);
     }
