@@ -34,10 +34,10 @@ import org.slf4j.LoggerFactory;
  * <p>Every {@code tickMillis} the agent (1) starts a rebuild of one held partition's tree that needs it, if none is
  * running, scanning {@code rebuildChunkKeys} keys a step; (2) starts syncs of (partition, peer) pairs whose last
  * sync is older than {@code intervalMillis}, up to {@code concurrency} at once, skipping peers that liveness calls
- * down but for one sync per interval to each, its probe; (3) after a partition's syncs converged with every peer, runs a tombstone round for it if this node is its
- * first primary ({@link TombstoneCollector}). All of it holds permits of the node's {@link BackgroundBudget} and
- * spends its keys and bytes there, so it shares one bound with hint replay. {@link #repair} does the same syncs
- * on demand (REPAIR).
+ * down but for one sync per interval to each, its probe; (3) after a partition's syncs converged with every peer,
+ * runs a tombstone round for it if this node is its first primary ({@link TombstoneCollector}). All of it holds
+ * permits of the node's {@link BackgroundBudget} and spends its keys and bytes there, so it shares one bound with
+ * hint replay. {@link #repair} does the same syncs on demand (REPAIR).
  *
  * <p>Every anti-entropy message's end is reported to {@link Liveness} as the coordinator reports its own (a reply or
  * an error answer: up; no answer: a failure). Without that and the probes, a node cut off and healed would never

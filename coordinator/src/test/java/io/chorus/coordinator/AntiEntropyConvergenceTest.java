@@ -77,6 +77,13 @@ class AntiEntropyConvergenceTest {
         assertThat(c.ids.stream().mapToLong(id -> c.coordinator(id).stats().hintsDropped()).sum())
                 .as("hints refused").isPositive();
 
+        // Each side calls the other down: only anti-entropy's own probes can find out that the cut is gone.
+        for (NodeId id : c.ids) {
+            if (!id.equals(cutOff)) {
+                assertThat(c.liveness(id).isAlive(cutOff)).as("%s calls %s alive", id, cutOff).isFalse();
+                assertThat(c.liveness(cutOff).isAlive(id)).as("%s calls %s alive", cutOff, id).isFalse();
+            }
+        }
         sim.network().heal();
         assertThat(sim.runUntil(c::treesAgree, 120_000)).as("every partition's replicas agree; %s", c.describeAe())
                 .isTrue();
