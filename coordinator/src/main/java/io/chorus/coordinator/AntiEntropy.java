@@ -34,11 +34,18 @@ import org.slf4j.LoggerFactory;
  * <p>Every {@code tickMillis} the agent (1) starts a rebuild of one held partition's tree that needs it, if none is
  * running, scanning {@code rebuildChunkKeys} keys a step; (2) starts syncs of (partition, peer) pairs whose last
  * sync is older than {@code intervalMillis}, up to {@code concurrency} at once, skipping peers that liveness calls
- * down; (3) after a partition's syncs converged with every peer, runs a tombstone round for it if this node is its
- * first primary ({@link TombstoneCollector}). Syncs and rebuilds hold permits of the node's
- * {@link BackgroundBudget} and spend their keys and bytes there, so they share one bound with hint replay; a
- * tombstone round is a few small messages and holds none. {@link #repair} does the same syncs
+ * down but for one sync per interval to each, its probe; (3) after a partition's syncs converged with every peer,
+ * runs a tombstone round for it if this node is its first primary ({@link TombstoneCollector}). Syncs and rebuilds
+ * hold permits of the node's {@link BackgroundBudget} and spend their keys and bytes there, so they share one bound
+ * with hint replay; a tombstone round is a few small messages and holds none. {@link #repair} does the same syncs
  * on demand (REPAIR).
+ *
+ * <p>Every anti-entropy message's end is reported to {@link Liveness} as the coordinator reports its own (a reply or
+ * an error answer: up; no answer: a failure). Without that and the probes, a node cut off and healed would never
+ * be synced again when nothing else talks to it: the others' writes go around it while it is down, no hints are
+ * held for it (hints capped or disabled) and nobody reads, so nothing would tell liveness it is back, and the
+ * node itself would call every peer down after its own writes timed out
+ * ({@code AntiEntropyConvergenceTest#aPartitionedReplicaConvergesByAntiEntropyAlone}).
  *
  * <p>{@link #sync} is the primitive: one partition, one peer, both ends identical afterwards (see
  * {@link PartitionSync}); handoff and the rebuild of a wiped node use it too.
@@ -74,6 +81,8 @@ public final class AntiEntropy implements AutoCloseable {
     /** The same in wall-clock time, for STATS only. */
     private final Map<Integer, Map<NodeId, Long>> convergedMillis = new HashMap<>();
     private final Map<Integer, Long> lastCollectNanos = new HashMap<>();
+    /** Per peer that liveness called down when a sync was due: when the last one went to it anyway, as a probe. */
+    private final Map<NodeId, Long> lastProbeNanos = new HashMap<>();
     private int running;
     private boolean rebuilding;
     /** Whether rebuilds ran since the trees were last all ready: one INFO line at each end, not one a partition. */
@@ -155,7 +164,8 @@ public final class AntiEntropy implements AutoCloseable {
             CompletableFuture<SyncReport> done;
             try {
                 done = PartitionSync.run(partition, storage,
-                        new RemoteSyncPeer(transport, peer, ringVersion, config.messageTimeoutMillis()), background,
+                        new RemoteSyncPeer(transport, peer, ringVersion, config.messageTimeoutMillis(),
+                                (node, failure) -> NodeServices.report(liveness, node, failure)), background,
                         permit::spend, clock::nanoTime, current::partitionOf);
             } catch (RuntimeException e) {
                 permit.close();
@@ -331,12 +341,20 @@ public final class AntiEntropy implements AutoCloseable {
                         break;
                     }
                     Long last = lastAttemptNanos.get(pairKey(p, peer));
-                    if ((last == null || now - last >= interval) && liveness.isAlive(peer)) {
-                        lastAttemptNanos.put(pairKey(p, peer), now);
-                        running++;
-                        toStart.add(new int[] {p});
-                        toStartPeers.add(peer);
+                    if (last != null && now - last < interval) {
+                        continue;
                     }
+                    if (!liveness.isAlive(peer)) {
+                        Long probed = lastProbeNanos.get(peer);
+                        if (probed != null && now - probed < interval) {
+                            continue;
+                        }
+                        lastProbeNanos.put(peer, now);
+                    }
+                    lastAttemptNanos.put(pairKey(p, peer), now);
+                    running++;
+                    toStart.add(new int[] {p});
+                    toStartPeers.add(peer);
                 }
                 if (running >= config.concurrency()) {
                     cursor = (cursor + i) % parts.size();

@@ -15,7 +15,9 @@ import java.util.Objects;
  * @param readRepairGraceMillis    how long a read keeps collecting replies after answering, to repair them (100)
  * @param forwardSlackMillis       extra time a forwarding node waits beyond the forwarded request's timeout, for
  *                                 the round trip (500)
- * @param maxHints                 hints this node holds for others before it refuses more (100 000)
+ * @param maxHints                 hints this node holds for others before it refuses more (100 000); 0 stores no
+ *                                 hints at all (every HINT_PUT is refused, so a write counts primaries only and
+ *                                 anti-entropy alone brings a missed replica up to date)
  * @param maxHintAgeMillis         hints older than this are dropped unsent; anti-entropy covers them (6 h)
  * @param hintReplayIntervalMillis pause between two hint replay rounds when no owner has a backlog left, and the
  *                                 longest one owner's turn of a round runs, so that down owners are probed about
@@ -43,7 +45,9 @@ public record CoordinatorConfig(int n, int r, int w, long requestTimeoutMillis, 
         positive("requestTimeoutMillis", requestTimeoutMillis);
         positive("replicaTimeoutMillis", replicaTimeoutMillis);
         positive("hintReplayIntervalMillis", hintReplayIntervalMillis);
-        positive("maxHints", maxHints);
+        if (maxHints < 0) {
+            throw new IllegalArgumentException("maxHints must be >= 0 (0: no hints), got " + maxHints);
+        }
         positive("maxHintAgeMillis", maxHintAgeMillis);
         positive("hintReplayBatchSize", hintReplayBatchSize);
         if (readRepairGraceMillis < 0 || forwardSlackMillis < 0) {

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bounded: when {@code maxHints} are held, new hints are refused (OVERLOADED, counted as dropped), so the
  * write's coordinator tries another fallback or reports fewer acks; it never counts a hint that was not stored.
- * The bound is checked before the write, so concurrent adds may pass it by a few.
+ * The bound is checked before the write, so concurrent adds may pass it by a few. A bound of 0 refuses every hint
+ * (hints disabled): each refusal is counted but logged only at debug, as it is the configured behaviour.
  *
  * <p>Thread-safe: the sequence is atomic, the area is thread-safe.
  */
@@ -81,6 +82,12 @@ final class HintStore {
 
     /** Stores a hint for {@code owner}; completes once it is durable. */
     CompletableFuture<Void> add(NodeId owner, int partition, byte[] key, SiblingSet value, long nowMillis) {
+        if (maxHints == 0) {
+            counters.hintsDropped.increment();
+            LOG.debug("hints are disabled: refusing a hint for {}", owner);
+            return CompletableFuture.failedFuture(new ChorusException(ErrorCode.OVERLOADED,
+                    "this node stores no hints (maxHints 0)"));
+        }
         if (area.count() >= maxHints) {
             counters.hintsDropped.increment();
             LOG.warn("hint store full ({} hints): refusing a hint for {}", maxHints, owner);

@@ -18,9 +18,13 @@ record NodeServices(NodeId self, StorageEngine storage, Transport transport, Liv
 
     /** Tells liveness how a request to {@code node} went: only "unreachable" and "no answer" count as failures. */
     void report(NodeId node, Throwable failure) {
-        if (node.equals(self)) {
-            return;
+        if (!node.equals(self)) {
+            report(liveness, node, failure);
         }
+    }
+
+    /** As {@link #report(NodeId, Throwable)}, for other agents that talk to peers (anti-entropy). */
+    static void report(Liveness liveness, NodeId node, Throwable failure) {
         if (failure == null) {
             liveness.onSuccess(node);
         } else {

@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 /**
  * A {@link SyncPeer} across a {@link Transport}: each question one anti-entropy message (AE_ROOT, AE_HASHES,
- * AE_KEYS, AE_FETCH, AE_PUSH), counting the bytes both ways as the wire carries them. One per sync, so that its
- * counts are the sync's. Thread-safe (atomic counters; the transport is).
+ * AE_KEYS, AE_FETCH, AE_PUSH), counting the bytes both ways as the wire carries them, and telling a listener how
+ * each message ended (the agent's liveness learns from it). One per sync, so that its counts are the sync's.
+ * Thread-safe (atomic counters; the transport is).
  */
 final class RemoteSyncPeer implements SyncPeer {
 
@@ -24,12 +26,20 @@ final class RemoteSyncPeer implements SyncPeer {
     private final long timeoutMillis;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
+    private final BiConsumer<NodeId, Throwable> outcomes;
 
     RemoteSyncPeer(Transport transport, NodeId node, long ringVersion, long timeoutMillis) {
+        this(transport, node, ringVersion, timeoutMillis, (n, failure) -> { });
+    }
+
+    /** @param outcomes told of every message's end: the peer and null for a reply, or the failure */
+    RemoteSyncPeer(Transport transport, NodeId node, long ringVersion, long timeoutMillis,
+            BiConsumer<NodeId, Throwable> outcomes) {
         this.transport = transport;
         this.node = node;
         this.ringVersion = ringVersion;
         this.timeoutMillis = timeoutMillis;
+        this.outcomes = outcomes;
     }
 
     @Override
@@ -39,10 +49,12 @@ final class RemoteSyncPeer implements SyncPeer {
 
     private CompletableFuture<byte[]> ask(Message request) {
         sent.addAndGet(request.bodyLength() + FRAME_OVERHEAD);
-        return transport.request(node, request, timeoutMillis).thenApply(reply -> {
-            received.addAndGet(reply.bodyLength() + FRAME_OVERHEAD);
-            return reply.bodyUnsafe();
-        });
+        return transport.request(node, request, timeoutMillis)
+                .whenComplete((reply, failure) -> outcomes.accept(node, failure))
+                .thenApply(reply -> {
+                    received.addAndGet(reply.bodyLength() + FRAME_OVERHEAD);
+                    return reply.bodyUnsafe();
+                });
     }
 
     @Override

@@ -35,8 +35,16 @@ import org.junit.jupiter.api.Test;
  * Random partitions, message drops and duplicates, slow nodes and node crashes/restarts during a workload of blind
  * puts, read-modify-write puts, deletes and gets, recorded in a {@link History}. After healing and letting hints
  * replay, every acknowledged put's value must be read back at R=N, unless a later write's context covered its dot
- * (it was legitimately overwritten or deleted); every hint must have been delivered; and the replicas must converge
- * after the read's repair.
+ * (it was legitimately overwritten or deleted); every hint must have been delivered; the replicas must converge
+ * after the read's repair; and no value an acknowledged write's context covered may be back on any of them.
+ *
+ * <p>Two variants share the workload and the faults. {@link #acknowledgedWritesSurviveFaults} runs with hints and
+ * without periodic anti-entropy: an acknowledged put is then on at least W primaries. The anti-entropy variant
+ * ({@link #withFewHintsAntiEntropyPutsEveryAcknowledgedWriteOnEveryReplica}) caps every node's hints at
+ * {@value #FEW_HINTS}, so most missed replica writes are never hinted, and runs anti-entropy with tombstone
+ * collection, its messages exposed to the same drops, duplicates, slow nodes and crashes: after the heal every
+ * partition's trees must agree across its replicas within a bound, and then every acknowledged put not
+ * superseded must be on every one of its N primaries, checked in the stores before anything reads them.
  *
  * <p>Each seed draws its own drop and duplicate rates. Duplicates exercise idempotence where it is promised
  * (REPLICA_PUT, HINT_PUT and replay are merges; a duplicated reply is ignored) and the documented non-idempotent
@@ -51,15 +59,39 @@ class RandomizedFaultTest {
 
     /** Seeds per run; the soak profile asks for more with -Dchorus.seedCount. */
     private static final int SEEDS = Integer.getInteger("chorus.seedCount", 200);
+    /** Seeds of the anti-entropy variant, a quarter: each of its runs also syncs 64 partitions on five nodes. */
+    private static final int AE_SEEDS = Math.max(1, SEEDS / 4);
+    /** The anti-entropy variant's hint cap per node: a few hints are stored, most are refused. */
+    static final int FEW_HINTS = 3;
+    /**
+     * Anti-entropy of the variant: every pair synced about every second; tombstones collected after 5 s of
+     * stability, longer than any message of these runs stays in flight (a slow node's extra delay is at most 1.5 s).
+     */
+    private static final AntiEntropyConfig ANTI_ENTROPY = AntiEntropyConfig.defaults().withSchedule(100, 1_000, 2)
+            .withTombstones(true, 5_000);
+    /** How long, after the settling time, the variant's replicas may take to agree. */
+    private static final long CONVERGE_MILLIS = 60_000;
     private static final int NODES = 5;
     private static final int CLIENTS = 4;
     private static final int KEYS = 3;
     private static final long WORKLOAD_MILLIS = 2_000;
 
+    /** Which variant a run is: hints and no periodic anti-entropy, or anti-entropy with hints capped very low. */
+    private enum Mode { HINTS, ANTI_ENTROPY }
+
     @Test
     void acknowledgedWritesSurviveFaults() {
+        runSeeds(SEEDS, Mode.HINTS);
+    }
+
+    @Test
+    void withFewHintsAntiEntropyPutsEveryAcknowledgedWriteOnEveryReplica() {
+        runSeeds(AE_SEEDS, Mode.ANTI_ENTROPY);
+    }
+
+    private static void runSeeds(int seeds, Mode mode) {
         Tally tally = new Tally();
-        SimulationSeeds.forEachSeed(SEEDS, seed -> tally.add(new Run(seed).execute()));
+        SimulationSeeds.forEachSeed(seeds, seed -> tally.add(new Run(seed, mode).execute()));
         // Not per seed: a short run may never send to its slow node, or (with a coordinator slow beyond the client's
         // patience and a partition) acknowledge no write at all. Over many seeds the mix and the writes must happen.
         if (tally.runs >= 20) {
@@ -99,11 +131,14 @@ class RandomizedFaultTest {
         final SimCluster cluster;
         final Random random;
         final History history;
-        final CoordinatorConfig config = CoordinatorConfig.defaults().withTimeouts(1_000, 300);
+        final Mode mode;
+        final CoordinatorConfig config;
         /** The dot each acknowledged put's value got, by operation id. */
         final Map<Long, Dot> dots = new HashMap<>();
         /** Every context a write was sent with, per key: what may have superseded earlier values. */
         final Map<Bytes, List<VersionVector>> writeContexts = new HashMap<>();
+        /** The contexts of acknowledged writes, per key: what no replica may hold a live sibling of once converged. */
+        final Map<Bytes, List<VersionVector>> acknowledgedContexts = new HashMap<>();
         /**
          * The first check that failed inside a completion callback: the future would swallow the AssertionError,
          * so it is kept here and rethrown once the run ends, with its own message.
@@ -111,12 +146,16 @@ class RandomizedFaultTest {
         Throwable violation;
         int nextValue;
 
-        Run(long seed) {
+        Run(long seed, Mode mode) {
+            this.mode = mode;
+            CoordinatorConfig base = CoordinatorConfig.defaults().withTimeouts(1_000, 300);
+            config = mode == Mode.HINTS ? base : base.withHintLimits(FEW_HINTS, base.maxHintAgeMillis());
             sim = new Simulation(seed);
             random = sim.random();
             sim.network().setConditions(NetworkConditions.DEFAULT.withDropProbability(random.nextDouble() * 0.04)
                     .withDuplicateProbability(0.01 + random.nextDouble() * 0.07));
-            cluster = new SimCluster(sim, NODES, config);
+            cluster = mode == Mode.HINTS ? new SimCluster(sim, NODES, config)
+                    : new SimCluster(sim, NODES, config, ANTI_ENTROPY);
             history = new History(sim.clock());
         }
 
@@ -145,6 +184,10 @@ class RandomizedFaultTest {
             }
             assertThat(history.withStatus(Operation.Status.PENDING)).isEmpty();
             assertThat(cluster.totalHints()).as("every hint delivered").isZero();
+            if (mode == Mode.ANTI_ENTROPY) {
+                assertThat(sim.runUntil(cluster::treesAgree, CONVERGE_MILLIS))
+                        .as("every partition's replicas agree; %s", cluster.describeAe()).isTrue();
+            }
             // Taken before the checks, whose reads and repairs run on a healed network.
             NetworkStats stats = sim.network().stats();
             for (int k = 0; k < KEYS; k++) {
@@ -155,14 +198,15 @@ class RandomizedFaultTest {
 
         void check(byte[] key) {
             List<VersionVector> contexts = writeContexts.getOrDefault(Bytes.of(key), List.of());
-            // Before any read repairs: acknowledged means on W nodes, so once hints are delivered, on W primaries.
+            // Before any read repairs: acknowledged means on W nodes, so once hints are delivered, on W primaries;
+            // with anti-entropy converged, on all N.
             for (Operation put : history.acknowledgedPuts()) {
                 Dot dot = dots.get(put.id());
                 if (put.key().equals(Bytes.of(key)) && contexts.stream().noneMatch(c -> c.covers(dot))) {
                     long holders = cluster.replicas(key, 3).stream()
                             .filter(r -> cluster.stored(r, key).contains(dot)).count();
                     assertThat(holders).as("primaries holding acknowledged put %s", dot)
-                            .isGreaterThanOrEqualTo(config.w());
+                            .isGreaterThanOrEqualTo(mode == Mode.HINTS ? config.w() : 3);
                 }
             }
             NodeId reader = cluster.ids.get(random.nextInt(NODES));
@@ -183,8 +227,17 @@ class RandomizedFaultTest {
                 }
             }
             sim.advance(1_000);
+            List<VersionVector> acknowledged = acknowledgedContexts.getOrDefault(Bytes.of(key), List.of());
             for (NodeId replica : cluster.replicas(key, 3)) {
-                assertThat(cluster.stored(replica, key).includes(read)).as("repaired %s", replica).isTrue();
+                SiblingSet stored = cluster.stored(replica, key);
+                assertThat(stored.includes(read)).as("repaired %s", replica).isTrue();
+                // Once a replica includes the merged read, whatever an acknowledged write overwrote or deleted is
+                // gone from it for good: a live sibling of such a dot came back (a tombstone collected too early).
+                for (Sibling s : stored.liveSiblings()) {
+                    assertThat(acknowledged.stream().noneMatch(c -> c.covers(s.dot())))
+                            .as("%s on %s, overwritten or deleted by an acknowledged write, is back", s, replica)
+                            .isTrue();
+                }
             }
         }
 
@@ -297,6 +350,7 @@ class RandomizedFaultTest {
                 int incarnation = cluster.incarnation(via);
                 boolean[] ended = {false};
                 byte[] written = value;
+                VersionVector sentContext = context;
                 f.whenComplete((result, failure) -> {
                     // A result from a process that crashed since is a dead process's: the client never sees it.
                     if (ended[0] || cluster.incarnation(via) != incarnation) {
@@ -304,7 +358,7 @@ class RandomizedFaultTest {
                     }
                     ended[0] = true;
                     try {
-                        record(op, key, written, result, failure);
+                        record(op, key, written, sentContext, result, failure);
                     } catch (Throwable broken) {
                         if (violation == null) {
                             violation = broken;
@@ -322,7 +376,8 @@ class RandomizedFaultTest {
                 }, giveUp, TimeUnit.MILLISECONDS);
             }
 
-            void record(long op, byte[] key, byte[] written, SiblingSet result, Throwable failure) {
+            void record(long op, byte[] key, byte[] written, VersionVector context, SiblingSet result,
+                    Throwable failure) {
                 if (failure != null) {
                     ErrorCode code = NodeServices.codeOf(failure);
                     assertThat(code).as("%s", failure).isNotIn(ErrorCode.BAD_REQUEST, ErrorCode.INTERNAL,
@@ -333,6 +388,9 @@ class RandomizedFaultTest {
                 List<byte[]> values = result.liveSiblings().stream().map(Sibling::value).toList();
                 history.ok(op, values, CausalCodec.encodeContext(result.context()));
                 lastRead.put(Bytes.of(key), result.context());
+                if (context != null) {
+                    acknowledgedContexts.computeIfAbsent(Bytes.of(key), k -> new ArrayList<>()).add(context);
+                }
                 if (written != null) {
                     Dot dot = result.siblings().stream()
                             .filter(s -> !s.isTombstone() && Bytes.of(s.value()).equals(Bytes.of(written)))

@@ -10,14 +10,17 @@ import io.chorus.core.transport.Transport;
 import io.chorus.ring.Claim;
 import io.chorus.ring.Member;
 import io.chorus.ring.Ring;
+import io.chorus.storage.HashTree;
 import io.chorus.storage.MemoryStorageEngine;
 import io.chorus.storage.StorageEngine;
+import io.chorus.testkit.Bytes;
 import io.chorus.testkit.Simulation;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.UnaryOperator;
@@ -44,6 +47,7 @@ final class SimCluster {
     private final UnaryOperator<Transport> wrap;
     private final AntiEntropyConfig antiEntropyConfig;
     private final Map<NodeId, AntiEntropy> antiEntropies = new HashMap<>();
+    private final Map<NodeId, FailureDetectingLiveness> livenesses = new HashMap<>();
 
     SimCluster(Simulation sim, int size, CoordinatorConfig config) {
         this(sim, size, config, UnaryOperator.identity());
@@ -93,6 +97,7 @@ final class SimCluster {
         ae.start();
         coordinators.put(id, c);
         antiEntropies.put(id, ae);
+        livenesses.put(id, liveness);
         incarnations.merge(id, 1, Integer::sum);
     }
 
@@ -112,13 +117,25 @@ final class SimCluster {
         return antiEntropies.get(id);
     }
 
+    /** The liveness of the node's current process (its coordinator and its anti-entropy share it). */
+    FailureDetectingLiveness liveness(NodeId id) {
+        return livenesses.get(id);
+    }
+
     /**
      * Crashes the node, throws its store away and restarts it on an empty one with a new epoch, as a node whose
      * data directory was wiped.
      */
     void wipe(NodeId id) {
+        wipe(id, storages.get(id).epoch() + 1000);
+    }
+
+    /**
+     * As {@link #wipe(NodeId)}, but the new store gets {@code epoch}: the old one models a node that forgot its
+     * epoch with its data (the "doomstone" bug a new epoch prevents), to show what a test would catch.
+     */
+    void wipe(NodeId id, long epoch) {
         crash(id);
-        long epoch = storages.get(id).epoch() + 1000;
         storages.put(id, new MemoryStorageEngine(epoch));
         damaged.remove(id);
         restart(id);
@@ -169,6 +186,65 @@ final class SimCluster {
         List<NodeId> rest = new ArrayList<>(ids);
         rest.removeAll(replicas(key, n));
         return rest;
+    }
+
+    /** The first N (the coordinators' default) nodes of the partition's walk: the replicas that sync it. */
+    List<NodeId> primaries(int partition) {
+        return ring.preferenceList(partition, config.n());
+    }
+
+    /** The partitions {@code id} is a primary of. */
+    List<Integer> held(NodeId id) {
+        List<Integer> out = new ArrayList<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            if (primaries(p).contains(id)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** Whether the partition's primaries all have ready trees with the same root (their stores agree). */
+    boolean treesAgree(int partition) {
+        Long root = null;
+        for (NodeId id : primaries(partition)) {
+            HashTree tree = storages.get(id).trees().tree(partition);
+            if (!tree.isReady() || (root != null && root != tree.root())) {
+                return false;
+            }
+            root = tree.root();
+        }
+        return true;
+    }
+
+    /** {@link #treesAgree(int)} for every partition. */
+    boolean treesAgree() {
+        for (int p = 0; p < PARTITIONS; p++) {
+            if (!treesAgree(p)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** What {@code id} stores in {@code partition}, key by key (read straight from the store: no read repair). */
+    Map<Bytes, SiblingSet> contents(NodeId id, int partition) {
+        Map<Bytes, SiblingSet> out = new TreeMap<>();
+        storages.get(id).scan(partition, (key, value) -> {
+            out.put(Bytes.of(key), value);
+            return true;
+        });
+        return out;
+    }
+
+    /** Each node's liveness and anti-entropy counters, for a failure's message. */
+    String describeAe() {
+        StringBuilder out = new StringBuilder();
+        for (NodeId id : ids) {
+            out.append('\n').append(id).append(isCrashed(id) ? " (crashed) " : " ").append(livenesses.get(id))
+                    .append(' ').append(antiEntropies.get(id).stats());
+        }
+        return out.toString();
     }
 
     SiblingSet stored(NodeId id, byte[] key) {
