@@ -87,6 +87,10 @@ public final class AntiEntropy implements AutoCloseable {
     private boolean rebuilding;
     /** Whether rebuilds ran since the trees were last all ready: one INFO line at each end, not one a partition. */
     private boolean rebuildEpisode;
+    /**
+     * Where the round-robin over held partitions starts: a different place on each node, so that replicas do not all
+     * work on the same partition at once (each pushing the same keys to a wiped peer).
+     */
     private int cursor;
     private Cancellable timer;
     private boolean closed;
@@ -114,6 +118,7 @@ public final class AntiEntropy implements AutoCloseable {
         this.budget = Objects.requireNonNull(budget, "budget");
         this.config = Objects.requireNonNull(config, "config");
         this.handler = new AntiEntropyHandler(storage, ring, pendingHints, counters);
+        this.cursor = Math.floorMod(self.hashCode(), 1 << 16);
         this.collector = new TombstoneCollector(self, storage, transport, liveness, clock, background, pendingHints,
                 config, counters);
     }

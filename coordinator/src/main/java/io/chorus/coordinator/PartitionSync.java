@@ -238,7 +238,8 @@ final class PartitionSync {
             }
             keysCompared += mine.size() + summaries.size() - (long) overlap(mine, summaries);
             byte[] next = bound;
-            return pacer.spend(mine.size() + summaries.size(), bytes)
+            // Listing costs bytes; a key of the budget is a state moved (fetched or pushed), spent when it moves.
+            return pacer.spend(0, bytes)
                     .thenComposeAsync(v -> fetch(toFetch, 0), background)
                     .thenComposeAsync(v -> push(toPush, 0), background)
                     .thenComposeAsync(v -> next == null ? CompletableFuture.<Void>completedFuture(null)
