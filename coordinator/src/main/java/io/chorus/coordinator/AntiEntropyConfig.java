@@ -3,7 +3,8 @@ package io.chorus.coordinator;
 /**
  * Active anti-entropy settings; every field has a production default ({@link #defaults()}). Immutable.
  *
- * @param enabled              whether the periodic exchanges run (REPAIR and the responder work regardless)
+ * @param enabled              whether the periodic exchanges run (REPAIR and the responder work regardless, and
+ *                             REPAIR's syncs still lead to tombstone rounds when collection is on)
  * @param tickMillis           how often the agent looks for due work (1 s)
  * @param intervalMillis       how often each partition is synced with each other replica (60 s)
  * @param concurrency          syncs this node runs at once, within the background budget (1)
