@@ -24,7 +24,8 @@ public final class KeyHash {
     public static final int MAX_BITS = 24;
 
     private static final HashFunction SEGMENT = Hashing.murmur3_32_fixed(0x5e6e7a11);
-    private static final HashFunction ENTRY = Hashing.murmur3_128(0x0ae0ae01);
+    private static final int ENTRY_SEED = 0x0ae0ae01;
+    private static final HashFunction ENTRY = Hashing.murmur3_128(ENTRY_SEED);
 
     private KeyHash() {
     }
@@ -44,6 +45,11 @@ public final class KeyHash {
 
     /** The entry hash of {@code key} holding the encoded set in {@code encoded} (position to limit, not moved). */
     public static long entryHash(byte[] key, ByteBuffer encoded) {
+        return Murmur3.hash64(ENTRY_SEED, key, encoded);
+    }
+
+    /** The same through Guava's streaming hasher: the definition {@link Murmur3} is tested against. */
+    static long entryHashByGuava(byte[] key, ByteBuffer encoded) {
         Hasher h = ENTRY.newHasher(key.length + encoded.remaining() + 4);
         h.putInt(key.length).putBytes(key).putBytes(encoded.duplicate());
         return h.hash().asLong();

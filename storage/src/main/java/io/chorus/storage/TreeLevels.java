@@ -50,11 +50,11 @@ final class TreeLevels {
             }
         }
         keyCount += (isKey ? 1 : 0) - (wasKey ? 1 : 0);
-        ByteBuffer k = ByteBuffer.wrap(storedKey);
         if (isKey && tombstoneOnly) {
-            tombstones.put(k, storedKey);
-        } else {
-            tombstones.remove(k);
+            tombstones.put(ByteBuffer.wrap(storedKey), storedKey);
+        } else if (!tombstones.isEmpty()) {
+            // Most writes are of live keys in a partition with no tombstone: skip hashing the key for nothing.
+            tombstones.remove(ByteBuffer.wrap(storedKey));
         }
     }
 
