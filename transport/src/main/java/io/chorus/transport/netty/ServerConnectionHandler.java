@@ -515,6 +515,10 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
+            if (inFlight > 0) {
+                // Waiting for our answer is not idle (a REPAIR may run for minutes); the timer fires again.
+                return;
+            }
             log.debug("{}: idle, closing", ctx.channel());
             ctx.close();
         } else if (evt instanceof ChannelInputShutdownEvent) {

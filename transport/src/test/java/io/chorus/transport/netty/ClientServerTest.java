@@ -358,6 +358,18 @@ class ClientServerTest {
     }
 
     @Test
+    void aConnectionWaitingForAnAnswerIsNotIdle() throws Exception {
+        // A REPAIR may run for minutes while its client sends nothing: the idle timeout must not cut it off.
+        ChorusServer server = server(config().withIdleTimeout(Duration.ofMillis(300)), (from, req) ->
+                CompletableFuture.supplyAsync(() -> req,
+                        CompletableFuture.delayedExecutor(1500, TimeUnit.MILLISECONDS)));
+        ClientConnection client = connect(server.port());
+        assertThat(client.request(get(1), 5000).get(5, TimeUnit.SECONDS)).isNotNull();
+        client.closeFuture().get(5, TimeUnit.SECONDS); // and once answered, idle again: closed
+        assertThat(client.isOpen()).isFalse();
+    }
+
+    @Test
     void clientConnectionsOverTheLimitAreRefusedAtHello() throws Exception {
         ChorusServer server = server(config().withConnectionLimits(2, 2, 4), null);
         ClientConnection one = connect(server.port());
