@@ -211,8 +211,8 @@ public final class ChorusClient implements AutoCloseable {
     /**
      * As {@link #repairAsync(InetSocketAddress, OptionalInt)}, waiting up to {@code waitMillis} for the report (then
      * TIMEOUT; the run may go on at the node). A repair is expected to take long, so a wait that runs out does not
-     * make the node suspect as an unanswered key request would. Note that a node closes a connection on which it
-     * received nothing for its idle timeout (5 minutes by default), a REPAIR in flight or not.
+     * make the node suspect as an unanswered key request would. A connection with a request in flight is never
+     * idle, so a long run keeps its connection.
      */
     public CompletableFuture<RepairResponse> repairAsync(InetSocketAddress address, OptionalInt partition,
                                                          long waitMillis) {
