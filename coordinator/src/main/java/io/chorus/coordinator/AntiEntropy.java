@@ -235,6 +235,12 @@ public final class AntiEntropy implements AutoCloseable {
         }, background);
     }
 
+    /** One tombstone round for {@code partition} now, whatever the schedule: for tests of the rule itself. */
+    CompletableFuture<Integer> collectNow(int partition) {
+        Ring current = ring.get();
+        return collector.round(current, partition, primaries(current, partition));
+    }
+
     public AntiEntropyStats stats() {
         Map<Integer, Long> last = new HashMap<>();
         Ring current = ring.get();
