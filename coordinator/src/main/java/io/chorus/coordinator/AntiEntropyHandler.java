@@ -10,7 +10,6 @@ import io.chorus.core.transport.Message;
 import io.chorus.core.transport.RequestHandler;
 import io.chorus.ring.Ring;
 import io.chorus.storage.HashTree;
-import io.chorus.storage.KeyHash;
 import io.chorus.storage.SegmentEntries;
 import io.chorus.storage.StorageEngine;
 import io.chorus.storage.StoredEntry;
@@ -32,7 +31,6 @@ final class AntiEntropyHandler implements RequestHandler {
 
     /** Most bytes of states one AE_FETCH reply carries (at least one state, whatever its size). */
     static final int FETCH_REPLY_BYTES = 1 << 20;
-    private static final byte[] EMPTY_ENCODED = CausalCodec.encode(SiblingSet.empty());
 
     private final StorageEngine storage;
     private final Supplier<Ring> ring;
@@ -149,7 +147,7 @@ final class AntiEntropyHandler implements RequestHandler {
         for (int i = 0; i < hashes.length; i++) {
             byte[] key = request.keys().get(i);
             checkPartition(request.partition(), key);
-            hashes[i] = entryHash(storage, request.partition(), key);
+            hashes[i] = storage.entryHash(request.partition(), key);
         }
         return new AeStable.Reply(AeStatus.OK, pendingHints.getAsLong(), hashes);
     }
@@ -170,12 +168,6 @@ final class AntiEntropyHandler implements RequestHandler {
             counters.tombstonesPurged.add(purged);
             return new AePurge.Reply(AeStatus.OK, purged).encode();
         });
-    }
-
-    /** The entry hash the tree holds for a key: of its stored bytes, 0 when absent. */
-    static long entryHash(StorageEngine storage, int partition, byte[] key) {
-        byte[] encoded = storage.getEncoded(partition, key);
-        return java.util.Arrays.equals(encoded, EMPTY_ENCODED) ? 0 : KeyHash.entryHash(key, encoded);
     }
 
     /**

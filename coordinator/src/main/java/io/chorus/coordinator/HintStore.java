@@ -35,6 +35,8 @@ final class HintStore {
     private final long maxHints;
     private final Counters counters;
     private final AtomicLong nextSequence;
+    /** Whether the store is full and said so: one WARN a spell. */
+    private final java.util.concurrent.atomic.AtomicBoolean fullSpell = new java.util.concurrent.atomic.AtomicBoolean();
     /**
      * Every node this store has held hints for since it opened, so that replay scans only their key ranges. Never
      * shrinks (it is as small as the cluster): forgetting an owner whose range looked empty could race with an add.
@@ -90,10 +92,17 @@ final class HintStore {
         }
         if (area.count() >= maxHints) {
             counters.hintsDropped.increment();
-            LOG.warn("hint store full ({} hints): refusing a hint for {}", maxHints, owner);
+            // Once a full spell, not once a hint: a busy node would log every write otherwise.
+            if (fullSpell.compareAndSet(false, true)) {
+                LOG.warn("hint store full ({} hints): refusing hints until replay frees room; each is counted in"
+                        + " coordinator.hints_dropped, and anti-entropy repairs what they carried", maxHints);
+            } else {
+                LOG.debug("hint store full ({} hints): refusing a hint for {}", maxHints, owner);
+            }
             return CompletableFuture.failedFuture(new ChorusException(ErrorCode.OVERLOADED,
                     "the hint store holds its maximum of " + maxHints + " hints"));
         }
+        fullSpell.set(false);
         owners.add(owner);
         long sequence = nextSequence.getAndIncrement();
         Hint hint = new Hint(owner, sequence, partition, key, value, nowMillis);

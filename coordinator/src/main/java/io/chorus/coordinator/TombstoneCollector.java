@@ -85,7 +85,7 @@ final class TombstoneCollector {
         }
         long[] mine = new long[keys.size()];
         for (int i = 0; i < mine.length; i++) {
-            mine[i] = AntiEntropyHandler.entryHash(storage, partition, keys.get(i));
+            mine[i] = storage.entryHash(partition, keys.get(i));
         }
         AeStable question = new AeStable(partition, ring.version(), keys);
         List<NodeId> others = ring.members().stream().map(m -> m.id()).filter(id -> !id.equals(self)).toList();

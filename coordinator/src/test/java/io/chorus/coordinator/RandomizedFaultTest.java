@@ -230,7 +230,12 @@ class RandomizedFaultTest {
             List<VersionVector> acknowledged = acknowledgedContexts.getOrDefault(Bytes.of(key), List.of());
             for (NodeId replica : cluster.replicas(key, 3)) {
                 SiblingSet stored = cluster.stored(replica, key);
-                assertThat(stored.includes(read)).as("repaired %s", replica).isTrue();
+                // A deleted key may be collected in the second after the read: then it is gone, not stale.
+                boolean collected = mode == Mode.ANTI_ENTROPY && read.isDeleted() && stored.isEmpty()
+                        && cluster.ids.stream().mapToLong(id -> cluster.antiEntropy(id).stats().tombstonesPurged())
+                                .sum() > 0;
+                assertThat(stored.includes(read) || collected).as("repaired %s: stored %s, read %s", replica, stored,
+                        read).isTrue();
                 // Once a replica includes the merged read, whatever an acknowledged write overwrote or deleted is
                 // gone from it for good: a live sibling of such a dot came back (a tombstone collected too early).
                 for (Sibling s : stored.liveSiblings()) {

@@ -159,7 +159,7 @@ class TombstoneCollectionTest {
         c.await(c.coordinator(replicas.get(0)).delete(key, written.context(), TWO));
         sim.advance(10 * DAY);
         for (NodeId id : replicas.subList(0, 2)) {
-            long hash = AntiEntropyHandler.entryHash(c.storage(id), partition, key);
+            long hash = c.storage(id).entryHash(partition, key);
             assertThat(c.await(c.storage(id).purgeTombstone(partition, key, hash))).isTrue();
         }
         sim.advance(20 * DAY);

@@ -27,6 +27,9 @@ public final class KeyHash {
     private static final int ENTRY_SEED = 0x0ae0ae01;
     private static final HashFunction ENTRY = Hashing.murmur3_128(ENTRY_SEED);
 
+    /** The encoding of the empty set: what a key never written reads as, whose entry hash is 0. */
+    static final byte[] EMPTY_SET = io.chorus.core.causal.CausalCodec.encode(io.chorus.core.causal.SiblingSet.empty());
+
     private KeyHash() {
     }
 

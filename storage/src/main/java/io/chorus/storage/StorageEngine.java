@@ -50,6 +50,15 @@ public interface StorageEngine extends AutoCloseable {
     }
 
     /**
+     * The entry hash the key's tree holds for it: {@link KeyHash#entryHash} of its stored bytes, 0 when it is
+     * absent. Same thread rules as {@link #get}.
+     */
+    default long entryHash(int partition, byte[] key) {
+        byte[] encoded = getEncoded(partition, key);
+        return java.util.Arrays.equals(encoded, KeyHash.EMPTY_SET) ? 0 : KeyHash.entryHash(key, encoded);
+    }
+
+    /**
      * A general read-modify-write inside the writer's transaction: {@code change} gets the stored state (after
      * every earlier write to this key, including earlier ones in the same batch) and returns the new one. Because
      * all writes of an engine go through one writer, concurrent updates to a key serialize: a coordinator that
