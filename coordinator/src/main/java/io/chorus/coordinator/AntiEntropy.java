@@ -21,7 +21,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
+import java.util.function.IntToLongFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,11 +98,11 @@ public final class AntiEntropy implements AutoCloseable {
     /**
      * @param n            the replica count whose first n nodes of a partition's walk sync with each other
      * @param background   where steps that read the store run (the node's dispatch pool)
-     * @param pendingHints how many hints this node holds, for tombstone rounds
+     * @param pendingHints how many hints this node holds for keys of a partition, for tombstone rounds
      */
     public AntiEntropy(NodeId self, Supplier<Ring> ring, int n, StorageEngine storage, Transport transport,
             Liveness liveness, Scheduler scheduler, Clock clock, Executor background, BackgroundBudget budget,
-            LongSupplier pendingHints, AntiEntropyConfig config) {
+            IntToLongFunction pendingHints, AntiEntropyConfig config) {
         this.self = Objects.requireNonNull(self, "self");
         this.ring = Objects.requireNonNull(ring, "ring");
         if (n < 1) {

@@ -16,7 +16,7 @@ import io.chorus.storage.StoredEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.LongSupplier;
+import java.util.function.IntToLongFunction;
 import java.util.function.Supplier;
 
 /**
@@ -34,10 +34,10 @@ final class AntiEntropyHandler implements RequestHandler {
 
     private final StorageEngine storage;
     private final Supplier<Ring> ring;
-    private final LongSupplier pendingHints;
+    private final IntToLongFunction pendingHints;
     private final AntiEntropyCounters counters;
 
-    AntiEntropyHandler(StorageEngine storage, Supplier<Ring> ring, LongSupplier pendingHints,
+    AntiEntropyHandler(StorageEngine storage, Supplier<Ring> ring, IntToLongFunction pendingHints,
             AntiEntropyCounters counters) {
         this.storage = storage;
         this.ring = ring;
@@ -149,7 +149,7 @@ final class AntiEntropyHandler implements RequestHandler {
             checkPartition(request.partition(), key);
             hashes[i] = storage.entryHash(request.partition(), key);
         }
-        return new AeStable.Reply(AeStatus.OK, pendingHints.getAsLong(), hashes);
+        return new AeStable.Reply(AeStatus.OK, pendingHints.applyAsLong(request.partition()), hashes);
     }
 
     private CompletableFuture<Message> purge(AePurge request) {

@@ -145,9 +145,17 @@ public final class Coordinator implements AutoCloseable {
         return node.self();
     }
 
-    /** How many hints this node holds for others (tombstones are collected only while no node holds one). */
+    /** How many hints this node holds for others. */
     public long pendingHints() {
         return hints.area().count();
+    }
+
+    /**
+     * How many hints this node holds for keys of {@code partition} (tombstones of a partition are collected only
+     * while no node holds one for it).
+     */
+    public long pendingHints(int partition) {
+        return hints.pending(partition);
     }
 
     /** The node's one budget for background work: hint replay uses it, anti-entropy and handoff share it. */

@@ -6,7 +6,9 @@ import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
 import io.chorus.storage.KeyValueArea;
 import io.chorus.storage.StorageEngine;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,13 +44,22 @@ final class HintStore {
      * shrinks (it is as small as the cluster): forgetting an owner whose range looked empty could race with an add.
      */
     private final Set<NodeId> owners = ConcurrentHashMap.newKeySet();
+    /**
+     * Hints held per partition (in-progress adds included), for tombstone collection, which must not collect a key
+     * of a partition any node holds a hint for. Records whose value does not decode count under
+     * {@link #UNKNOWN_PARTITION}, which blocks every partition until they are gone.
+     */
+    private final ConcurrentHashMap<Integer, AtomicLong> perPartition = new ConcurrentHashMap<>();
+    static final int UNKNOWN_PARTITION = -1;
 
-    private HintStore(KeyValueArea area, long maxHints, Counters counters, long nextSequence, Set<NodeId> owners) {
+    private HintStore(KeyValueArea area, long maxHints, Counters counters, long nextSequence, Set<NodeId> owners,
+            Map<Integer, Long> perPartition) {
         this.area = area;
         this.maxHints = maxHints;
         this.counters = counters;
         this.nextSequence = new AtomicLong(nextSequence);
         this.owners.addAll(owners);
+        perPartition.forEach((p, n) -> this.perPartition.put(p, new AtomicLong(n)));
     }
 
     /**
@@ -64,10 +75,18 @@ final class HintStore {
     static HintStore open(KeyValueArea area, long maxHints, Counters counters) {
         long[] max = {-1};
         Set<NodeId> owners = new HashSet<>();
+        Map<Integer, Long> perPartition = new HashMap<>();
         area.scan(new byte[0], (key, value) -> {
             try {
                 owners.add(HintCodec.owner(key));
                 max[0] = Math.max(max[0], HintCodec.sequence(key));
+                int partition;
+                try {
+                    partition = HintCodec.decode(key, value).partition();
+                } catch (ChorusException unreadable) {
+                    partition = UNKNOWN_PARTITION; // replay drops it; until then it blocks every partition
+                }
+                perPartition.merge(partition, 1L, Long::sum);
             } catch (ChorusException e) {
                 LOG.warn("dropping a hint with a malformed key while recovering: {}", e.getMessage());
                 counters.hintsDropped.increment();
@@ -79,7 +98,7 @@ final class HintStore {
             }
             return true;
         });
-        return new HintStore(area, maxHints, counters, max[0] + 1, owners);
+        return new HintStore(area, maxHints, counters, max[0] + 1, owners, perPartition);
     }
 
     /** Stores a hint for {@code owner}; completes once it is durable. */
@@ -106,18 +125,51 @@ final class HintStore {
         owners.add(owner);
         long sequence = nextSequence.getAndIncrement();
         Hint hint = new Hint(owner, sequence, partition, key, value, nowMillis);
+        // Counted before it is stored: a tombstone round that asks meanwhile must see it.
+        count(partition, 1);
         return area.put(HintCodec.key(owner, sequence), HintCodec.value(hint))
+                .whenComplete((v, failure) -> {
+                    if (failure != null) {
+                        count(partition, -1);
+                    }
+                })
                 .thenRun(counters.hintsStored::increment);
     }
 
     /** Deletes exactly {@code hint}'s record. */
     CompletableFuture<Boolean> remove(Hint hint) {
-        return area.delete(HintCodec.key(hint.owner(), hint.sequence()));
+        return area.delete(HintCodec.key(hint.owner(), hint.sequence())).thenApply(removed -> {
+            if (removed) {
+                count(hint.partition(), -1);
+            }
+            return removed;
+        });
     }
 
-    /** Deletes a record by its stored key (for records that do not decode). */
+    /** Deletes a record by its stored key (for records whose value does not decode). */
     CompletableFuture<Boolean> removeRaw(byte[] storedKey) {
-        return area.delete(storedKey);
+        return area.delete(storedKey).thenApply(removed -> {
+            if (removed) {
+                count(UNKNOWN_PARTITION, -1);
+            }
+            return removed;
+        });
+    }
+
+    /** Hints held for keys of {@code partition}, and any whose partition is unknown. */
+    long pending(int partition) {
+        return held(partition) + held(UNKNOWN_PARTITION);
+    }
+
+    private long held(int partition) {
+        AtomicLong n = perPartition.get(partition);
+        return n == null ? 0 : n.get();
+    }
+
+    private void count(int partition, long delta) {
+        // Never below 0: a record counted under its partition that later stops decoding is removed as unknown.
+        perPartition.computeIfAbsent(partition, p -> new AtomicLong()).accumulateAndGet(delta,
+                (a, b) -> Math.max(0, a + b));
     }
 
     KeyValueArea area() {

@@ -13,25 +13,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.function.LongSupplier;
+import java.util.function.IntToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Collects tombstones by causal stability (docs/consistency.md, "Collecting tombstones"). A round for a partition
  * runs on its first primary, after this node's syncs of the partition converged with every other primary, and
- * asks every other member of the ring (AE_STABLE) for its pending hints and, for the listed tombstones, the entry
+ * asks every other member of the ring (AE_STABLE) for its pending hints for keys of the partition and, for the listed tombstones, the entry
  * hash it holds. A tombstone is <em>stable</em> in a round when, in the current ring version, every primary is
  * alive and holds exactly this node's tombstone-only state (equal entry hashes: the same clock, so a clock that
- * dominates the delete, and no newer write), and no member holds a hint at all. It is collected when it was
+ * dominates the delete, and no newer write), and no member holds a hint for a key of the partition. It is collected when it was
  * stable in two rounds at least the grace apart with the same hash, by a compare-and-delete on every primary
  * (AE_PURGE, then here) that keeps it if anything changed since. Anything else (a primary down or unreachable, a
- * member that does not answer, a hint anywhere, a ring change, a hash that moved) forgets the observation, so the
+ * member that does not answer, a hint of the partition anywhere, a ring change, a hash that moved) forgets the observation, so the
  * two checks bracket a stretch in which all of that held at both ends.
  *
  * <p>Why nothing deleted returns: a value can come back only from a copy whose clock the tombstone's clock does
  * not cover once the tombstone is gone; the copies that exist are on the primaries (checked: all hold the
- * tombstone), in hints (checked: none anywhere), and in messages in flight, which the grace outlasts (every
+ * tombstone), in hints (checked: none of the partition anywhere), and in messages in flight, which the grace outlasts (every
  * request ends within its timeout, at most {@link QuorumOptions#MAX_TIMEOUT_MILLIS}). Fallbacks keep data only as
  * hints. A node that is down cannot answer, so nothing is collected while one is.
  *
@@ -47,7 +47,7 @@ final class TombstoneCollector {
     private final Liveness liveness;
     private final Clock clock;
     private final Executor background;
-    private final LongSupplier pendingHints;
+    private final IntToLongFunction pendingHints;
     private final AntiEntropyConfig config;
     private final AntiEntropyCounters counters;
     /** Per partition: tombstone key -> (entry hash, ring version, when first seen stable). */
@@ -58,7 +58,7 @@ final class TombstoneCollector {
     }
 
     TombstoneCollector(NodeId self, StorageEngine storage, Transport transport, Liveness liveness, Clock clock,
-            Executor background, LongSupplier pendingHints, AntiEntropyConfig config, AntiEntropyCounters counters) {
+            Executor background, IntToLongFunction pendingHints, AntiEntropyConfig config, AntiEntropyCounters counters) {
         this.self = self;
         this.storage = storage;
         this.transport = transport;
@@ -79,7 +79,7 @@ final class TombstoneCollector {
             return CompletableFuture.completedFuture(0);
         }
         counters.collectionRounds.increment();
-        if (pendingHints.getAsLong() > 0 || !primaries.stream().allMatch(p -> p.equals(self) || liveness.isAlive(p))) {
+        if (pendingHints.applyAsLong(partition) > 0 || !primaries.stream().allMatch(p -> p.equals(self) || liveness.isAlive(p))) {
             forget(partition);
             return CompletableFuture.completedFuture(0);
         }

@@ -40,6 +40,30 @@ class HintStoreTest {
     }
 
     @Test
+    void hintsAreCountedPerPartitionAcrossARestartAndUnreadableOnesCountForEvery() {
+        MemoryStorageEngine storage = new MemoryStorageEngine(1);
+        HintStore store = HintStore.open(storage, 10, new Counters());
+        store.add(NodeId.of("o"), 1, bytes("a"), SET, 0).join();
+        store.add(NodeId.of("o"), 1, bytes("b"), SET, 0).join();
+        store.add(NodeId.of("o"), 2, bytes("c"), SET, 0).join();
+        assertThat(store.pending(1)).isEqualTo(2);
+        assertThat(store.pending(2)).isEqualTo(1);
+        assertThat(store.pending(3)).isZero();
+        store.remove(new Hint(NodeId.of("o"), 0, 1, bytes("a"), SET, 0)).join();
+        assertThat(store.pending(1)).isEqualTo(1);
+
+        // A record whose value does not decode: after a restart it counts for every partition until removed.
+        storage.area(HintStore.AREA).put(HintCodec.key(NodeId.of("o"), 99), new byte[] {1, 2, 3}).join();
+        HintStore reopened = HintStore.open(storage, 10, new Counters());
+        assertThat(reopened.pending(1)).isEqualTo(2);
+        assertThat(reopened.pending(2)).isEqualTo(2);
+        assertThat(reopened.pending(3)).isEqualTo(1);
+        reopened.removeRaw(HintCodec.key(NodeId.of("o"), 99)).join();
+        assertThat(reopened.pending(3)).isZero();
+        assertThat(reopened.pending(2)).isEqualTo(1);
+    }
+
+    @Test
     void sequenceIsRecoveredSoARestartNeverOverwritesAHint() {
         MemoryStorageEngine storage = new MemoryStorageEngine(1);
         HintStore first = HintStore.open(storage, 10, new Counters());

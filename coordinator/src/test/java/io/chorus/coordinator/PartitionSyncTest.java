@@ -114,8 +114,8 @@ class PartitionSyncTest {
         DirectTransport.Group group = new DirectTransport.Group(executor);
         DirectTransport ta = group.transport(A);
         DirectTransport tb = group.transport(B);
-        ta.serve(new AntiEntropyHandler(p.a(), () -> RING, () -> 0, new AntiEntropyCounters()));
-        tb.serve(new AntiEntropyHandler(p.b(), () -> RING, () -> 0, new AntiEntropyCounters()));
+        ta.serve(new AntiEntropyHandler(p.a(), () -> RING, partition -> 0, new AntiEntropyCounters()));
+        tb.serve(new AntiEntropyHandler(p.b(), () -> RING, partition -> 0, new AntiEntropyCounters()));
         return PartitionSync.run(0, p.a(), new RemoteSyncPeer(ta, B, RING.version(), 10_000), executor,
                 PartitionSync.Pacer.NONE, System::nanoTime, RING::partitionOf).join();
     }

@@ -82,4 +82,53 @@ class TombstoneRoundTest {
         sim.advance(1_000);
         primaries.forEach(n -> assertThat(c.stored(n, key).isEmpty()).as("%s", n).isTrue());
     }
+
+    /**
+     * Only a hint for a key of the partition blocks its collection: a hint any node holds for another partition
+     * does not (every member still answers), so a node down for hours with hints held for it blocks only the
+     * partitions it replicates.
+     */
+    @Test
+    void onlyAHintOfThePartitionBlocksItsCollection(Simulation sim) {
+        // Replay once an hour: the hints stay put while the rounds run.
+        SimCluster c = new SimCluster(sim, 5, CoordinatorConfig.defaults().withHintReplay(3_600_000, 100), MANUAL);
+        byte[] key = bytes("gone");
+        int p = c.ring.partitionOf(key);
+        List<NodeId> primaries = c.primaries(p);
+        AntiEntropy first = c.antiEntropy(primaries.get(0));
+        SiblingSet written = c.await(c.coordinator(primaries.get(0)).put(key, VersionVector.empty(), bytes("v"),
+                QuorumOptions.of(3, 0, 3)));
+        c.await(c.coordinator(primaries.get(0)).delete(key, written.context(), QuorumOptions.of(3, 0, 3)));
+
+        byte[] other = null;
+        for (int i = 0; other == null || c.ring.partitionOf(other) == p; i++) {
+            other = bytes("other-" + i);
+        }
+        NodeId holder = c.ids.stream().filter(n -> !primaries.contains(n)).findFirst().orElseThrow();
+        hint(c, holder, primaries.get(1), c.ring.partitionOf(other), other, written);
+        assertThat(c.await(first.collectNow(p))).isZero();
+        sim.advance(GRACE);
+        assertThat(c.await(first.collectNow(p))).as("a hint of another partition does not block").isEqualTo(1);
+
+        byte[] again = bytes("gone-again");
+        int q = c.ring.partitionOf(again);
+        List<NodeId> qPrimaries = c.primaries(q);
+        SiblingSet w2 = c.await(c.coordinator(qPrimaries.get(0)).put(again, VersionVector.empty(), bytes("v"),
+                QuorumOptions.of(3, 0, 3)));
+        c.await(c.coordinator(qPrimaries.get(0)).delete(again, w2.context(), QuorumOptions.of(3, 0, 3)));
+        NodeId qHolder = c.ids.stream().filter(n -> !qPrimaries.contains(n)).findFirst().orElseThrow();
+        hint(c, qHolder, qPrimaries.get(1), q, again, w2);
+        AntiEntropy qFirst = c.antiEntropy(qPrimaries.get(0));
+        assertThat(c.await(qFirst.collectNow(q))).isZero();
+        sim.advance(GRACE);
+        assertThat(c.await(qFirst.collectNow(q))).as("a hint of the partition blocks it").isZero();
+        qPrimaries.forEach(n -> assertThat(c.stored(n, again).isEmpty()).as("%s keeps it", n).isFalse());
+    }
+
+    /** Stores a hint on {@code holder} for {@code owner}, as a coordinator's HINT_PUT would. */
+    private static void hint(SimCluster c, NodeId holder, NodeId owner, int partition, byte[] key, SiblingSet value) {
+        c.await(c.coordinator(holder).peerHandler().handle(owner,
+                new HintPut(owner, partition, key, value).encode()));
+        assertThat(c.hints(holder)).isPositive();
+    }
 }
