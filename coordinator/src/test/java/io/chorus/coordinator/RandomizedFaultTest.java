@@ -253,15 +253,7 @@ class RandomizedFaultTest {
             List<NodeId> up = cluster.ids.stream().filter(id -> !cluster.isCrashed(id)).toList();
             List<NodeId> down = cluster.ids.stream().filter(cluster::isCrashed).toList();
             switch (random.nextInt(4)) {
-                case 0 -> {
-                    Set<NodeId> side = new HashSet<>();
-                    for (NodeId id : cluster.ids) {
-                        if (random.nextBoolean()) {
-                            side.add(id);
-                        }
-                    }
-                    sim.network().partition(side);
-                }
+                case 0 -> cluster.partitionAtRandom(random);
                 case 1 -> sim.network().heal();
                 case 2 -> {
                     if (down.size() < 2) {

@@ -113,6 +113,17 @@ final class SimCluster {
         return storages.get(id);
     }
 
+    /** Cuts the network between two sides drawn at random (a side may be empty: then nothing is cut). */
+    void partitionAtRandom(java.util.Random random) {
+        java.util.Set<NodeId> side = new java.util.HashSet<>();
+        for (NodeId id : ids) {
+            if (random.nextBoolean()) {
+                side.add(id);
+            }
+        }
+        sim.network().partition(side);
+    }
+
     AntiEntropy antiEntropy(NodeId id) {
         return antiEntropies.get(id);
     }

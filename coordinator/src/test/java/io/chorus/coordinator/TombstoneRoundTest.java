@@ -34,9 +34,7 @@ class TombstoneRoundTest {
         int p = c.ring.partitionOf(key);
         List<NodeId> primaries = c.primaries(p);
         AntiEntropy first = c.antiEntropy(primaries.get(0));
-        SiblingSet written = c.await(c.coordinator(primaries.get(0)).put(key, VersionVector.empty(), bytes("v"),
-                QuorumOptions.of(3, 0, 3)));
-        c.await(c.coordinator(primaries.get(0)).delete(key, written.context(), QuorumOptions.of(3, 0, 3)));
+        writeThenDelete(c, primaries.get(0), key);
 
         assertThat(c.await(first.collectNow(p))).as("the first round only observes").isZero();
         sim.advance(GRACE / 2);
@@ -96,9 +94,7 @@ class TombstoneRoundTest {
         int p = c.ring.partitionOf(key);
         List<NodeId> primaries = c.primaries(p);
         AntiEntropy first = c.antiEntropy(primaries.get(0));
-        SiblingSet written = c.await(c.coordinator(primaries.get(0)).put(key, VersionVector.empty(), bytes("v"),
-                QuorumOptions.of(3, 0, 3)));
-        c.await(c.coordinator(primaries.get(0)).delete(key, written.context(), QuorumOptions.of(3, 0, 3)));
+        SiblingSet written = writeThenDelete(c, primaries.get(0), key);
 
         byte[] other = null;
         for (int i = 0; other == null || c.ring.partitionOf(other) == p; i++) {
@@ -113,9 +109,7 @@ class TombstoneRoundTest {
         byte[] again = bytes("gone-again");
         int q = c.ring.partitionOf(again);
         List<NodeId> qPrimaries = c.primaries(q);
-        SiblingSet w2 = c.await(c.coordinator(qPrimaries.get(0)).put(again, VersionVector.empty(), bytes("v"),
-                QuorumOptions.of(3, 0, 3)));
-        c.await(c.coordinator(qPrimaries.get(0)).delete(again, w2.context(), QuorumOptions.of(3, 0, 3)));
+        SiblingSet w2 = writeThenDelete(c, qPrimaries.get(0), again);
         NodeId qHolder = c.ids.stream().filter(n -> !qPrimaries.contains(n)).findFirst().orElseThrow();
         hint(c, qHolder, qPrimaries.get(1), q, again, w2);
         AntiEntropy qFirst = c.antiEntropy(qPrimaries.get(0));
@@ -123,6 +117,14 @@ class TombstoneRoundTest {
         sim.advance(GRACE);
         assertThat(c.await(qFirst.collectNow(q))).as("a hint of the partition blocks it").isZero();
         qPrimaries.forEach(n -> assertThat(c.stored(n, again).isEmpty()).as("%s keeps it", n).isFalse());
+    }
+
+    /** Writes {@code key} on all three primaries through {@code via}, then deletes it; returns the write's state. */
+    private static SiblingSet writeThenDelete(SimCluster c, NodeId via, byte[] key) {
+        SiblingSet written = c.await(c.coordinator(via).put(key, VersionVector.empty(), bytes("v"),
+                QuorumOptions.of(3, 0, 3)));
+        c.await(c.coordinator(via).delete(key, written.context(), QuorumOptions.of(3, 0, 3)));
+        return written;
     }
 
     /** Stores a hint on {@code holder} for {@code owner}, as a coordinator's HINT_PUT would. */
