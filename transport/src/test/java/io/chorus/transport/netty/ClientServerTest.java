@@ -360,12 +360,13 @@ class ClientServerTest {
     @Test
     void aConnectionWaitingForAnAnswerIsNotIdle() throws Exception {
         // A REPAIR may run for minutes while its client sends nothing: the idle timeout must not cut it off.
-        ChorusServer server = server(config().withIdleTimeout(Duration.ofMillis(300)), (from, req) ->
+        // An idle timeout long enough for the handshake on a loaded machine; an answer three times as late.
+        ChorusServer server = server(config().withIdleTimeout(Duration.ofMillis(1000)), (from, req) ->
                 CompletableFuture.supplyAsync(() -> req,
-                        CompletableFuture.delayedExecutor(1500, TimeUnit.MILLISECONDS)));
+                        CompletableFuture.delayedExecutor(3000, TimeUnit.MILLISECONDS)));
         ClientConnection client = connect(server.port());
-        assertThat(client.request(get(1), 5000).get(5, TimeUnit.SECONDS)).isNotNull();
-        client.closeFuture().get(5, TimeUnit.SECONDS); // and once answered, idle again: closed
+        assertThat(client.request(get(1), 10_000).get(10, TimeUnit.SECONDS)).isNotNull();
+        client.closeFuture().get(10, TimeUnit.SECONDS); // and once answered, idle again: closed
         assertThat(client.isOpen()).isFalse();
     }
 
