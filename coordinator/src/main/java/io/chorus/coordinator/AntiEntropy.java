@@ -21,6 +21,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntToLongFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -211,7 +212,7 @@ public final class AntiEntropy implements AutoCloseable {
         }
         long start = clock.nanoTime();
         SyncReport[] reports = new SyncReport[pairs.size()];
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger next = new AtomicInteger();
         // `concurrency` chains, each taking the next pair when its sync ends: a REPAIR of every partition asks the
         // budget for one permit a chain, not one a pair at once, so hint replay still gets its turns.
         List<CompletableFuture<Void>> chains = new ArrayList<>();
@@ -223,7 +224,7 @@ public final class AntiEntropy implements AutoCloseable {
     }
 
     private CompletableFuture<Void> repairChain(List<Pair> pairs, SyncReport[] reports,
-            java.util.concurrent.atomic.AtomicInteger next) {
+            AtomicInteger next) {
         int i = next.getAndIncrement();
         if (i >= pairs.size()) {
             return CompletableFuture.completedFuture(null);
@@ -342,8 +343,7 @@ public final class AntiEntropy implements AutoCloseable {
         }
         long now = clock.nanoTime();
         long interval = TimeUnit.MILLISECONDS.toNanos(config.intervalMillis());
-        List<int[]> toStart = new ArrayList<>();
-        List<NodeId> toStartPeers = new ArrayList<>();
+        List<Pair> toStart = new ArrayList<>();
         synchronized (this) {
             for (int i = 0; i < parts.size() && running < config.concurrency() && !closed; i++) {
                 int p = parts.get((cursor + i) % parts.size());
@@ -351,7 +351,8 @@ public final class AntiEntropy implements AutoCloseable {
                     if (running >= config.concurrency()) {
                         break;
                     }
-                    Long last = lastAttemptNanos.get(pairKey(p, peer));
+                    Pair pair = new Pair(p, peer);
+                    Long last = lastAttemptNanos.get(pair);
                     if (last != null && now - last < interval) {
                         continue;
                     }
@@ -362,30 +363,27 @@ public final class AntiEntropy implements AutoCloseable {
                         }
                         lastProbeNanos.put(peer, now);
                     }
-                    lastAttemptNanos.put(pairKey(p, peer), now);
+                    lastAttemptNanos.put(pair, now);
                     running++;
-                    toStart.add(new int[] {p});
-                    toStartPeers.add(peer);
+                    toStart.add(pair);
                 }
                 if (running >= config.concurrency()) {
                     cursor = (cursor + i) % parts.size();
                 }
             }
         }
-        for (int i = 0; i < toStart.size(); i++) {
-            int p = toStart.get(i)[0];
-            NodeId peer = toStartPeers.get(i);
-            sync(p, peer).whenComplete((report, t) -> {
+        for (Pair pair : toStart) {
+            sync(pair.partition(), pair.peer()).whenComplete((report, t) -> {
                 synchronized (this) {
                     running--;
                     if (report != null && report.outcome() == SyncReport.Outcome.DEFERRED) {
                         // Sooner than a whole interval: a rebuild or a ring change usually ends within seconds.
-                        lastAttemptNanos.put(pairKey(p, peer), clock.nanoTime() - interval
+                        lastAttemptNanos.put(pair, clock.nanoTime() - interval
                                 + TimeUnit.MILLISECONDS.toNanos(config.tickMillis() * RETRY_DEFERRED_TICKS));
                     }
                 }
                 if (t != null) {
-                    LOG.warn("{}: sync of partition {} with {} failed", self, p, peer, t);
+                    LOG.warn("{}: sync of partition {} with {} failed", self, pair.partition(), pair.peer(), t);
                 }
             });
         }
@@ -451,10 +449,6 @@ public final class AntiEntropy implements AutoCloseable {
         List<NodeId> out = new ArrayList<>(primaries(current, partition));
         out.remove(self);
         return out;
-    }
-
-    private static Pair pairKey(int partition, NodeId peer) {
-        return new Pair(partition, peer);
     }
 
     private record Pair(int partition, NodeId peer) {

@@ -183,10 +183,6 @@ final class AntiEntropyHandler implements RequestHandler {
     }
 
     private void checkPartition(int partition, byte[] key) {
-        int expected = ring.get().partitionOf(key);
-        if (partition != expected) {
-            throw new ChorusException(ErrorCode.BAD_REQUEST, "the key belongs to partition " + expected
-                    + ", not " + partition);
-        }
+        PeerFields.checkKeyPartition(ring.get(), partition, key);
     }
 }

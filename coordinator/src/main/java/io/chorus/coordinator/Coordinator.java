@@ -145,11 +145,6 @@ public final class Coordinator implements AutoCloseable {
         return node.self();
     }
 
-    /** How many hints this node holds for others. */
-    public long pendingHints() {
-        return hints.area().count();
-    }
-
     /**
      * How many hints this node holds for keys of {@code partition} (tombstones of a partition are collected only
      * while no node holds one for it).

@@ -4,7 +4,10 @@ import io.chorus.core.NodeId;
 import io.chorus.core.causal.CausalCodec;
 import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.codec.ByteReader;
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
 import io.chorus.core.error.MalformedEncodingException;
+import io.chorus.ring.Ring;
 import io.chorus.storage.StorageEngine;
 
 /**
@@ -30,6 +33,21 @@ final class PeerFields {
             throw new MalformedEncodingException("key must not be empty");
         }
         return key;
+    }
+
+    /**
+     * A key lives under the partition its hash names, the same in every ring of the cluster (Q is fixed): stored
+     * under another, no read would ever find it. Membership is not checked here: a receiver whose ring disagrees
+     * that it is a replica still takes the data (rings change; the data must not be lost meanwhile).
+     *
+     * @throws ChorusException BAD_REQUEST when {@code partition} is not the key's
+     */
+    static void checkKeyPartition(Ring ring, int partition, byte[] key) {
+        int expected = ring.partitionOf(key);
+        if (partition != expected) {
+            throw new ChorusException(ErrorCode.BAD_REQUEST, "the key belongs to partition " + expected
+                    + ", not " + partition);
+        }
     }
 
     static NodeId node(ByteReader r, String what) {

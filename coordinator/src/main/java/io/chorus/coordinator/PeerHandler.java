@@ -60,17 +60,8 @@ final class PeerHandler implements RequestHandler {
         return opcode == PeerOpcodes.REPLICA_PUT;
     }
 
-    /**
-     * A key lives under the partition its hash names, the same in every ring of the cluster (Q is fixed): stored
-     * under another, no read would ever find it. Membership is not checked here: a receiver whose ring disagrees
-     * that it is a replica still takes the data (rings change; the data must not be lost meanwhile).
-     */
     private void checkPartition(int partition, byte[] key) {
-        int expected = ring.get().partitionOf(key);
-        if (partition != expected) {
-            throw new ChorusException(ErrorCode.BAD_REQUEST, "the key belongs to partition " + expected
-                    + ", not " + partition);
-        }
+        PeerFields.checkKeyPartition(ring.get(), partition, key);
     }
 
     // The ack completes on the storage writer's thread, which only frames it and queues it to the event loop:

@@ -1,7 +1,6 @@
 package io.chorus.storage;
 
 import com.google.common.hash.HashFunction;
-import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import java.nio.ByteBuffer;
 
@@ -24,8 +23,8 @@ public final class KeyHash {
     public static final int MAX_BITS = 24;
 
     private static final HashFunction SEGMENT = Hashing.murmur3_32_fixed(0x5e6e7a11);
-    private static final int ENTRY_SEED = 0x0ae0ae01;
-    private static final HashFunction ENTRY = Hashing.murmur3_128(ENTRY_SEED);
+    /** The entry hash is Guava's {@code murmur3_128(ENTRY_SEED)} of its input, computed by {@link Murmur3}. */
+    static final int ENTRY_SEED = 0x0ae0ae01;
 
     /** The encoding of the empty set: what a key never written reads as, whose entry hash is 0. */
     static final byte[] EMPTY_SET = io.chorus.core.causal.CausalCodec.encode(io.chorus.core.causal.SiblingSet.empty());
@@ -49,13 +48,6 @@ public final class KeyHash {
     /** The entry hash of {@code key} holding the encoded set in {@code encoded} (position to limit, not moved). */
     public static long entryHash(byte[] key, ByteBuffer encoded) {
         return Murmur3.hash64(ENTRY_SEED, key, encoded);
-    }
-
-    /** The same through Guava's streaming hasher: the definition {@link Murmur3} is tested against. */
-    static long entryHashByGuava(byte[] key, ByteBuffer encoded) {
-        Hasher h = ENTRY.newHasher(key.length + encoded.remaining() + 4);
-        h.putInt(key.length).putBytes(key).putBytes(encoded.duplicate());
-        return h.hash().asLong();
     }
 
     public static long entryHash(byte[] key, byte[] encoded) {

@@ -2,6 +2,7 @@ package io.chorus.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.hash.Hashing;
 import io.chorus.testkit.SimulationSeeds;
 import java.nio.ByteBuffer;
 import java.util.Random;
@@ -25,7 +26,8 @@ class KeyHashTest {
                 ByteBuffer direct = ByteBuffer.allocateDirect(offset + set.length + 3);
                 direct.position(offset);
                 direct.put(set).flip().position(offset);
-                long expected = KeyHash.entryHashByGuava(key, ByteBuffer.wrap(set));
+                long expected = Hashing.murmur3_128(KeyHash.ENTRY_SEED).newHasher().putInt(key.length).putBytes(key)
+                        .putBytes(set).hash().asLong();
                 assertThat(KeyHash.entryHash(key, ByteBuffer.wrap(set))).isEqualTo(expected);
                 assertThat(KeyHash.entryHash(key, direct)).isEqualTo(expected);
                 assertThat(direct.position()).as("the buffer is not moved").isEqualTo(offset);
