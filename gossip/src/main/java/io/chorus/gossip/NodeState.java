@@ -1,0 +1,92 @@
+package io.chorus.gossip;
+
+import io.chorus.core.NodeId;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.Objects;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * What one node tells the cluster about itself, spread by gossip. Only its owner changes it, and every change
+ * (including the heartbeat the owner makes every gossip interval) takes the next {@link #version}; a restart takes a
+ * greater {@link #generation}. A state with a greater (generation, version) replaces a lesser one everywhere, so
+ * digests of (id, generation, version) are enough to tell who has newer news. Immutable.
+ *
+ * @param clientAddress the host:port clients are told to use (never a wildcard address)
+ * @param peerAddress   the host:port other nodes connect to
+ * @param ringVersion   the version of the {@code RingState} this node holds: handoff waits until every up member
+ *                      has seen a commit
+ * @param handoffVersion the {@code to}-ring version {@link #received} refers to (0: none)
+ * @param received      partitions this node has fully received for that transition
+ * @param removals      staged removals this node asked for (the claimant plans them)
+ * @param commitToken   the plan this node was asked to commit (0: none); the claimant commits when it matches
+ */
+public record NodeState(NodeId id, long generation, long version, NodeStatus status, String zone,
+        String clientAddress, String peerAddress, long ringVersion, long handoffVersion, BitSet received,
+        SortedSet<NodeId> removals, long commitToken) {
+
+    public NodeState {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(zone, "zone");
+        Objects.requireNonNull(clientAddress, "clientAddress");
+        Objects.requireNonNull(peerAddress, "peerAddress");
+        if (status == NodeStatus.DOWN) {
+            throw new IllegalArgumentException("DOWN is a local verdict, never a gossiped status");
+        }
+        if (generation < 0 || version < 0 || ringVersion < 0 || handoffVersion < 0) {
+            throw new IllegalArgumentException("negative generation, version or ring version in " + id);
+        }
+        received = (BitSet) received.clone();
+        removals = Collections.unmodifiableSortedSet(new TreeSet<>(removals));
+    }
+
+    /** A fresh state for a node starting with {@code generation}. */
+    public static NodeState starting(NodeId id, long generation, NodeStatus status, String zone,
+            String clientAddress, String peerAddress) {
+        return new NodeState(id, generation, 1, status, zone, clientAddress, peerAddress, 0, 0, new BitSet(),
+                new TreeSet<>(), 0);
+    }
+
+    /** Whether this state is newer news than {@code other} about the same node. */
+    public boolean newerThan(NodeState other) {
+        return other == null || generation > other.generation
+                || generation == other.generation && version > other.version;
+    }
+
+    @Override
+    public BitSet received() {
+        return (BitSet) received.clone();
+    }
+
+    public NodeState next() {
+        return new NodeState(id, generation, version + 1, status, zone, clientAddress, peerAddress, ringVersion,
+                handoffVersion, received, removals, commitToken);
+    }
+
+    public NodeState withStatus(NodeStatus s) {
+        return new NodeState(id, generation, version + 1, s, zone, clientAddress, peerAddress, ringVersion,
+                handoffVersion, received, removals, commitToken);
+    }
+
+    public NodeState withRingVersion(long v) {
+        return new NodeState(id, generation, version + 1, status, zone, clientAddress, peerAddress, v,
+                handoffVersion, received, removals, commitToken);
+    }
+
+    public NodeState withReceived(long toVersion, BitSet partitions) {
+        return new NodeState(id, generation, version + 1, status, zone, clientAddress, peerAddress, ringVersion,
+                toVersion, partitions, removals, commitToken);
+    }
+
+    public NodeState withRemovals(SortedSet<NodeId> r) {
+        return new NodeState(id, generation, version + 1, status, zone, clientAddress, peerAddress, ringVersion,
+                handoffVersion, received, r, commitToken);
+    }
+
+    public NodeState withCommitToken(long token) {
+        return new NodeState(id, generation, version + 1, status, zone, clientAddress, peerAddress, ringVersion,
+                handoffVersion, received, removals, token);
+    }
+}

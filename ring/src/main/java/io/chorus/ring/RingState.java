@@ -1,0 +1,190 @@
+package io.chorus.ring;
+
+import io.chorus.core.NodeId;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * The cluster's committed ring as gossip spreads it: the ring partitions are moving from ({@link #from}), the ring
+ * they move to ({@link #to}), which partitions have finished moving ({@link #isDone}), and the nodes removed from
+ * the cluster for good. Settled when nothing moves: then {@code from == to}.
+ *
+ * <p>Only the claimant makes a new state, always with {@link #version} + 1: on a commit (a new {@code to}), when
+ * handoff of some partitions completed (more done bits), and when all are done (settled: {@code from = to}). Two
+ * states are ordered by {@link #supersedes}: the higher version, then (two claimants raced, each making the same
+ * version) the lower-named author, then the encoded bytes; every node keeps the greatest it has seen, so all
+ * converge on one. Immutable and thread-safe.
+ *
+ * <p>Which replicas a request of partition p uses: while p moves, reads ask {@code from}'s preference list (it
+ * holds everything acknowledged so far) and writes go to both lists and need W acknowledgements from each; once
+ * p is done, both use {@code to}'s list (see docs/consistency.md, "Ring changes").
+ *
+ * @param replicas the cluster's N at the commit: transfers move data to the first {@code replicas} nodes of each
+ *     partition's walk in {@code to}
+ */
+public record RingState(long version, NodeId author, int replicas, Ring from, Ring to, BitSet doneBits,
+        SortedSet<NodeId> removed) {
+
+    public RingState {
+        Objects.requireNonNull(author, "author");
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(to, "to");
+        if (version < 1) {
+            throw new IllegalArgumentException("ring state version must be >= 1, got " + version);
+        }
+        if (replicas < 1) {
+            throw new IllegalArgumentException("replicas must be >= 1, got " + replicas);
+        }
+        if (from.partitionCount() != to.partitionCount()) {
+            throw new IllegalArgumentException("from has Q = " + from.partitionCount() + ", to has Q = "
+                    + to.partitionCount());
+        }
+        doneBits = (BitSet) doneBits.clone();
+        if (doneBits.length() > to.partitionCount()) {
+            throw new IllegalArgumentException("done bit " + (doneBits.length() - 1) + " outside the ring");
+        }
+        removed = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(removed));
+        for (NodeId r : removed) {
+            if (to.contains(r)) {
+                throw new IllegalArgumentException(r + " is removed but a member of the target ring");
+            }
+        }
+    }
+
+    /** The first state of a cluster: one ring, settled. */
+    public static RingState initial(NodeId author, int replicas, Ring ring) {
+        return new RingState(1, author, replicas, ring, ring, new BitSet(), new TreeSet<>());
+    }
+
+    public boolean settled() {
+        return from.equals(to);
+    }
+
+    public int partitionCount() {
+        return to.partitionCount();
+    }
+
+    /** Whether partition {@code p} has nothing (left) to move: settled, or its transfer completed. */
+    public boolean isDone(int p) {
+        return settled() || doneBits.get(p) || receivers(p).isEmpty();
+    }
+
+    /** Partitions still moving. */
+    public BitSet moving() {
+        BitSet m = new BitSet(partitionCount());
+        if (!settled()) {
+            for (int p = 0; p < partitionCount(); p++) {
+                if (!isDone(p)) {
+                    m.set(p);
+                }
+            }
+        }
+        return m;
+    }
+
+    /** The ring whose preference lists reads of {@code p} use. */
+    public Ring readRing(int p) {
+        return isDone(p) ? to : from;
+    }
+
+    /** The replicas of {@code p} in {@code ring}: its first min(replicas, S) nodes. */
+    public List<NodeId> replicasIn(Ring ring, int p) {
+        return ring.preferenceList(p, Math.min(replicas, ring.size()));
+    }
+
+    /** The nodes that must receive {@code p}: replicas in {@code to} that are not replicas in {@code from}. */
+    public List<NodeId> receivers(int p) {
+        if (settled()) {
+            return List.of();
+        }
+        List<NodeId> old = replicasIn(from, p);
+        List<NodeId> out = new ArrayList<>();
+        for (NodeId n : replicasIn(to, p)) {
+            if (!old.contains(n)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** The nodes that hold {@code p} now and must give it up once it is done: replicas in from, not in to. */
+    public List<NodeId> leavers(int p) {
+        if (settled()) {
+            return List.of();
+        }
+        List<NodeId> next = replicasIn(to, p);
+        List<NodeId> out = new ArrayList<>();
+        for (NodeId n : replicasIn(from, p)) {
+            if (!next.contains(n)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** Every node of both rings, in id order. */
+    public SortedSet<NodeId> allMembers() {
+        SortedSet<NodeId> all = new TreeSet<>();
+        from.members().forEach(m -> all.add(m.id()));
+        to.members().forEach(m -> all.add(m.id()));
+        return all;
+    }
+
+    /** The next state after a commit: moving from the settled ring to {@code next}. */
+    public RingState commit(NodeId claimant, int replicas, Ring next, Collection<NodeId> newlyRemoved) {
+        if (!settled()) {
+            throw new IllegalStateException("cannot commit while partitions move (version " + version + ")");
+        }
+        Set<NodeId> rem = new LinkedHashSet<>(removed);
+        rem.addAll(newlyRemoved);
+        RingState s = new RingState(version + 1, claimant, replicas, to, next, new BitSet(), new TreeSet<>(rem));
+        return s.moving().isEmpty() ? s.settle(claimant) : s;
+    }
+
+    /** The next state with the transfers of {@code partitions} complete; settles when nothing moves any more. */
+    public RingState markDone(NodeId claimant, BitSet partitions) {
+        BitSet bits = (BitSet) doneBits.clone();
+        bits.or(partitions);
+        RingState s = new RingState(version + 1, claimant, replicas, from, to, bits, removed);
+        return s.moving().isEmpty() ? s.settle(claimant) : s;
+    }
+
+    private RingState settle(NodeId claimant) {
+        // Same version: settling is part of the step that completed the last transfer, not a step of its own.
+        return new RingState(version, claimant, replicas, to, to, new BitSet(), removed);
+    }
+
+    /** Whether this state should replace {@code other} in a node's view. */
+    public boolean supersedes(RingState other) {
+        if (other == null) {
+            return true;
+        }
+        if (version != other.version) {
+            return version > other.version;
+        }
+        int byAuthor = other.author.compareTo(author);
+        if (byAuthor != 0) {
+            return byAuthor > 0; // the lower-named author wins a race
+        }
+        return java.util.Arrays.compare(RingStateCodec.encode(this), RingStateCodec.encode(other)) > 0;
+    }
+
+    @Override
+    public BitSet doneBits() {
+        return (BitSet) doneBits.clone();
+    }
+
+    @Override
+    public String toString() {
+        return "RingState[v" + version + " by " + author + (settled() ? ", settled " + to
+                : ", " + from.size() + " -> " + to.size() + " members, " + moving().cardinality() + " moving")
+                + (removed.isEmpty() ? "" : ", removed " + removed) + "]";
+    }
+}
