@@ -17,7 +17,7 @@ import java.util.TreeSet;
  * @param peerAddress   the host:port other nodes connect to
  * @param ringVersion   the version of the {@code RingState} this node holds: handoff waits until every up member
  *                      has seen a commit
- * @param handoffVersion the {@code to}-ring version {@link #received} refers to (0: none)
+ * @param handoffVersion the transition {@link #received} refers to: {@code RingState.targetId()} (0: none)
  * @param received      partitions this node has fully received for that transition
  * @param removals      staged removals this node asked for (the claimant plans them)
  * @param commitToken   the plan this node was asked to commit (0: none); the claimant commits when it matches
@@ -35,7 +35,7 @@ public record NodeState(NodeId id, long generation, long version, NodeStatus sta
         if (status == NodeStatus.DOWN) {
             throw new IllegalArgumentException("DOWN is a local verdict, never a gossiped status");
         }
-        if (generation < 0 || version < 0 || ringVersion < 0 || handoffVersion < 0) {
+        if (generation < 0 || version < 0 || ringVersion < 0) {
             throw new IllegalArgumentException("negative generation, version or ring version in " + id);
         }
         received = (BitSet) received.clone();

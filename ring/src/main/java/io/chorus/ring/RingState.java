@@ -89,9 +89,46 @@ public record RingState(long version, NodeId author, int replicas, Ring from, Ri
         return m;
     }
 
+    /**
+     * Names the transition to {@code to}: a hash of its encoding. Receivers report what they received against it,
+     * not against a version number, since two claimants that raced may each have made a different ring of the
+     * same version.
+     */
+    public long targetId() {
+        return com.google.common.hash.Hashing.murmur3_128(0x7a26e71d).hashBytes(RingCodec.encode(to)).asLong();
+    }
+
     /** The ring whose preference lists reads of {@code p} use. */
     public Ring readRing(int p) {
         return isDone(p) ? to : from;
+    }
+
+    /** The smallest member count of the two rings: a request's n must not exceed it. */
+    public int size() {
+        return Math.min(from.size(), to.size());
+    }
+
+    /**
+     * The nodes a request of partition {@code p} with replication {@code n} coordinates on and reads from: the
+     * first n of the read ring's walk. During a move these are the old replicas, which hold everything acknowledged
+     * (a new replica has not received it yet, and a dot it stamped on a partial copy could repeat one it made
+     * before it last gave the partition away).
+     */
+    public List<NodeId> readReplicas(int p, int n) {
+        return readRing(p).preferenceList(p, n);
+    }
+
+    /**
+     * The replica lists a write of {@code p} must reach W of, each: the read ring's list, and while p moves also
+     * the target ring's. A write goes to the union.
+     */
+    public List<List<NodeId>> writeQuorums(int p, int n) {
+        List<NodeId> read = readReplicas(p, n);
+        if (isDone(p)) {
+            return List.of(read);
+        }
+        List<NodeId> next = to.preferenceList(p, Math.min(n, to.size()));
+        return next.equals(read) ? List.of(read) : List.of(read, next);
     }
 
     /** The replicas of {@code p} in {@code ring}: its first min(replicas, S) nodes. */
@@ -156,9 +193,19 @@ public record RingState(long version, NodeId author, int replicas, Ring from, Ri
         return s.moving().isEmpty() ? s.settle(claimant) : s;
     }
 
+    /**
+     * Settles on {@code to}. Nodes of {@code from} that are not in {@code to} (leavers, removed nodes) are removed
+     * for good only now: a leaver keeps gossiping while it hands off, so it learns when its partitions are done.
+     */
     private RingState settle(NodeId claimant) {
+        SortedSet<NodeId> rem = new TreeSet<>(removed);
+        for (Member m : from.members()) {
+            if (!to.contains(m.id())) {
+                rem.add(m.id());
+            }
+        }
         // Same version: settling is part of the step that completed the last transfer, not a step of its own.
-        return new RingState(version, claimant, replicas, to, to, new BitSet(), removed);
+        return new RingState(version, claimant, replicas, to, to, new BitSet(), rem);
     }
 
     /** Whether this state should replace {@code other} in a node's view. */
