@@ -165,8 +165,11 @@ public final class Claimant {
             return null;
         }
         if (!ring.settled()) {
-            BitSet done = finishedTransfers(ring, states);
-            return done.isEmpty() ? null : ring.markDone(self, done);
+            if (!ring.moving().isEmpty()) {
+                BitSet done = finishedTransfers(ring, states);
+                return done.isEmpty() ? null : ring.markDone(self, done);
+            }
+            return leaversReleased(ring, states, alive) ? ring.settle(self) : null;
         }
         Plan plan = plan(ring, states, alive);
         if (!plan.committable()) {
@@ -222,6 +225,30 @@ public final class Claimant {
             }
         }
         return done;
+    }
+
+    /**
+     * Whether every live leaver of every partition reports it handed the partition off and dropped it. A dead
+     * leaver is not waited for: what it held is replicated on the others, and once settled it is removed.
+     */
+    static boolean leaversReleased(RingState ring, Map<NodeId, NodeState> states, Predicate<NodeId> alive) {
+        long target = ring.targetId();
+        Map<NodeId, BitSet> reported = new HashMap<>();
+        for (int p = 0; p < ring.partitionCount(); p++) {
+            for (NodeId l : ring.leavers(p)) {
+                if (!alive.test(l)) {
+                    continue;
+                }
+                BitSet bits = reported.computeIfAbsent(l, n -> {
+                    NodeState s = states.get(n);
+                    return s == null || s.handoffVersion() != target ? new BitSet() : s.received();
+                });
+                if (!bits.get(p)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     static long token(long baseVersion, List<Change> changes) {

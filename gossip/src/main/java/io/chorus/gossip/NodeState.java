@@ -18,7 +18,8 @@ import java.util.TreeSet;
  * @param ringVersion   the version of the {@code RingState} this node holds: handoff waits until every up member
  *                      has seen a commit
  * @param handoffVersion the transition {@link #received} refers to: {@code RingState.targetId()} (0: none)
- * @param received      partitions this node has fully received for that transition
+ * @param received      partitions whose transfer this node has finished its part of: as a receiver it holds
+ *                      everything, as a leaver it handed everything off and dropped the partition
  * @param removals      staged removals this node asked for (the claimant plans them)
  * @param commitToken   the plan this node was asked to commit (0: none); the claimant commits when it matches
  */

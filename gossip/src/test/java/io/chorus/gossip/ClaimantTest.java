@@ -153,8 +153,24 @@ class ClaimantTest {
         states.put(id("e"), states.get(id("e")).withReceived(partly.targetId() + 1, eHas));
         assertNull(a.step(partly, states, alive, 0), "a report for another transition does not count");
         states.put(id("e"), states.get(id("e")).withReceived(partly.targetId(), eHas));
-        RingState settled = a.step(partly, states, alive, 0);
-        assertTrue(settled.settled());
+        RingState allDone = a.step(partly, states, alive, 0);
+        assertTrue(allDone.moving().isEmpty());
+        assertFalse(allDone.settled());
+        // Leavers: a, b and c each gave up some replicas; a and b report, c does not yet.
+        Map<NodeId, BitSet> released = new HashMap<>();
+        for (int p = 0; p < 64; p++) {
+            for (NodeId l : allDone.leavers(p)) {
+                released.computeIfAbsent(l, x -> new BitSet()).set(p);
+            }
+        }
+        assertEquals(Set.of(id("a"), id("b"), id("c")), released.keySet());
+        for (String l : List.of("a", "b")) {
+            states.put(id(l), states.get(id(l)).withReceived(allDone.targetId(), released.get(id(l))));
+        }
+        assertNull(a.step(allDone, states, alive, 0), "c has not handed off yet");
+        dead.add(id("c"));
+        RingState settled = a.step(allDone, states, alive, 0);
+        assertTrue(settled.settled(), "a dead leaver is not waited for");
         assertEquals(5, settled.to().size());
     }
 }

@@ -181,31 +181,39 @@ public record RingState(long version, NodeId author, int replicas, Ring from, Ri
         }
         Set<NodeId> rem = new LinkedHashSet<>(removed);
         rem.addAll(newlyRemoved);
-        RingState s = new RingState(version + 1, claimant, replicas, to, next, new BitSet(), new TreeSet<>(rem));
-        return s.moving().isEmpty() ? s.settle(claimant) : s;
-    }
-
-    /** The next state with the transfers of {@code partitions} complete; settles when nothing moves any more. */
-    public RingState markDone(NodeId claimant, BitSet partitions) {
-        BitSet bits = (BitSet) doneBits.clone();
-        bits.or(partitions);
-        RingState s = new RingState(version + 1, claimant, replicas, from, to, bits, removed);
-        return s.moving().isEmpty() ? s.settle(claimant) : s;
+        return new RingState(version + 1, claimant, replicas, to, next, new BitSet(), new TreeSet<>(rem));
     }
 
     /**
-     * Settles on {@code to}. Nodes of {@code from} that are not in {@code to} (leavers, removed nodes) are removed
-     * for good only now: a leaver keeps gossiping while it hands off, so it learns when its partitions are done.
+     * The next state with the transfers of {@code partitions} complete. It does not settle by itself even when
+     * nothing moves any more: the leavers still hand off what reached them late and drop it ({@link #settle}).
      */
-    private RingState settle(NodeId claimant) {
+    public RingState markDone(NodeId claimant, BitSet partitions) {
+        BitSet bits = (BitSet) doneBits.clone();
+        bits.or(partitions);
+        return new RingState(version + 1, claimant, replicas, from, to, bits, removed);
+    }
+
+    /** The next state, settled on {@code to}; only once every partition is done. */
+    public RingState settle(NodeId claimant) {
+        if (!moving().isEmpty()) {
+            throw new IllegalStateException(moving().cardinality() + " partitions still move");
+        }
+        return settled(claimant, version + 1);
+    }
+
+    /**
+     * Nodes of {@code from} that are not in {@code to} (leavers, removed nodes) are removed for good only on
+     * settling: a leaver keeps gossiping while it hands off, so it learns when its partitions are done.
+     */
+    private RingState settled(NodeId claimant, long nextVersion) {
         SortedSet<NodeId> rem = new TreeSet<>(removed);
         for (Member m : from.members()) {
             if (!to.contains(m.id())) {
                 rem.add(m.id());
             }
         }
-        // Same version: settling is part of the step that completed the last transfer, not a step of its own.
-        return new RingState(version, claimant, replicas, to, to, new BitSet(), rem);
+        return new RingState(nextVersion, claimant, replicas, to, to, new BitSet(), rem);
     }
 
     /** Whether this state should replace {@code other} in a node's view. */

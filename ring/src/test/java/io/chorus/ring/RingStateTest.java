@@ -61,22 +61,31 @@ class RingStateTest {
         assertEquals(3, partly.version());
         assertTrue(partly.isDone(m.nextSetBit(0)));
         assertEquals(partly.to(), partly.readRing(m.nextSetBit(0)));
-        RingState done = partly.markDone(A, m);
+        RingState allDone = partly.markDone(A, m);
+        assertFalse(allDone.settled(), "leavers still hand off late writes");
+        assertTrue(allDone.moving().isEmpty());
+        RingState done = allDone.settle(A);
         assertTrue(done.settled());
         assertEquals(next, done.to());
-        assertEquals(4, done.version());
+        assertEquals(5, done.version());
         assertTrue(done.removed().isEmpty());
     }
 
     @Test
     void aLeaverIsRemovedForGoodOnlyWhenTheMoveSettles() {
         RingState s = threeNodes().commit(A, 3, Claim.create(members("a", "b", "c", "d"), 64), List.of());
-        s = s.markDone(A, s.moving());
+        s = s.markDone(A, s.moving()).settle(A);
         RingState leaving = s.commit(A, 3, Claim.leave(s.to(), NodeId.of("d")), List.of());
         assertFalse(leaving.settled());
         assertFalse(leaving.removed().contains(NodeId.of("d")), "a leaver still gossips while it hands off");
-        RingState settled = leaving.markDone(A, leaving.moving());
+        RingState settled = leaving.markDone(A, leaving.moving()).settle(A);
         assertTrue(settled.removed().contains(NodeId.of("d")));
+    }
+
+    @Test
+    void settlingWhileAPartitionMovesIsRefused() {
+        RingState moving = threeNodes().commit(A, 3, Claim.join(threeNodes().to(), Member.of("d")), List.of());
+        assertThrows(IllegalStateException.class, () -> moving.settle(A));
     }
 
     @Test
