@@ -13,6 +13,7 @@ import io.chorus.core.error.LimitExceededException;
 import io.chorus.core.transport.RequestHandler;
 import io.chorus.core.transport.Transport;
 import io.chorus.ring.Ring;
+import io.chorus.ring.RingState;
 import io.chorus.storage.StorageEngine;
 import java.util.List;
 import java.util.Objects;
@@ -56,7 +57,7 @@ public final class Coordinator implements AutoCloseable {
 
     private final NodeServices node;
     private final ActorId actor;
-    private final Supplier<Ring> ring;
+    private final Supplier<RingState> ring;
     private final HintStore hints;
     private final BackgroundBudget budget;
     private final HintReplayer replayer;
@@ -67,9 +68,9 @@ public final class Coordinator implements AutoCloseable {
      * handler may be installed before {@link #start()}.
      *
      * @param actor the actor this node stamps writes with: {@code (self, storage.epoch())}
-     * @param ring  the current ring; read once per request
+     * @param ring  the current ring state; read once per request
      */
-    public Coordinator(NodeId self, ActorId actor, Supplier<Ring> ring, StorageEngine storage, Transport transport,
+    public Coordinator(NodeId self, ActorId actor, Supplier<RingState> ring, StorageEngine storage, Transport transport,
             Liveness liveness, Scheduler scheduler, Clock clock, CoordinatorConfig config) {
         Objects.requireNonNull(self, "self");
         this.actor = Objects.requireNonNull(actor, "actor");
@@ -86,6 +87,13 @@ public final class Coordinator implements AutoCloseable {
         this.budget = BackgroundBudget.of(config.budget(), clock, scheduler);
         this.replayer = new HintReplayer(node, hints, budget);
         this.peerHandler = new PeerHandler(node, hints, this, ring);
+    }
+
+    /** A coordinator over a ring that never changes (tests, tools). */
+    public static Coordinator ofFixedRing(NodeId self, ActorId actor, Ring ring, StorageEngine storage,
+            Transport transport, Liveness liveness, Scheduler scheduler, Clock clock, CoordinatorConfig config) {
+        RingState state = RingState.of(ring);
+        return new Coordinator(self, actor, () -> state, storage, transport, liveness, scheduler, clock, config);
     }
 
     /** Reads {@code key}: the merge of R primaries' states; a missing or deleted key is not an error. */
@@ -177,16 +185,16 @@ public final class Coordinator implements AutoCloseable {
     }
 
     private CompletableFuture<SiblingSet> route(Forward request, boolean forwarded) {
-        Ring current = ring.get();
+        RingState current = ring.get();
         Quorum quorum = new Quorum(request.n(), request.required(), request.timeoutMillis());
-        int partition = current.partitionOf(request.key());
-        List<NodeId> walk = current.walk(partition);
-        if (quorum.n() > walk.size()) {
+        int partition = current.to().partitionOf(request.key());
+        if (quorum.n() > current.size()) {
             // The ring shrank since the quorum was checked against it.
             return CompletableFuture.failedFuture(new ChorusException(ErrorCode.BAD_REQUEST,
-                    "n = " + quorum.n() + " is more than the " + walk.size() + " nodes of the ring"));
+                    "n = " + quorum.n() + " is more than the " + current.size() + " nodes of the ring"));
         }
-        List<NodeId> primaries = walk.subList(0, quorum.n());
+        // While the partition moves these are its old replicas: they hold everything acknowledged so far.
+        List<NodeId> primaries = current.readReplicas(partition, quorum.n());
         if (!primaries.contains(node.self())) {
             if (forwarded) {
                 return CompletableFuture.failedFuture(new ChorusException(ErrorCode.NOT_A_REPLICA,
@@ -203,10 +211,22 @@ public final class Coordinator implements AutoCloseable {
         byte[] value = request.value();
         // The time is read once, here: the stamp may run again if the storage batch is retried.
         long now = node.clock().currentTimeMillis();
-        return WriteRequest.start(node, partition, request.key(), quorum, walk, stored -> {
-            ContextLimits.checkCounters(context, stored.context());
-            return stored.update(context, actor, value, now);
-        });
+        List<List<NodeId>> quorums = current.writeQuorums(partition, quorum.n());
+        return WriteRequest.start(node, partition, request.key(), quorum, quorums,
+                fallbacks(current.to().walk(partition), quorums), stored -> {
+                    ContextLimits.checkCounters(context, stored.context());
+                    return stored.update(context, actor, value, now);
+                });
+    }
+
+    /** The target ring's walk without the write's replicas: where sloppy quorums find stand-ins. */
+    private static List<NodeId> fallbacks(List<NodeId> walk, List<List<NodeId>> quorums) {
+        if (quorums.size() == 1 && walk.subList(0, quorums.get(0).size()).equals(quorums.get(0))) {
+            return walk.subList(quorums.get(0).size(), walk.size());
+        }
+        List<NodeId> out = new java.util.ArrayList<>(walk);
+        quorums.forEach(out::removeAll);
+        return out;
     }
 
     private static void checkKey(byte[] key) {

@@ -6,7 +6,7 @@ import io.chorus.core.error.ErrorCode;
 import io.chorus.core.error.MalformedEncodingException;
 import io.chorus.core.transport.Message;
 import io.chorus.core.transport.RequestHandler;
-import io.chorus.ring.Ring;
+import io.chorus.ring.RingState;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -25,9 +25,9 @@ final class PeerHandler implements RequestHandler {
     private final NodeServices node;
     private final HintStore hints;
     private final Coordinator coordinator;
-    private final Supplier<Ring> ring;
+    private final Supplier<RingState> ring;
 
-    PeerHandler(NodeServices node, HintStore hints, Coordinator coordinator, Supplier<Ring> ring) {
+    PeerHandler(NodeServices node, HintStore hints, Coordinator coordinator, Supplier<RingState> ring) {
         this.node = node;
         this.hints = hints;
         this.coordinator = coordinator;
@@ -61,7 +61,7 @@ final class PeerHandler implements RequestHandler {
     }
 
     private void checkPartition(int partition, byte[] key) {
-        PeerFields.checkKeyPartition(ring.get(), partition, key);
+        PeerFields.checkKeyPartition(ring.get().to(), partition, key);
     }
 
     // The ack completes on the storage writer's thread, which only frames it and queues it to the event loop:
@@ -82,7 +82,7 @@ final class PeerHandler implements RequestHandler {
 
     private CompletableFuture<Message> hintPut(HintPut put) {
         checkPartition(put.partition(), put.key());
-        if (!ring.get().contains(put.owner())) {
+        if (!ring.get().isMember(put.owner())) {
             // Kept, it would wait for an owner replay can never reach until it expired.
             throw new ChorusException(ErrorCode.BAD_REQUEST, "a hint for " + put.owner()
                     + ", which is not a member of the ring (version " + ring.get().version() + ")");

@@ -28,6 +28,9 @@ import java.util.function.UnaryOperator;
  *       HINT_PUT naming the primary, and its durable ack counts toward W (Dynamo's sloppy quorum: W counts
  *       distinct nodes holding the write, not necessarily primaries). A slot without a fallback left is closed
  *       failed. When Liveness calls a primary down but no fallback exists, the primary is tried anyway.</li>
+ *   <li>While the key's partition moves, the write goes to its old and its new replicas, a slot each, and needs
+ *       W acks from each list (a fallback's ack counts for the slot's owner): whichever list a reader asks, before
+ *       or after the move completes, it meets the write.</li>
  *   <li>The client is answered after W acks (the local one included), with QUORUM_NOT_MET once every slot is
  *       closed with fewer, or TIMEOUT at the deadline. Only received acks count; a failed write may still be
  *       partly applied, and the error says how many acks came. After the answer, slots still open keep going
@@ -44,6 +47,8 @@ final class WriteRequest {
     private final byte[] key;
     private final Quorum quorum;
     private final List<NodeId> primaries;
+    /** Each list needs W acks: one list, or while the partition moves its old and its new replicas. */
+    private final List<List<NodeId>> quorums;
     private final List<NodeId> fallbacks;
     private final long deadlineNanos;
     private final CompletableFuture<SiblingSet> result = new CompletableFuture<>();
@@ -52,6 +57,7 @@ final class WriteRequest {
     private SiblingSet written;
     private Message replicaPut;
     private int acks;
+    private final Set<NodeId> ackedOwners = new HashSet<>();
     private int openSlots;
     private int nextFallback;
     private final Set<NodeId> used = new HashSet<>();
@@ -66,25 +72,34 @@ final class WriteRequest {
         }
     }
 
-    private WriteRequest(NodeServices node, int partition, byte[] key, Quorum quorum, List<NodeId> walk) {
+    private WriteRequest(NodeServices node, int partition, byte[] key, Quorum quorum, List<List<NodeId>> quorums,
+            List<NodeId> fallbacks) {
         this.node = node;
         this.partition = partition;
         this.key = key;
         this.quorum = quorum;
-        this.primaries = walk.subList(0, quorum.n());
-        this.fallbacks = walk.subList(quorum.n(), walk.size());
+        this.quorums = quorums;
+        if (quorums.size() == 1) {
+            this.primaries = quorums.get(0);
+        } else {
+            java.util.LinkedHashSet<NodeId> union = new java.util.LinkedHashSet<>();
+            quorums.forEach(union::addAll);
+            this.primaries = List.copyOf(union);
+        }
+        this.fallbacks = fallbacks;
         this.deadlineNanos = node.clock().nanoTime() + TimeUnit.MILLISECONDS.toNanos(quorum.timeoutMillis());
     }
 
     /**
      * Starts the write and returns its outcome: the sibling set stored on this node after the write.
      *
-     * @param walk  the partition's walk (primaries first); this node is among the first {@code quorum.n()}
+     * @param quorums   the replica lists that each need W acks; this node is in the first
+     * @param fallbacks where slots find stand-ins, in order
      * @param stamp the change the local store applies: {@code stored -> stored.update(context, actor, value, ts)}
      */
     static CompletableFuture<SiblingSet> start(NodeServices node, int partition, byte[] key, Quorum quorum,
-            List<NodeId> walk, UnaryOperator<SiblingSet> stamp) {
-        WriteRequest request = new WriteRequest(node, partition, key, quorum, walk);
+            List<List<NodeId>> quorums, List<NodeId> fallbacks, UnaryOperator<SiblingSet> stamp) {
+        WriteRequest request = new WriteRequest(node, partition, key, quorum, quorums, fallbacks);
         request.begin(stamp);
         return request.result;
     }
@@ -116,6 +131,7 @@ final class WriteRequest {
             written = stored;
             replicaPut = new ReplicaPut(partition, key, stored).encode();
             acks = 1;
+            ackedOwners.add(node.self());
             used.addAll(primaries);
             for (NodeId primary : primaries) {
                 if (primary.equals(node.self())) {
@@ -153,6 +169,7 @@ final class WriteRequest {
             }
             if (failure == null) {
                 acks++;
+                ackedOwners.add(attempt.owner());
                 openSlots--;
             } else {
                 NodeId fallback = deadlinePassed ? null : takeFallback();
@@ -185,6 +202,25 @@ final class WriteRequest {
         if (timer != null) {
             timer.cancel();
         }
+    }
+
+    /** Whether every list has W acks (or all of it, for a list shorter than W: a ring shrinking below W). */
+    private boolean quorumsMet() {
+        if (quorums.size() == 1) {
+            return acks >= quorum.required();
+        }
+        for (List<NodeId> list : quorums) {
+            int have = 0;
+            for (NodeId n : list) {
+                if (ackedOwners.contains(n)) {
+                    have++;
+                }
+            }
+            if (have < Math.min(quorum.required(), list.size())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The next alive node of the walk beyond N not yet used by this request; null when none is left. */
@@ -222,7 +258,7 @@ final class WriteRequest {
             }
             // At the deadline the answer is TIMEOUT even if the last slots closed at the same moment: which of
             // two timers fires first must not decide the error a client sees.
-            if (written != null && acks >= quorum.required()) {
+            if (written != null && quorumsMet()) {
                 success = written;
             } else if (deadlinePassed) {
                 failure = new QuorumException(ErrorCode.TIMEOUT, "write timed out after " + quorum.timeoutMillis()

@@ -10,6 +10,7 @@ import io.chorus.core.transport.Transport;
 import io.chorus.ring.Claim;
 import io.chorus.ring.Member;
 import io.chorus.ring.Ring;
+import io.chorus.ring.RingState;
 import io.chorus.storage.HashTree;
 import io.chorus.storage.MemoryStorageEngine;
 import io.chorus.storage.StorageEngine;
@@ -38,6 +39,8 @@ final class SimCluster {
 
     final Simulation sim;
     final Ring ring;
+    /** What the coordinators route by; tests of ring changes move it ({@link #setRingState}). */
+    private RingState ringState;
     final List<NodeId> ids = new ArrayList<>();
     private final CoordinatorConfig config;
     private final Map<NodeId, MemoryStorageEngine> storages = new HashMap<>();
@@ -76,6 +79,7 @@ final class SimCluster {
             members.add(Member.of(id));
         }
         this.ring = Claim.create(members, PARTITIONS);
+        this.ringState = RingState.of(ring);
         for (int i = 0; i < size; i++) {
             NodeId id = ids.get(i);
             storages.put(id, new MemoryStorageEngine(100 + i));
@@ -88,7 +92,7 @@ final class SimCluster {
         MemoryStorageEngine memory = storages.get(id);
         StorageEngine storage = damaged.containsKey(id) ? damaged.get(id) : memory;
         FailureDetectingLiveness liveness = new FailureDetectingLiveness();
-        Coordinator c = new Coordinator(id, new ActorId(id, memory.epoch()), () -> ring, storage, transport,
+        Coordinator c = new Coordinator(id, new ActorId(id, memory.epoch()), () -> ringState, storage, transport,
                 liveness, sim.scheduler(), sim.clock(), config);
         AntiEntropy ae = new AntiEntropy(id, () -> ring, config.n(), storage, transport, liveness, sim.scheduler(),
                 sim.clock(), sim.scheduler()::execute, c.budget(), c::pendingHints, antiEntropyConfig);
@@ -99,6 +103,11 @@ final class SimCluster {
         antiEntropies.put(id, ae);
         livenesses.put(id, liveness);
         incarnations.merge(id, 1, Integer::sum);
+    }
+
+    /** Every coordinator routes by {@code state} from now on (the ring of anti-entropy stays {@link #ring}). */
+    void setRingState(RingState state) {
+        this.ringState = state;
     }
 
     NodeId id(int index) {

@@ -117,7 +117,7 @@ class ValidationTest {
                 throw new RejectedExecutionException("scheduler closed");
             }
         };
-        Coordinator node = new Coordinator(self, new ActorId(self, 1), () -> ring, new MemoryStorageEngine(1),
+        Coordinator node = Coordinator.ofFixedRing(self, new ActorId(self, 1), ring, new MemoryStorageEngine(1),
                 sim.network().transport(self), new FailureDetectingLiveness(), closed, sim.clock(),
                 CoordinatorConfig.defaults().withQuorum(1, 1, 1));
         Logger logger = (Logger) LoggerFactory.getLogger(Coordinator.class);

@@ -58,6 +58,15 @@ public record RingState(long version, NodeId author, int replicas, Ring from, Ri
         }
     }
 
+    /**
+     * A settled state of a ring fixed by its creator (tests, a static member list): authored by its first member,
+     * transfers for Claim's default N.
+     */
+    public static RingState of(Ring ring) {
+        return new RingState(Math.max(1, ring.version()), ring.members().get(0).id(), Claim.DEFAULT_SPACING, ring,
+                ring, new BitSet(), new TreeSet<>());
+    }
+
     /** The first state of a cluster: one ring, settled. */
     public static RingState initial(NodeId author, int replicas, Ring ring) {
         return new RingState(1, author, replicas, ring, ring, new BitSet(), new TreeSet<>());
@@ -164,6 +173,11 @@ public record RingState(long version, NodeId author, int replicas, Ring from, Ri
             }
         }
         return out;
+    }
+
+    /** Whether {@code node} is a member of either ring. */
+    public boolean isMember(NodeId node) {
+        return to.contains(node) || from.contains(node);
     }
 
     /** Every node of both rings, in id order. */

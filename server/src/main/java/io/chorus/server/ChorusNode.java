@@ -9,6 +9,7 @@ import io.chorus.core.causal.ActorId;
 import io.chorus.ring.Claim;
 import io.chorus.ring.Member;
 import io.chorus.ring.Ring;
+import io.chorus.ring.RingState;
 import io.chorus.storage.LmdbStorageEngine;
 import io.chorus.storage.StorageConfig;
 import io.chorus.storage.StorageEngine;
@@ -48,6 +49,7 @@ public final class ChorusNode implements AutoCloseable {
     private final EventLoops sharedLoops;
     private final ExecutorService sharedDispatch;
     private final Ring ring;
+    private final RingState ringState;
 
     private LmdbStorageEngine storage;
     private WheelScheduler scheduler;
@@ -84,6 +86,7 @@ public final class ChorusNode implements AutoCloseable {
         // Static membership: every node claims the same ring from the same sorted member list.
         List<Member> sorted = config.members().stream().sorted(Comparator.comparing(Member::id)).toList();
         this.ring = Claim.create(sorted, config.partitions());
+        this.ringState = RingState.of(ring);
     }
 
     /** Opens the store, binds the port and starts serving; returns the bound address. */
@@ -115,7 +118,7 @@ public final class ChorusNode implements AutoCloseable {
         // the client, send a repair or the next hint) is short and never reads the store.
         transport = new NettyTransport(id, addresses::lookup, loops, server, ClientOptions.callbacksOn(Runnable::run));
         FailureDetectingLiveness liveness = new FailureDetectingLiveness();
-        coordinator = new Coordinator(id, new ActorId(id, storage.epoch()), () -> ring, storage, transport,
+        coordinator = new Coordinator(id, new ActorId(id, storage.epoch()), () -> ringState, storage, transport,
                 liveness, scheduler, Clock.system(), config.coordinator());
         // Anti-entropy reads the store in its steps: they run on the dispatch pool, and share the coordinator's
         // background budget with hint replay.
