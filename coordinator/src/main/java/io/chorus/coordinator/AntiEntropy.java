@@ -62,6 +62,7 @@ public final class AntiEntropy implements AutoCloseable {
 
     private final NodeId self;
     private final Supplier<Ring> ring;
+    private volatile java.util.function.BooleanSupplier collectionHeld = () -> false;
     private final int n;
     private final StorageEngine storage;
     private final Transport transport;
@@ -124,6 +125,15 @@ public final class AntiEntropy implements AutoCloseable {
                 config, counters);
     }
 
+    /**
+     * Holds tombstone collection while {@code held} says so: while partitions move, a node outside the ring's
+     * replicas may still hold an older state of a key, which handoff would bring back after its tombstone went.
+     * Set before {@link #start()}.
+     */
+    public void holdCollectionWhile(java.util.function.BooleanSupplier held) {
+        this.collectionHeld = Objects.requireNonNull(held, "held");
+    }
+
     /** Serves the anti-entropy opcodes (0x30xx). */
     public RequestHandler handler() {
         return handler;
@@ -164,9 +174,14 @@ public final class AntiEntropy implements AutoCloseable {
 
     /** One partition with one peer, within the budget; never fails (the report says how it ended). */
     public CompletableFuture<SyncReport> sync(int partition, NodeId peer) {
+        return sync(partition, peer, "aae");
+    }
+
+    /** As {@link #sync(int, NodeId)}, the budget's permit taken for {@code kind} of work (handoff, say). */
+    public CompletableFuture<SyncReport> sync(int partition, NodeId peer, String kind) {
         Ring current = ring.get();
         long ringVersion = current.version();
-        return budget.acquire("aae").thenCompose(permit -> {
+        return budget.acquire(kind).thenCompose(permit -> {
             CompletableFuture<SyncReport> done;
             try {
                 done = PartitionSync.run(partition, storage,
@@ -282,7 +297,9 @@ public final class AntiEntropy implements AutoCloseable {
             if (rebuilding || closed) {
                 return;
             }
-            for (int p : held(current)) {
+            // Every partition, not only the held ones: a node handing a partition off (or holding a stray copy)
+            // syncs it too, and an empty partition's rebuild is one seek.
+            for (int p = 0; p < current.partitionCount(); p++) {
                 HashTree t = storage.trees().tree(p);
                 if (t.needsRebuild()) {
                     target = t;
@@ -409,7 +426,8 @@ public final class AntiEntropy implements AutoCloseable {
             Map<NodeId, Long> byPeer = convergedNanos.computeIfAbsent(p, x -> new HashMap<>());
             byPeer.put(report.peer(), now);
             Long since = lastCollectNanos.get(p);
-            collect = config.collectTombstones() && !closed && primaries.get(0).equals(self)
+            collect = config.collectTombstones() && !closed && !collectionHeld.getAsBoolean()
+                    && primaries.get(0).equals(self)
                     && peers(current, p).stream().allMatch(q -> byPeer.containsKey(q)
                             && (since == null || byPeer.get(q) - since > 0))
                     && storage.trees().tree(p).tombstoneCount() > 0;

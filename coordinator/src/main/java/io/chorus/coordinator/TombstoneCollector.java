@@ -103,10 +103,12 @@ final class TombstoneCollector {
                     forget(partition);
                     return CompletableFuture.completedFuture(0);
                 }
-                if (primaries.contains(others.get(m))) {
-                    for (int i = 0; i < stable.length; i++) {
-                        stable[i] &= r.hashes()[i] == mine[i] && mine[i] != 0;
-                    }
+                boolean primary = primaries.contains(others.get(m));
+                for (int i = 0; i < stable.length; i++) {
+                    // A member that is no replica must not hold another state of the key (a stray copy from a
+                    // ring change): handing it off later would bring back what the tombstone covered.
+                    stable[i] &= primary ? r.hashes()[i] == mine[i] && mine[i] != 0
+                            : r.hashes()[i] == 0 || r.hashes()[i] == mine[i];
                 }
             }
             return collectStable(ring, partition, primaries, keys, mine, stable);

@@ -51,6 +51,9 @@ final class SimCluster {
     private final AntiEntropyConfig antiEntropyConfig;
     private final Map<NodeId, AntiEntropy> antiEntropies = new HashMap<>();
     private final Map<NodeId, FailureDetectingLiveness> livenesses = new HashMap<>();
+    private java.util.function.Function<NodeId, ClusterMembership> membership;
+    private HandoffConfig handoffConfig;
+    private final Map<NodeId, Handoff> handoffs = new HashMap<>();
 
     SimCluster(Simulation sim, int size, CoordinatorConfig config) {
         this(sim, size, config, UnaryOperator.identity());
@@ -94,20 +97,50 @@ final class SimCluster {
         FailureDetectingLiveness liveness = new FailureDetectingLiveness();
         Coordinator c = new Coordinator(id, new ActorId(id, memory.epoch()), () -> ringState, storage, transport,
                 liveness, sim.scheduler(), sim.clock(), config);
-        AntiEntropy ae = new AntiEntropy(id, () -> ring, config.n(), storage, transport, liveness, sim.scheduler(),
-                sim.clock(), sim.scheduler()::execute, c.budget(), c::pendingHints, antiEntropyConfig);
+        AntiEntropy ae = new AntiEntropy(id, () -> ringState.to(), config.n(), storage, transport, liveness,
+                sim.scheduler(), sim.clock(), sim.scheduler()::execute, c.budget(), c::pendingHints,
+                antiEntropyConfig);
+        ae.holdCollectionWhile(() -> !ringState.settled());
         transport.serve(AntiEntropy.route(c.peerHandler(), ae.handler()));
         c.start();
         ae.start();
+        if (membership != null) {
+            Handoff h = new Handoff(id, membership.apply(id), ae, storage, sim.scheduler(), sim.clock(),
+                    handoffConfig);
+            h.start();
+            handoffs.put(id, h);
+        }
         coordinators.put(id, c);
         antiEntropies.put(id, ae);
         livenesses.put(id, liveness);
         incarnations.merge(id, 1, Integer::sum);
     }
 
-    /** Every coordinator routes by {@code state} from now on (the ring of anti-entropy stays {@link #ring}). */
+    /** Every coordinator and anti-entropy agent routes by {@code state} from now on (instant gossip). */
     void setRingState(RingState state) {
         this.ringState = state;
+    }
+
+    RingState ringState() {
+        return ringState;
+    }
+
+    /** Runs a {@link Handoff} agent on every node, now and after each restart, over {@code membership}. */
+    void enableHandoff(java.util.function.Function<NodeId, ClusterMembership> membership, HandoffConfig config) {
+        this.membership = membership;
+        this.handoffConfig = config;
+        for (NodeId id : ids) {
+            if (!isCrashed(id)) {
+                Handoff h = new Handoff(id, membership.apply(id), antiEntropies.get(id), storages.get(id),
+                        sim.scheduler(), sim.clock(), config);
+                h.start();
+                handoffs.put(id, h);
+            }
+        }
+    }
+
+    Handoff handoff(NodeId id) {
+        return handoffs.get(id);
     }
 
     NodeId id(int index) {
@@ -166,6 +199,10 @@ final class SimCluster {
         sim.network().crash(id);
         antiEntropies.get(id).close();
         coordinators.get(id).close();
+        Handoff h = handoffs.remove(id);
+        if (h != null) {
+            h.close();
+        }
         incarnations.merge(id, 1, Integer::sum);
     }
 

@@ -1,0 +1,303 @@
+package io.chorus.coordinator;
+
+import io.chorus.core.Clock;
+import io.chorus.core.NodeId;
+import io.chorus.core.Scheduler;
+import io.chorus.core.Scheduler.Cancellable;
+import io.chorus.ring.RingState;
+import io.chorus.storage.StorageEngine;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Partition handoff: moves partitions after a ring change with the partition sync of anti-entropy, so the same
+ * code that repairs replicas moves them, and what moved is verified by the trees.
+ *
+ * <p>After a commit it waits until every live member has seen the new ring state (then every coordinator sends
+ * writes of a moving partition to its old and its new replicas) and a quiet time more (writes acknowledged under
+ * the old ring alone have ended). Then, per partition:
+ * <ul>
+ *   <li><b>receive</b> (this node is a new replica): sync with every live old replica; when each sync converged,
+ *       publish the partition as received. The claimant marks it done once all its receivers have.</li>
+ *   <li><b>release</b> (this node gives it up) once it is done: sync with every live new replica, so whatever
+ *       reached only this node goes on, then drop it and publish it as released. The ring settles after that.</li>
+ * </ul>
+ * Settled, it looks now and then for <b>stray</b> partitions, held but no longer this node's (a late write, a
+ * hint replayed after a release, the losing side of a claimant race), and hands them off the same way.
+ *
+ * <p>Crash-safe and resumable: a sync merges what it fetched into the store as it goes, so a restarted receiver
+ * continues with the difference only (its trees are rebuilt first), and what was published is kept by membership.
+ * Each sync takes a permit of the node's background budget ("handoff"), so a handoff storm cannot starve requests.
+ *
+ * <p>Thread-safety: ticks run on the scheduler, sync callbacks on transport and background threads; the small
+ * state is guarded by this object's monitor, never held across a sync, a drop or a publish.
+ */
+public final class Handoff implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Handoff.class);
+
+    private final NodeId self;
+    private final ClusterMembership membership;
+    private final AntiEntropy antiEntropy;
+    private final StorageEngine storage;
+    private final Scheduler scheduler;
+    private final Clock clock;
+    private final HandoffConfig config;
+
+    // Guarded by this.
+    private long target;
+    private long firstVersion;
+    private long seenSinceNanos = -1;
+    private BitSet finished = new BitSet();
+    private final Map<Integer, TransferProgress> progress = new HashMap<>();
+    private final Map<Integer, Boolean> inFlight = new HashMap<>();
+    private long lastStrayCheckNanos;
+    private Cancellable timer;
+    private boolean closed;
+    private long partitionsReceived;
+    private long partitionsReleased;
+    private long straysDropped;
+    private long keysMoved;
+    private long bytesMoved;
+
+    public Handoff(NodeId self, ClusterMembership membership, AntiEntropy antiEntropy, StorageEngine storage,
+            Scheduler scheduler, Clock clock, HandoffConfig config) {
+        this.self = Objects.requireNonNull(self, "self");
+        this.membership = Objects.requireNonNull(membership, "membership");
+        this.antiEntropy = Objects.requireNonNull(antiEntropy, "antiEntropy");
+        this.storage = Objects.requireNonNull(storage, "storage");
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.config = Objects.requireNonNull(config, "config");
+        this.lastStrayCheckNanos = clock.nanoTime();
+    }
+
+    public synchronized void start() {
+        if (!closed && timer == null) {
+            timer = scheduler.schedule(this::tick, config.tickMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Stops looking for work; syncs in progress finish. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+    }
+
+    /** The partitions in handoff now, and finished ones of the current transition. */
+    public synchronized List<TransferProgress> transfers() {
+        List<TransferProgress> out = new ArrayList<>(progress.values());
+        out.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
+        return out;
+    }
+
+    public synchronized HandoffStats stats() {
+        return new HandoffStats(partitionsReceived, partitionsReleased, straysDropped, keysMoved, bytesMoved,
+                inFlight.size());
+    }
+
+    private void tick() {
+        try {
+            step();
+        } catch (RuntimeException e) {
+            LOG.warn("{}: handoff tick failed", self, e);
+        } finally {
+            synchronized (this) {
+                timer = closed ? null : scheduler.schedule(this::tick, config.tickMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** One look for work; package-private so tests can drive it. */
+    void step() {
+        RingState s = membership.ring();
+        long now = clock.nanoTime();
+        List<Work> starts = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (s.settled()) {
+                target = 0;
+                seenSinceNanos = -1;
+                progress.values().removeIf(t -> t.role() != TransferProgress.Role.STRAY);
+                if (now - lastStrayCheckNanos >= TimeUnit.MILLISECONDS.toNanos(config.strayCheckMillis())) {
+                    lastStrayCheckNanos = now;
+                    strays(s, starts);
+                }
+            } else {
+                long id = s.targetId();
+                if (id != target) {
+                    target = id;
+                    firstVersion = s.version();
+                    seenSinceNanos = -1;
+                    finished = membership.published(id);
+                    progress.clear();
+                    LOG.info("{}: ring change to {} members: {} partitions move", self, s.to().size(),
+                            s.moving().cardinality());
+                }
+                if (seenSinceNanos < 0 && membership.allHaveSeen(firstVersion)) {
+                    seenSinceNanos = now;
+                }
+                if (seenSinceNanos >= 0 && now - seenSinceNanos >= TimeUnit.MILLISECONDS.toNanos(config.quietMillis())) {
+                    transfers(s, starts);
+                }
+            }
+        }
+        starts.forEach(this::run);
+    }
+
+    private record Work(int partition, TransferProgress.Role role, List<NodeId> peers, long target) {
+    }
+
+    /** Under the lock: what to start now within the concurrency, and WAITING entries for the rest. */
+    private void transfers(RingState s, List<Work> starts) {
+        for (int p = 0; p < s.partitionCount(); p++) {
+            TransferProgress.Role role;
+            List<NodeId> peers;
+            if (!s.isDone(p) && s.receivers(p).contains(self)) {
+                role = TransferProgress.Role.RECEIVE;
+                peers = alive(s.replicasIn(s.from(), p));
+            } else if (s.isDone(p) && s.leavers(p).contains(self)) {
+                role = TransferProgress.Role.RELEASE;
+                peers = alive(s.replicasIn(s.to(), p));
+            } else {
+                continue;
+            }
+            if (finished.get(p)) {
+                progress.computeIfAbsent(p, x -> new TransferProgress(x, role, TransferProgress.State.DONE,
+                        List.of(), 0, 0, 0));
+                continue;
+            }
+            if (inFlight.containsKey(p)) {
+                continue;
+            }
+            TransferProgress old = progress.get(p);
+            if (peers.isEmpty() || inFlight.size() >= config.concurrency()) {
+                progress.put(p, new TransferProgress(p, role, TransferProgress.State.WAITING, peers,
+                        old == null ? 0 : old.keysMoved(), old == null ? 0 : old.bytesMoved(),
+                        old == null ? 0 : old.syncs()));
+                continue;
+            }
+            inFlight.put(p, true);
+            progress.put(p, new TransferProgress(p, role, TransferProgress.State.SYNCING, peers,
+                    old == null ? 0 : old.keysMoved(), old == null ? 0 : old.bytesMoved(),
+                    old == null ? 0 : old.syncs()));
+            starts.add(new Work(p, role, peers, target));
+        }
+    }
+
+    /** Under the lock: held partitions this settled node is no replica of, to hand off once all replicas live. */
+    private void strays(RingState s, List<Work> starts) {
+        for (int p = 0; p < s.partitionCount() && inFlight.size() < config.concurrency(); p++) {
+            List<NodeId> replicas = s.replicasIn(s.to(), p);
+            if (replicas.contains(self) || inFlight.containsKey(p) || storage.trees().tree(p).keyCount() == 0) {
+                continue;
+            }
+            List<NodeId> peers = alive(replicas);
+            if (peers.size() < replicas.size()) {
+                continue; // every replica must take the stray copy before it goes
+            }
+            inFlight.put(p, true);
+            progress.put(p, new TransferProgress(p, TransferProgress.Role.STRAY, TransferProgress.State.SYNCING,
+                    peers, 0, 0, 0));
+            starts.add(new Work(p, TransferProgress.Role.STRAY, peers, 0));
+        }
+    }
+
+    private List<NodeId> alive(List<NodeId> nodes) {
+        List<NodeId> out = new ArrayList<>();
+        for (NodeId n : nodes) {
+            if (!n.equals(self) && membership.isAlive(n)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    private void run(Work w) {
+        syncAll(w, 0, true).thenCompose(converged -> {
+            if (!converged) {
+                return CompletableFuture.completedFuture(false);
+            }
+            if (w.role() == TransferProgress.Role.RECEIVE) {
+                return CompletableFuture.completedFuture(true);
+            }
+            return storage.dropPartition(w.partition()).thenApply(v -> true);
+        }).whenComplete((ok, failure) -> finish(w, failure == null && ok, failure));
+    }
+
+    /** Syncs with each peer in turn; completes with whether every one converged. */
+    private CompletableFuture<Boolean> syncAll(Work w, int i, boolean allSoFar) {
+        if (i == w.peers().size()) {
+            return CompletableFuture.completedFuture(allSoFar);
+        }
+        return antiEntropy.sync(w.partition(), w.peers().get(i), "handoff").thenCompose(report -> {
+            synchronized (this) {
+                long keys = report.keysFetched() + report.keysPushed();
+                long bytes = report.bytesSent() + report.bytesReceived();
+                keysMoved += keys;
+                bytesMoved += bytes;
+                TransferProgress t = progress.get(w.partition());
+                if (t != null) {
+                    progress.put(w.partition(), new TransferProgress(t.partition(), t.role(), t.state(), t.peers(),
+                            t.keysMoved() + keys, t.bytesMoved() + bytes, t.syncs() + 1));
+                }
+            }
+            return syncAll(w, i + 1, allSoFar && report.converged());
+        });
+    }
+
+    private void finish(Work w, boolean done, Throwable failure) {
+        BitSet publish = null;
+        long publishTarget = 0;
+        synchronized (this) {
+            inFlight.remove(w.partition());
+            TransferProgress t = progress.get(w.partition());
+            if (failure != null) {
+                LOG.warn("{}: handoff of partition {} failed: {}", self, w.partition(), failure.toString());
+            }
+            if (!done) {
+                if (t != null) {
+                    progress.put(w.partition(), new TransferProgress(t.partition(), t.role(),
+                            TransferProgress.State.WAITING, t.peers(), t.keysMoved(), t.bytesMoved(), t.syncs()));
+                }
+                return;
+            }
+            switch (w.role()) {
+                case RECEIVE -> partitionsReceived++;
+                case RELEASE -> partitionsReleased++;
+                case STRAY -> straysDropped++;
+            }
+            if (w.role() == TransferProgress.Role.STRAY) {
+                progress.remove(w.partition());
+                LOG.info("{}: handed off stray partition {} to {}", self, w.partition(), w.peers());
+                return;
+            }
+            if (t != null) {
+                progress.put(w.partition(), new TransferProgress(t.partition(), t.role(), TransferProgress.State.DONE,
+                        t.peers(), t.keysMoved(), t.bytesMoved(), t.syncs()));
+            }
+            if (w.target() == target) {
+                finished.set(w.partition());
+                publish = (BitSet) finished.clone();
+                publishTarget = target;
+            }
+        }
+        if (publish != null) {
+            membership.publishFinished(publishTarget, publish);
+        }
+    }
+}
