@@ -100,7 +100,7 @@ public final class Coordinator implements AutoCloseable {
     public CompletableFuture<SiblingSet> get(byte[] key, QuorumOptions options) {
         try {
             checkKey(key);
-            Quorum quorum = Quorum.forRead(required(options, "options"), node.config(), ring.get().size());
+            Quorum quorum = Quorum.forRead(required(options, "options"), node.config(), currentRing().size());
             return route(Forward.of(Forward.GET, key.clone(), VersionVector.empty(), null, quorum), false);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(asChorus(e));
@@ -169,7 +169,7 @@ public final class Coordinator implements AutoCloseable {
     /** Coordinates a FORWARD from another node; never forwards again. */
     CompletableFuture<SiblingSet> coordinateForwarded(Forward request) {
         QuorumOptions options = request.options();
-        int ringSize = ring.get().size();
+        int ringSize = currentRing().size();
         Quorum quorum = request.clientOpcode() == Forward.GET ? Quorum.forRead(options, node.config(), ringSize)
                 : Quorum.forWrite(options, node.config(), ringSize);
         return route(Forward.of(request.clientOpcode(), request.key(), request.context(), request.value(), quorum),
@@ -180,12 +180,12 @@ public final class Coordinator implements AutoCloseable {
             QuorumOptions options) {
         checkKey(key);
         required(context, "context");
-        Quorum quorum = Quorum.forWrite(required(options, "options"), node.config(), ring.get().size());
+        Quorum quorum = Quorum.forWrite(required(options, "options"), node.config(), currentRing().size());
         return route(Forward.of(opcode, key.clone(), context, value, quorum), false);
     }
 
     private CompletableFuture<SiblingSet> route(Forward request, boolean forwarded) {
-        RingState current = ring.get();
+        RingState current = currentRing();
         Quorum quorum = new Quorum(request.n(), request.required(), request.timeoutMillis());
         int partition = current.to().partitionOf(request.key());
         if (quorum.n() > current.size()) {
@@ -227,6 +227,15 @@ public final class Coordinator implements AutoCloseable {
         List<NodeId> out = new java.util.ArrayList<>(walk);
         quorums.forEach(out::removeAll);
         return out;
+    }
+
+    /** The ring state to route by; a node that has none yet (still joining a cluster) serves no request. */
+    private RingState currentRing() {
+        RingState current = ring.get();
+        if (current == null) {
+            throw new ChorusException(ErrorCode.UNAVAILABLE, node.self() + " is not a member of a cluster yet");
+        }
+        return current;
     }
 
     private static void checkKey(byte[] key) {

@@ -60,8 +60,16 @@ final class PeerHandler implements RequestHandler {
         return opcode == PeerOpcodes.REPLICA_PUT;
     }
 
+    private RingState current() {
+        RingState r = ring.get();
+        if (r == null) {
+            throw new ChorusException(ErrorCode.UNAVAILABLE, node.self() + " is not a member of a cluster yet");
+        }
+        return r;
+    }
+
     private void checkPartition(int partition, byte[] key) {
-        PeerFields.checkKeyPartition(ring.get().to(), partition, key);
+        PeerFields.checkKeyPartition(current().to(), partition, key);
     }
 
     // The ack completes on the storage writer's thread, which only frames it and queues it to the event loop:
@@ -82,7 +90,7 @@ final class PeerHandler implements RequestHandler {
 
     private CompletableFuture<Message> hintPut(HintPut put) {
         checkPartition(put.partition(), put.key());
-        if (!ring.get().isMember(put.owner())) {
+        if (!current().isMember(put.owner())) {
             // Kept, it would wait for an owner replay can never reach until it expired.
             throw new ChorusException(ErrorCode.BAD_REQUEST, "a hint for " + put.owner()
                     + ", which is not a member of the ring (version " + ring.get().version() + ")");
