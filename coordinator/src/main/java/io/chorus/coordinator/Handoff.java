@@ -60,6 +60,7 @@ public final class Handoff implements AutoCloseable {
     private final Map<Integer, TransferProgress> progress = new HashMap<>();
     private final Map<Integer, Boolean> inFlight = new HashMap<>();
     private long lastStrayCheckNanos;
+    private boolean strayBacklog;
     private Cancellable timer;
     private boolean closed;
     private long partitionsReceived;
@@ -133,9 +134,11 @@ public final class Handoff implements AutoCloseable {
                 target = 0;
                 seenSinceNanos = -1;
                 progress.values().removeIf(t -> t.role() != TransferProgress.Role.STRAY);
-                if (now - lastStrayCheckNanos >= TimeUnit.MILLISECONDS.toNanos(config.strayCheckMillis())) {
+                // Once strays turn up, look every tick until none is left, not once an interval.
+                if (strayBacklog
+                        || now - lastStrayCheckNanos >= TimeUnit.MILLISECONDS.toNanos(config.strayCheckMillis())) {
                     lastStrayCheckNanos = now;
-                    strays(s, starts);
+                    strayBacklog = strays(s, starts);
                 }
             } else {
                 long id = s.targetId();
@@ -199,11 +202,19 @@ public final class Handoff implements AutoCloseable {
         }
     }
 
-    /** Under the lock: held partitions this settled node is no replica of, to hand off once all replicas live. */
-    private void strays(RingState s, List<Work> starts) {
-        for (int p = 0; p < s.partitionCount() && inFlight.size() < config.concurrency(); p++) {
+    /**
+     * Under the lock: held partitions this settled node is no replica of, to hand off once all replicas are live.
+     * Returns whether any was found (started or not).
+     */
+    private boolean strays(RingState s, List<Work> starts) {
+        boolean found = false;
+        for (int p = 0; p < s.partitionCount(); p++) {
             List<NodeId> replicas = s.replicasIn(s.to(), p);
-            if (replicas.contains(self) || inFlight.containsKey(p) || storage.trees().tree(p).keyCount() == 0) {
+            if (replicas.contains(self) || storage.trees().tree(p).keyCount() == 0) {
+                continue;
+            }
+            found = true;
+            if (inFlight.containsKey(p) || inFlight.size() >= config.concurrency()) {
                 continue;
             }
             List<NodeId> peers = alive(replicas);
@@ -215,6 +226,7 @@ public final class Handoff implements AutoCloseable {
                     peers, 0, 0, 0));
             starts.add(new Work(p, TransferProgress.Role.STRAY, peers, 0));
         }
+        return found;
     }
 
     private List<NodeId> alive(List<NodeId> nodes) {
