@@ -311,5 +311,7 @@ public final class Handoff implements AutoCloseable {
         if (publish != null) {
             membership.publishFinished(publishTarget, publish);
         }
+        // The next partition starts now, not at the next tick: a join moves hundreds of partitions.
+        scheduler.execute(this::step);
     }
 }
