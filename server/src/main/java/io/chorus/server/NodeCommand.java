@@ -39,37 +39,37 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "The node's YAML config file.")
     private Path config;
 
-    @Option(names = "--cluster-name", paramLabel = "NAME", description = "cluster_name")
+    @Option(names = "--cluster-name", paramLabel = "NAME", description = "Overrides cluster_name.")
     private String clusterName;
 
-    @Option(names = "--node-name", paramLabel = "NAME", description = "node_name")
+    @Option(names = "--node-name", paramLabel = "NAME", description = "Overrides node_name.")
     private String nodeName;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "data_dir")
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Overrides data_dir.")
     private String dataDir;
 
-    @Option(names = "--zone", paramLabel = "ZONE", description = "zone")
+    @Option(names = "--zone", paramLabel = "ZONE", description = "Overrides zone.")
     private String zone;
 
-    @Option(names = "--client-listen", paramLabel = "HOST:PORT", description = "client_listen")
+    @Option(names = "--client-listen", paramLabel = "HOST:PORT", description = "Overrides client_listen.")
     private String clientListen;
 
-    @Option(names = "--peer-listen", paramLabel = "HOST:PORT", description = "peer_listen")
+    @Option(names = "--peer-listen", paramLabel = "HOST:PORT", description = "Overrides peer_listen.")
     private String peerListen;
 
-    @Option(names = "--client-advertise", paramLabel = "HOST:PORT", description = "client_advertise")
+    @Option(names = "--client-advertise", paramLabel = "HOST:PORT", description = "Overrides client_advertise.")
     private String clientAdvertise;
 
-    @Option(names = "--peer-advertise", paramLabel = "HOST:PORT", description = "peer_advertise")
+    @Option(names = "--peer-advertise", paramLabel = "HOST:PORT", description = "Overrides peer_advertise.")
     private String peerAdvertise;
 
-    @Option(names = "--seeds", paramLabel = "HOST:PORT,...", description = "seeds, comma-separated")
+    @Option(names = "--seeds", paramLabel = "HOST:PORT,...", description = "Overrides seeds (comma-separated).")
     private String seeds;
 
-    @Option(names = "--partitions", paramLabel = "Q", description = "partitions")
+    @Option(names = "--partitions", paramLabel = "Q", description = "Overrides partitions.")
     private String partitions;
 
-    @Option(names = "--durability", paramLabel = "sync|nosync", description = "durability")
+    @Option(names = "--durability", paramLabel = "sync|nosync", description = "Overrides durability.")
     private String durability;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any key of the file, e.g. gossip.interval=2s.")
