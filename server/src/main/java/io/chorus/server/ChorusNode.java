@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Chorus node: the composition root that wires its LMDB store, its Netty server (one port for clients and
- * peers, or a second one for peers: {@link NodeConfig#peerListen()}), its node-to-node transport, its coordinator and its timers. Nothing is static, so many nodes run in one
- * JVM ({@link EmbeddedCluster}).
+ * peers, or a second one for peers: {@link NodeConfig#peerListen()}), its node-to-node transport, its coordinator
+ * and its timers. Nothing is static, so many nodes run in one JVM ({@link EmbeddedCluster}).
  *
  * <p>Threads: Netty event loops do I/O and the short, non-blocking steps of requests (decoding and queueing a write,
  * counting replies, answering); whatever reads the store runs on the node's dispatch pool; LMDB writes on the

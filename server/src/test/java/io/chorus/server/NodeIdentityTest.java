@@ -133,10 +133,13 @@ class NodeIdentityTest {
 
     @Test
     void oneLockPerDirectory(@TempDir Path dir) {
-        try (DataDirLock lock = DataDirLock.acquire(dir)) {
+        DataDirLock lock = DataDirLock.acquire(dir);
+        try {
             assertThatThrownBy(() -> DataDirLock.acquire(dir)).isInstanceOf(StartupException.class)
                     .hasMessage("data_dir " + dir + " is in use by another running node (" + dir.resolve("node.lock")
                             + " is locked)");
+        } finally {
+            lock.close();
         }
         DataDirLock.acquire(dir).close();
     }

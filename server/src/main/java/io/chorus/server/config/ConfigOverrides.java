@@ -3,6 +3,7 @@ package io.chorus.server.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -54,7 +55,7 @@ public final class ConfigOverrides {
             ObjectNode section = root;
             for (int i = 0; i < parts.length; i++) {
                 String part = parts[i];
-                String partKey = String.join(".", java.util.Arrays.copyOf(parts, i + 1));
+                String partKey = String.join(".", Arrays.copyOf(parts, i + 1));
                 if (part.isEmpty()) {
                     throw new ConfigException(key, "is not a key (from " + e.getValue().source() + ")");
                 }
