@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Chorus node: the composition root that wires its LMDB store, its Netty server (one port for clients and
- * peers), its node-to-node transport, its coordinator and its timers. Nothing is static, so many nodes run in one
- * JVM ({@link EmbeddedCluster}).
+ * peers, or a second one for peers: {@link NodeConfig#peerListen()}), its node-to-node transport, its coordinator
+ * and its timers. Nothing is static, so many nodes run in one JVM ({@link EmbeddedCluster}).
  *
  * <p>Threads: Netty event loops do I/O and the short, non-blocking steps of requests (decoding and queueing a write,
  * counting replies, answering); whatever reads the store runs on the node's dispatch pool; LMDB writes on the
@@ -60,8 +60,10 @@ public final class ChorusNode implements AutoCloseable {
     private Coordinator coordinator;
     private AntiEntropy antiEntropy;
     private InetSocketAddress address;
-    /** The port bound last: a restarted node takes it again, so peers and clients find it where they knew it. */
+    private InetSocketAddress peerAddress;
+    /** The ports bound last: a restarted node takes them again, so peers and clients find it where they knew it. */
     private int lastPort;
+    private int lastPeerPort;
 
     /**
      * A node with its own dispatch pool of {@link NodeConfig#dispatchThreads()} threads.
@@ -97,6 +99,11 @@ public final class ChorusNode implements AutoCloseable {
         NodeId id = config.nodeId();
         ServerConfig serverConfig = ServerConfig.defaults(id, ring::version).withHost(config.host())
                 .withPort(lastPort > 0 ? lastPort : config.port());
+        HostPort peerListen = config.peerListen();
+        if (peerListen != null) {
+            serverConfig = serverConfig.withPeerListener(peerListen.host(),
+                    lastPeerPort > 0 ? lastPeerPort : peerListen.port());
+        }
         if (config.maxUnflushedReplyBytes() > 0) {
             serverConfig = serverConfig.withUnflushedLimits(serverConfig.maxUnflushedPerConnection(),
                     config.maxUnflushedReplyBytes());
@@ -105,6 +112,23 @@ public final class ChorusNode implements AutoCloseable {
         // never reach the other replicas or a reader.
         storage = LmdbStorageEngine.open(StorageConfig.builder(config.dataDir()).durability(config.durability())
                 .maxObjectSize(ProtocolLimits.maxStoredObjectBytes(serverConfig.maxFrameBytes())).build());
+        // The parts of the last run are closed; forget them so that a start failing half way closes only its own.
+        scheduler = null;
+        dispatch = null;
+        server = null;
+        transport = null;
+        coordinator = null;
+        antiEntropy = null;
+        try {
+            startParts(id, serverConfig, peerListen);
+        } catch (RuntimeException | Error e) {
+            abandonStart();
+            throw e;
+        }
+        return address;
+    }
+
+    private void startParts(NodeId id, ServerConfig serverConfig, HostPort peerListen) {
         scheduler = new WheelScheduler(id + "-timers");
         dispatch = sharedDispatch != null ? sharedDispatch : dispatchPool(id + "-dispatch-",
                 config.dispatchThreads());
@@ -130,13 +154,56 @@ public final class ChorusNode implements AutoCloseable {
                 server::stats));
         int port = server.start();
         lastPort = port;
-        address = new InetSocketAddress(config.host(), port);
-        addresses.put(id, address);
+        lastPeerPort = server.peerPort();
+        address = advertised(config.clientAdvertise(), new HostPort(config.host(), port));
+        if (peerListen == null) {
+            peerAddress = config.peerAdvertise() != null ? config.peerAdvertise().toSocketAddress() : address;
+        } else {
+            peerAddress = advertised(config.peerAdvertise(), peerListen.withPort(lastPeerPort));
+        }
+        addresses.put(id, address, peerAddress);
         coordinator.start();
         antiEntropy.start();
-        LOG.info("{} serving on {} (data in {}, {}, epoch {})", id, address, config.dataDir(), config.durability(),
-                storage.epoch());
-        return address;
+        if (peerAddress.equals(address)) {
+            LOG.info("{} serving on {} (data in {}, {}, epoch {})", id, address, config.dataDir(),
+                    config.durability(), storage.epoch());
+        } else {
+            LOG.info("{} serving clients on {} and peers on {} (data in {}, {}, epoch {})", id, address, peerAddress,
+                    config.dataDir(), config.durability(), storage.epoch());
+        }
+    }
+
+    /** Closes what a failed start opened (a port taken, most often), so the node can be started again. */
+    private void abandonStart() {
+        if (antiEntropy != null) {
+            antiEntropy.close();
+        }
+        if (coordinator != null) {
+            coordinator.close();
+        }
+        if (server != null) {
+            server.stop();
+        }
+        if (transport != null) {
+            transport.close();
+        }
+        if (dispatch != null && dispatch != sharedDispatch) {
+            dispatch.shutdown();
+        }
+        if (scheduler != null) {
+            scheduler.close();
+        }
+        if (ownLoops != null) {
+            ownLoops.close();
+            ownLoops = null;
+        }
+        storage.close();
+        address = null;
+        peerAddress = null;
+    }
+
+    private static InetSocketAddress advertised(HostPort configured, HostPort bound) {
+        return (configured != null ? configured : bound).toSocketAddress();
     }
 
     /**
@@ -186,6 +253,7 @@ public final class ChorusNode implements AutoCloseable {
         storage.close();
         LOG.info("{} {}", config.nodeId(), crash ? "crashed" : "stopped");
         address = null;
+        peerAddress = null;
     }
 
     /** Stops reading from every connection while still accepting new ones: see {@link ChorusServer#freeze()}. */
@@ -228,9 +296,17 @@ public final class ChorusNode implements AutoCloseable {
         return ring;
     }
 
-    /** Where clients and peers reach this node, or null when stopped. */
+    /**
+     * Where clients reach this node (its advertised client address; peers too when it listens on one socket), or
+     * null when stopped.
+     */
     public synchronized InetSocketAddress address() {
         return address;
+    }
+
+    /** Where other nodes reach this node (its advertised peer address), or null when stopped. */
+    public synchronized InetSocketAddress peerAddress() {
+        return peerAddress;
     }
 
     public synchronized boolean isRunning() {

@@ -1,20 +1,89 @@
 package io.chorus.server;
 
 import io.chorus.coordinator.CoordinatorConfig;
+import io.chorus.server.config.ConfigException;
 import io.chorus.storage.Durability;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
- * Starts an embedded cluster and serves until the process is stopped (Ctrl-C). The CLI issue will wrap this.
+ * The {@code chorus} command. Without a subcommand it starts an embedded cluster and serves until the process is
+ * stopped (Ctrl-C), as the README's quick start runs it; {@code chorus node} runs one node of a cluster of
+ * processes ({@link NodeCommand}).
  *
- * <pre>java -jar server/target/chorus.jar [nodes=3] [data-dir=./chorus-data] [--port=7100] [--nosync]</pre>
+ * <pre>java -jar server/target/chorus.jar [nodes=3] [data-dir=./chorus-data] [--port=7100] [--nosync]
+ * java -jar server/target/chorus.jar node --config FILE [flags]</pre>
  *
- * Node i listens on port + i - 1 on 127.0.0.1; {@code --port=0} gives every node an ephemeral port (tests).
+ * Node i of the embedded cluster listens on port + i - 1 on 127.0.0.1; {@code --port=0} gives every node an
+ * ephemeral port (tests). Errors an operator fixes (a bad flag, a config error, a data directory of another node)
+ * are one line on stderr and a non-zero exit: 2 for the command line and the config, 1 for the rest.
  */
-public final class Main {
+@Command(name = "chorus", sortOptions = false, subcommands = NodeCommand.class,
+        description = {"Starts an embedded cluster of real nodes in this process (one JVM, loopback ports).",
+            "Run 'chorus node --help' for one node of a cluster of processes."})
+public final class Main implements Callable<Integer> {
+
+    static final int EXIT_USAGE = 2;
+    static final int EXIT_FAILED = 1;
+
+    @Parameters(index = "0", arity = "0..1", defaultValue = "3", paramLabel = "nodes",
+            description = "Nodes of the embedded cluster (default: ${DEFAULT-VALUE}).")
+    private int nodes;
+
+    @Parameters(index = "1", arity = "0..1", defaultValue = "chorus-data", paramLabel = "data-dir",
+            description = "Where their data lives, one directory per node (default: ./${DEFAULT-VALUE}).")
+    private Path dataDir;
+
+    @Option(names = "--port", defaultValue = "7100", paramLabel = "PORT",
+            description = "Port of node 1; node i listens on PORT + i - 1; 0 for ephemeral ports.")
+    private int port;
+
+    @Option(names = "--nosync", description = "Do not fsync commits (tests and trials only).")
+    private boolean nosync;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
 
     private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = commandLine().execute(args);
+        // Only on failure: a cluster that ran until Ctrl-C returns here while the shutdown hooks run, and exit()
+        // during shutdown would block.
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** The command line with its error handling: one line per error an operator fixes, stack traces for bugs. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler((e, args) -> {
+            e.getCommandLine().getErr().println("chorus: " + e.getMessage() + " (see --help)");
+            return EXIT_USAGE;
+        });
+        cl.setExecutionExceptionHandler((e, command, parsed) -> {
+            PrintWriter err = command.getErr();
+            if (e instanceof ConfigException config) {
+                err.println(config.line());
+                return EXIT_USAGE;
+            }
+            // The embedded cluster's builder refuses impossible arguments (0 nodes, a port out of range) this way.
+            if (e instanceof StartupException
+                    || (e instanceof IllegalArgumentException && command.getCommand() instanceof Main)) {
+                err.println("chorus: cannot start: " + e.getMessage());
+                return EXIT_FAILED;
+            }
+            throw e;
+        });
+        return cl;
     }
 
     /** 3/2/2 as in Riak and Cassandra, shrunk to the cluster when it has fewer than three nodes. */
@@ -23,26 +92,9 @@ public final class Main {
         return CoordinatorConfig.defaults().withQuorum(n, n / 2 + 1, n / 2 + 1);
     }
 
-    public static void main(String[] args) throws InterruptedException {
-        int nodes = 3;
-        Path dataDir = Path.of("chorus-data");
-        Durability durability = Durability.SYNC;
-        int port = 7100;
-        int positional = 0;
-        for (String arg : args) {
-            if (arg.startsWith("--port=")) {
-                port = Integer.parseInt(arg.substring("--port=".length()));
-            } else if (arg.equals("--nosync")) {
-                durability = Durability.NOSYNC;
-            } else if (arg.equals("--help") || arg.equals("-h")) {
-                System.out.println("usage: java -jar chorus.jar [nodes=3] [data-dir=./chorus-data] [--port=7100] [--nosync]");
-                return;
-            } else if (positional++ == 0) {
-                nodes = Integer.parseInt(arg);
-            } else {
-                dataDir = Path.of(arg);
-            }
-        }
+    @Override
+    public Integer call() throws InterruptedException {
+        Durability durability = nosync ? Durability.NOSYNC : Durability.SYNC;
         EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(nodes).dataDir(dataDir).durability(durability)
                 .basePort(port).coordinator(quorumFor(nodes)).start();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -60,5 +112,6 @@ public final class Main {
         System.out.println("Connect with ChorusClient using any of these addresses as a seed. Ctrl-C stops.");
         System.out.flush();
         stopped.await();
+        return 0;
     }
 }

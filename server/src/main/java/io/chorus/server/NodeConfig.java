@@ -5,6 +5,7 @@ import io.chorus.coordinator.AntiEntropyConfig;
 import io.chorus.coordinator.CoordinatorConfig;
 import io.chorus.ring.Member;
 import io.chorus.storage.Durability;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -14,7 +15,8 @@ import java.util.List;
  *
  * @param nodeId       this node
  * @param dataDir      its LMDB directory (created if missing)
- * @param host         the address to listen on, for clients and peers alike (one port, told apart by HELLO)
+ * @param host         the address to listen on for clients, and for peers too unless {@code peerListen} is given
+ *                     (one port, told apart by HELLO)
  * @param port         the port, 0 for an ephemeral one
  * @param members      every member of the cluster, with zones
  * @param partitions   Q, a power of two, fixed at cluster creation
@@ -25,10 +27,22 @@ import java.util.List;
  *                     connections; 0 for the server's default (a quarter of the heap), which nodes sharing one JVM
  *                     must divide among themselves ({@link EmbeddedCluster} does)
  * @param antiEntropy  the schedule of active anti-entropy and tombstone collection
+ * @param clusterName  the cluster this node belongs to ({@value #DEFAULT_CLUSTER_NAME} unless named)
+ * @param peerListen   a second socket for other nodes (port 0: ephemeral), or null to serve them on
+ *                     {@code host:port}; either socket takes either role
+ * @param clientAdvertise where clients are told to connect, or null for {@code host} and the bound port; required
+ *                     when {@code host} is a wildcard address
+ * @param peerAdvertise where other nodes are told to connect, or null for {@code peerListen}'s host and bound
+ *                     port, or on one socket the client address; required when {@code peerListen} is a wildcard
  */
 public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, List<Member> members, int partitions,
         Durability durability, CoordinatorConfig coordinator, int dispatchThreads, long maxUnflushedReplyBytes,
-        AntiEntropyConfig antiEntropy) {
+        AntiEntropyConfig antiEntropy, String clusterName, HostPort peerListen, HostPort clientAdvertise,
+        HostPort peerAdvertise) {
+
+    public static final String DEFAULT_CLUSTER_NAME = "chorus";
+    /** Cluster names travel length-prefixed like node ids. */
+    public static final int MAX_CLUSTER_NAME_UTF8_LENGTH = 255;
 
     public NodeConfig {
         members = List.copyOf(members);
@@ -42,6 +56,37 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
             throw new IllegalArgumentException("data dir, host, durability, coordinator and anti-entropy settings"
                     + " must be given");
         }
+        String nameProblem = clusterNameProblem(clusterName);
+        if (nameProblem != null) {
+            throw new IllegalArgumentException("cluster name " + nameProblem);
+        }
+        HostPort client = new HostPort(host, port);
+        if (client.isWildcard() && clientAdvertise == null) {
+            throw new IllegalArgumentException("listening on the wildcard " + client
+                    + " needs a client address to advertise");
+        }
+        if (peerListen != null && peerListen.isWildcard() && peerAdvertise == null) {
+            throw new IllegalArgumentException("listening on the wildcard " + peerListen
+                    + " needs a peer address to advertise");
+        }
+        if (peerListen != null && peerListen.equals(client) && port != 0) {
+            throw new IllegalArgumentException("the peer listener " + peerListen + " is the client listener;"
+                    + " leave it null to serve peers there");
+        }
+        for (HostPort advertised : new HostPort[] {clientAdvertise, peerAdvertise}) {
+            if (advertised != null && (advertised.port() == 0 || advertised.isWildcard())) {
+                throw new IllegalArgumentException("cannot advertise " + advertised
+                        + ": nobody can connect to a wildcard address or port 0");
+            }
+        }
+    }
+
+    /** The settings before cluster names and separate peer listeners: cluster "chorus", one socket. */
+    public NodeConfig(NodeId nodeId, Path dataDir, String host, int port, List<Member> members, int partitions,
+            Durability durability, CoordinatorConfig coordinator, int dispatchThreads, long maxUnflushedReplyBytes,
+            AntiEntropyConfig antiEntropy) {
+        this(nodeId, dataDir, host, port, members, partitions, durability, coordinator, dispatchThreads,
+                maxUnflushedReplyBytes, antiEntropy, DEFAULT_CLUSTER_NAME, null, null, null);
     }
 
     /** Loopback, ephemeral port, SYNC, Q = 256, N/R/W = 3/2/2. */
@@ -50,28 +95,78 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
                 CoordinatorConfig.defaults(), 4, 0, AntiEntropyConfig.defaults());
     }
 
+    /**
+     * What is wrong with a cluster name, or null if nothing: like a node id, 1..255 UTF-8 bytes, no whitespace or
+     * control characters (it is written in the identity file and will travel in gossip).
+     */
+    public static String clusterNameProblem(String name) {
+        if (name == null || name.isEmpty()) {
+            return "must not be empty";
+        }
+        if (name.getBytes(StandardCharsets.UTF_8).length > MAX_CLUSTER_NAME_UTF8_LENGTH
+                || !new String(name.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).equals(name)) {
+            return "'" + name + "' is not valid Unicode of at most " + MAX_CLUSTER_NAME_UTF8_LENGTH + " UTF-8 bytes";
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.isWhitespace(name.charAt(i)) || Character.isISOControl(name.charAt(i))) {
+                return "'" + name + "' contains whitespace or a control character";
+            }
+        }
+        return null;
+    }
+
+    /** Whether peers have a socket of their own. */
+    public boolean separatePeerListener() {
+        return peerListen != null;
+    }
+
     public NodeConfig withPort(int port) {
         return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads, maxUnflushedReplyBytes, antiEntropy);
+                dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
+                peerAdvertise);
     }
 
     public NodeConfig withDurability(Durability durability) {
         return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads, maxUnflushedReplyBytes, antiEntropy);
+                dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
+                peerAdvertise);
     }
 
     public NodeConfig withPartitions(int partitions) {
         return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads, maxUnflushedReplyBytes, antiEntropy);
+                dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
+                peerAdvertise);
     }
 
     public NodeConfig withCoordinator(CoordinatorConfig coordinator) {
         return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads, maxUnflushedReplyBytes, antiEntropy);
+                dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
+                peerAdvertise);
     }
 
     public NodeConfig withAntiEntropy(AntiEntropyConfig antiEntropy) {
         return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads, maxUnflushedReplyBytes, antiEntropy);
+                dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
+                peerAdvertise);
+    }
+
+    public NodeConfig withClusterName(String clusterName) {
+        return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
+                dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
+                peerAdvertise);
+    }
+
+    /** Listens for peers on {@code peerListen} (null: on the client socket); see the record's parameters. */
+    public NodeConfig withPeerListen(HostPort peerListen) {
+        return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
+                dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
+                peerAdvertise);
+    }
+
+    /** The addresses clients and peers are told to connect to (either null: the bound one). */
+    public NodeConfig withAdvertise(HostPort clientAdvertise, HostPort peerAdvertise) {
+        return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
+                dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
+                peerAdvertise);
     }
 }

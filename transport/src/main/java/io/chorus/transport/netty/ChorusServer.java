@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * opcodes they declare {@linkplain io.chorus.core.transport.RequestHandler#nonBlocking non-blocking}; until a
  * role has a handler its requests get UNAVAILABLE. HELLO and PING are answered by the server itself.
  *
+ * <p>With a {@linkplain ServerConfig#peerListener() peer listener} it listens on two sockets, one for clients and
+ * one for other nodes; both lead to the same connections, handlers and limits, and either takes either role (the
+ * HELLO decides, as on one socket).
+ *
  * <p>Lifecycle: {@link #start()} binds and returns the port, {@link #stop()} closes the listening socket and every
  * connection and, if the server created its event loops, shuts them down; it can then be started again. Given
  * {@link EventLoops} are shared and left running. A client can make its own connection fail, never the server.
@@ -37,6 +41,8 @@ public final class ChorusServer implements AutoCloseable {
     private final EventLoops sharedLoops;
     private EventLoops ownedLoops;
     private Channel listener;
+    /** The peer listener's channel, or null when peers are served on {@link #listener}. */
+    private Channel peerListener;
     private ChannelGroup connections;
     private ServerChannelInitializer initializer;
 
@@ -69,7 +75,10 @@ public final class ChorusServer implements AutoCloseable {
         dispatcher.serve(Role.NODE, handler);
     }
 
-    /** Binds {@code config.host():config.port()} and returns the bound port (the ephemeral one for port 0). */
+    /**
+     * Binds {@code config.host():config.port()}, and the peer listener if there is one, and returns the bound port
+     * (the ephemeral one for port 0). If either bind fails, neither stays bound.
+     */
     public synchronized int start() {
         if (listener != null) {
             throw new IllegalStateException("server already started on port " + port());
@@ -95,17 +104,48 @@ public final class ChorusServer implements AutoCloseable {
         ChannelFuture bound = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             releaseLoops();
-            throw new IllegalStateException("cannot bind " + config.host() + ":" + config.port(), bound.cause());
+            throw cannotBind(config.host(), config.port(), bound.cause());
+        }
+        InetSocketAddress peers = config.peerListener();
+        if (peers != null) {
+            ChannelFuture peerBound = bootstrap.bind(peers.getHostString(), peers.getPort()).awaitUninterruptibly();
+            if (!peerBound.isSuccess()) {
+                bound.channel().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+                connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+                connections = null;
+                initializer = null;
+                releaseLoops();
+                throw cannotBind(peers.getHostString(), peers.getPort(), peerBound.cause());
+            }
+            peerListener = peerBound.channel();
         }
         listener = bound.channel();
-        log.info("{} listening on {} ({})", config.nodeId(), listener.localAddress(),
-                loops.isEpoll() ? "epoll" : "nio");
+        if (peerListener == null) {
+            log.info("{} listening on {} ({})", config.nodeId(), listener.localAddress(),
+                    loops.isEpoll() ? "epoll" : "nio");
+        } else {
+            log.info("{} listening on {} for clients and {} for peers ({})", config.nodeId(),
+                    listener.localAddress(), peerListener.localAddress(), loops.isEpoll() ? "epoll" : "nio");
+        }
         return port();
+    }
+
+    /** The message names the address and the cause, so a launcher can print it as one line. */
+    private static IllegalStateException cannotBind(String host, int port, Throwable cause) {
+        return new IllegalStateException("cannot bind " + host + ":" + port + ": " + cause.getMessage(), cause);
     }
 
     /** The bound port, or -1 when not started. */
     public synchronized int port() {
         return listener == null ? -1 : ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** The bound port of the peer listener, {@link #port()} when there is none, or -1 when not started. */
+    public synchronized int peerPort() {
+        if (listener == null) {
+            return -1;
+        }
+        return peerListener == null ? port() : ((InetSocketAddress) peerListener.localAddress()).getPort();
     }
 
     /** Connections currently open, including ones being refused over the limit. */
@@ -161,8 +201,12 @@ public final class ChorusServer implements AutoCloseable {
             return;
         }
         listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (peerListener != null) {
+            peerListener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            peerListener = null;
+        }
         if (reset) {
-            // After the listener: no connection accepted in between closes in order.
+            // After the listeners: no connection accepted in between closes in order.
             connections.forEach(ch -> ch.config().setOption(ChannelOption.SO_LINGER, 0));
         }
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -3,6 +3,7 @@ package io.chorus.transport.netty;
 import io.chorus.core.NodeId;
 import io.chorus.transport.protocol.Frame;
 import io.chorus.transport.protocol.ProtocolLimits;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
@@ -25,11 +26,16 @@ import java.util.function.LongSupplier;
  * @param maxUnflushedPerNode     the same bound over the server's client connections together (a peer node's
  *                                connection has only its own bound: closing it would fail the cluster's
  *                                requests on it to make room for a client that does not read)
+ * @param peerListener            a second address to listen on, for other nodes, or null to serve them on
+ *                                {@code host:port} with the clients (unresolved; port 0 for an ephemeral one).
+ *                                Either socket accepts either role, as the one socket does: the HELLO decides,
+ *                                so a peer that only knows the client address still gets in. Both share the
+ *                                handlers, slots, limits and freeze of this server
  */
 public record ServerConfig(String host, int port, NodeId nodeId, LongSupplier ringVersion, int maxFrameBytes,
         int maxClientConnections, int maxNodeConnections, int maxPendingHandshakes, int maxInFlightPerConnection,
         Duration handshakeTimeout, Duration idleTimeout, long maxUnflushedPerConnection, long maxUnflushedPerNode,
-        int ioThreads) {
+        int ioThreads, InetSocketAddress peerListener) {
 
     public static final int DEFAULT_MAX_CLIENT_CONNECTIONS = 1024;
     public static final int DEFAULT_MAX_NODE_CONNECTIONS = 256;
@@ -65,6 +71,9 @@ public record ServerConfig(String host, int port, NodeId nodeId, LongSupplier ri
         if (ioThreads < 0) {
             throw new IllegalArgumentException("io threads must not be negative: " + ioThreads);
         }
+        if (peerListener != null && peerListener.getHostString().isEmpty()) {
+            throw new IllegalArgumentException("peer listener host must be given");
+        }
     }
 
     /**
@@ -77,63 +86,71 @@ public record ServerConfig(String host, int port, NodeId nodeId, LongSupplier ri
         return new ServerConfig("127.0.0.1", 0, nodeId, ringVersion, ProtocolLimits.DEFAULT_MAX_FRAME_BYTES,
                 DEFAULT_MAX_CLIENT_CONNECTIONS, DEFAULT_MAX_NODE_CONNECTIONS, DEFAULT_MAX_PENDING_HANDSHAKES,
                 DEFAULT_MAX_IN_FLIGHT, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
-                DEFAULT_MAX_UNFLUSHED_PER_CONNECTION, perNode, 0);
+                DEFAULT_MAX_UNFLUSHED_PER_CONNECTION, perNode, 0, null);
     }
 
     public ServerConfig withHost(String host) {
         return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
                 maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
-                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads);
+                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads, peerListener);
     }
 
     public ServerConfig withPort(int port) {
         return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
                 maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
-                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads);
+                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads, peerListener);
     }
 
     public ServerConfig withMaxFrameBytes(int maxFrameBytes) {
         return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
                 maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
-                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads);
+                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads, peerListener);
     }
 
     /** Limits on connections: clients and nodes once they said HELLO, and those that have not yet. */
     public ServerConfig withConnectionLimits(int clients, int nodes, int pendingHandshakes) {
         return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, clients, nodes, pendingHandshakes,
                 maxInFlightPerConnection, handshakeTimeout, idleTimeout, maxUnflushedPerConnection,
-                maxUnflushedPerNode, ioThreads);
+                maxUnflushedPerNode, ioThreads, peerListener);
     }
 
     public ServerConfig withMaxInFlightPerConnection(int maxInFlightPerConnection) {
         return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
                 maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
-                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads);
+                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads, peerListener);
     }
 
     public ServerConfig withHandshakeTimeout(Duration handshakeTimeout) {
         return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
                 maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
-                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads);
+                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads, peerListener);
     }
 
     public ServerConfig withIdleTimeout(Duration idleTimeout) {
         return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
                 maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
-                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads);
+                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads, peerListener);
     }
 
     /** Bytes of replies that may wait for a slow reader: on one connection, and on all of them together. */
     public ServerConfig withUnflushedLimits(long perConnection, long perNode) {
         return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
                 maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
-                perConnection, perNode, ioThreads);
+                perConnection, perNode, ioThreads, peerListener);
     }
 
     public ServerConfig withIoThreads(int ioThreads) {
         return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
                 maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
-                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads);
+                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads, peerListener);
+    }
+
+    /** Listens for other nodes on {@code host:port} too (port 0: ephemeral); see {@code peerListener}. */
+    public ServerConfig withPeerListener(String host, int port) {
+        return new ServerConfig(this.host, this.port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
+                maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
+                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads, InetSocketAddress.createUnresolved(host,
+                port));
     }
 
     private static void positive(String what, Duration d) {

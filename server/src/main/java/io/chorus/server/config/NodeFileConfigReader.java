@@ -1,0 +1,252 @@
+package io.chorus.server.config;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chorus.coordinator.AntiEntropyConfig;
+import io.chorus.coordinator.BudgetConfig;
+import io.chorus.coordinator.CoordinatorConfig;
+import io.chorus.coordinator.QuorumOptions;
+import io.chorus.core.NodeId;
+import io.chorus.gossip.FailureDetectorConfig;
+import io.chorus.ring.Member;
+import io.chorus.ring.Partitioner;
+import io.chorus.server.HostPort;
+import io.chorus.server.NodeConfig;
+import io.chorus.server.config.NodeFileConfig.GossipSettings;
+import io.chorus.server.config.NodeFileConfig.MembershipSettings;
+import io.chorus.storage.Durability;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Turns a config tree into a {@link NodeFileConfig}, key by key: each value is checked where it is read, so the
+ * first problem found is reported with its own key. The defaults are those of the Java config records
+ * ({@link CoordinatorConfig#defaults()} and the others), so the file and the code cannot drift apart. Stateless.
+ */
+final class NodeFileConfigReader {
+
+    /** A longer client timeout cannot be forwarded (the protocol's bound). */
+    private static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMillis(QuorumOptions.MAX_TIMEOUT_MILLIS);
+    /** Tombstones checked per round travel in one message of at most this many keys (PartitionSync.MAX_KEYS). */
+    private static final int MAX_TOMBSTONES_PER_ROUND = 1024;
+    private static final Duration CENTURY = Duration.ofDays(36_525);
+
+    private NodeFileConfigReader() {
+    }
+
+    static NodeFileConfig read(ObjectNode tree) {
+        Section root = Section.root(tree).expect("cluster_name", "node_name", "data_dir", "zone", "client_listen",
+                "peer_listen", "client_advertise", "peer_advertise", "seeds", "partitions", "durability",
+                "dispatch_threads", "replication", "hints", "budget", "anti_entropy", "gossip", "membership");
+        String clusterName = root.string("cluster_name", NodeConfig.DEFAULT_CLUSTER_NAME, "");
+        String problem = NodeConfig.clusterNameProblem(clusterName);
+        if (problem != null) {
+            throw root.error("cluster_name", problem);
+        }
+        NodeId nodeName = checked(root, "node_name", () -> NodeId.of(root.string("node_name", null,
+                "this node's name, unique in its cluster: set it here or with --node-name")));
+        String dataDirText = root.string("data_dir", null,
+                "the directory of this node's data: set it here or with --data-dir");
+        Path dataDir = checked(root, "data_dir", () -> Path.of(dataDirText));
+        if (dataDirText.isBlank()) {
+            throw root.error("data_dir", "must not be empty");
+        }
+        String zone = root.string("zone", Member.NO_ZONE, "");
+        checked(root, "zone", () -> new Member(nodeName, zone));
+
+        HostPort clientListen = root.hostPort("client_listen", NodeFileConfig.DEFAULT_LISTEN);
+        HostPort peerListen = root.hostPort("peer_listen", clientListen);
+        if (!peerListen.equals(clientListen) && peerListen.port() == clientListen.port() && peerListen.port() != 0
+                && (peerListen.isWildcard() || clientListen.isWildcard())) {
+            throw root.error("peer_listen", peerListen + " and client_listen " + clientListen
+                    + " are the same port on a wildcard address: one of them cannot bind");
+        }
+        HostPort clientAdvertise = advertised(root, "client_advertise", "client_listen", clientListen, null);
+        HostPort peerAdvertise = peerListen.equals(clientListen)
+                ? advertised(root, "peer_advertise", "client_listen", clientListen, clientAdvertise)
+                : advertised(root, "peer_advertise", "peer_listen", peerListen, null);
+        List<HostPort> seeds = seeds(root);
+
+        int partitions = root.integer("partitions", NodeFileConfig.DEFAULT_PARTITIONS, Partitioner.MIN_PARTITIONS,
+                Partitioner.MAX_PARTITIONS);
+        if (Integer.bitCount(partitions) != 1) {
+            throw root.error("partitions", partitions + " is not a power of two");
+        }
+        String durabilityText = root.string("durability", "sync", "");
+        Durability durability = switch (durabilityText) {
+            case "sync" -> Durability.SYNC;
+            case "nosync" -> Durability.NOSYNC;
+            default -> throw root.error("durability", "'" + durabilityText + "' is not sync or nosync");
+        };
+        int dispatchThreads = root.integer("dispatch_threads", NodeFileConfig.DEFAULT_DISPATCH_THREADS, 1, 1024);
+
+        CoordinatorConfig coordinator = coordinator(root);
+        AntiEntropyConfig antiEntropy = antiEntropy(root.section("anti_entropy"));
+        GossipSettings gossip = gossip(root.section("gossip"));
+        MembershipSettings membership = membership(root.section("membership"));
+        return new NodeFileConfig(clusterName, nodeName, dataDir, zone, clientListen, peerListen, clientAdvertise,
+                peerAdvertise, seeds, partitions, durability, dispatchThreads, coordinator, antiEntropy, gossip,
+                membership);
+    }
+
+    /**
+     * The advertised address: as given, else {@code inherited}, else the listener's, which must then not be a
+     * wildcard (nobody can connect to 0.0.0.0). Resolving the machine's name instead was rejected: on a host with
+     * several interfaces (a container bridge, a VPN) the first one found is often not the one peers can reach,
+     * and a wrong guess shows up only as a node nobody can talk to.
+     */
+    private static HostPort advertised(Section root, String key, String listenKey, HostPort listen,
+            HostPort inherited) {
+        HostPort given = root.hostPort(key, null);
+        if (given == null) {
+            if (inherited != null) {
+                return inherited;
+            }
+            if (listen.isWildcard()) {
+                throw root.error(key, "required when " + listenKey + " is the wildcard " + listen
+                        + ": name the address others reach this node at");
+            }
+            return listen;
+        }
+        if (given.isWildcard()) {
+            throw root.error(key, given + " is a wildcard address, which nobody can connect to");
+        }
+        if (given.port() == 0) {
+            throw root.error(key, given + " has port 0, which nobody can connect to");
+        }
+        return given;
+    }
+
+    private static List<HostPort> seeds(Section root) {
+        List<HostPort> seeds = root.hostPorts("seeds");
+        Set<HostPort> seen = new HashSet<>();
+        for (int i = 0; i < seeds.size(); i++) {
+            HostPort seed = seeds.get(i);
+            String key = root.key("seeds") + "[" + i + "]";
+            if (seed.isWildcard() || seed.port() == 0) {
+                throw new ConfigException(key, seed + " cannot be connected to (a wildcard address or port 0)");
+            }
+            if (!seen.add(seed)) {
+                throw new ConfigException(key, seed + " is listed twice");
+            }
+        }
+        return seeds;
+    }
+
+    private static CoordinatorConfig coordinator(Section root) {
+        CoordinatorConfig d = CoordinatorConfig.defaults();
+        Section rep = root.section("replication").expect("n", "r", "w", "request_timeout", "replica_timeout",
+                "read_repair_grace", "forward_slack");
+        int n = rep.integer("n", d.n(), 1, QuorumOptions.MAX_REPLICAS);
+        int r = rep.integer("r", Math.min(d.r(), n), 1, QuorumOptions.MAX_REPLICAS);
+        int w = rep.integer("w", Math.min(d.w(), n), 1, QuorumOptions.MAX_REPLICAS);
+        if (r > n) {
+            throw rep.error("r", r + " is more than n = " + n);
+        }
+        if (w > n) {
+            throw rep.error("w", w + " is more than n = " + n);
+        }
+        long requestTimeout = millis(rep, "request_timeout", d.requestTimeoutMillis(), 1, MAX_REQUEST_TIMEOUT);
+        long replicaTimeout = millis(rep, "replica_timeout", d.replicaTimeoutMillis(), 1, MAX_REQUEST_TIMEOUT);
+        long readRepairGrace = millis(rep, "read_repair_grace", d.readRepairGraceMillis(), 0, MAX_REQUEST_TIMEOUT);
+        long forwardSlack = millis(rep, "forward_slack", d.forwardSlackMillis(), 0, MAX_REQUEST_TIMEOUT);
+
+        Section hints = root.section("hints").expect("max_count", "max_age", "replay_interval", "replay_batch");
+        long maxHints = hints.longValue("max_count", d.maxHints(), 0, Long.MAX_VALUE);
+        long maxHintAge = millis(hints, "max_age", d.maxHintAgeMillis(), 1, CENTURY);
+        long replayInterval = millis(hints, "replay_interval", d.hintReplayIntervalMillis(), 1, Duration.ofHours(1));
+        int replayBatch = hints.integer("replay_batch", d.hintReplayBatchSize(), 1, 100_000);
+
+        BudgetConfig b = d.budget();
+        Section budget = root.section("budget").expect("max_concurrent", "keys_per_second", "bytes_per_second");
+        int maxConcurrent = budget.integer("max_concurrent", b.maxConcurrent(), 1, BudgetConfig.MAX_CONCURRENT);
+        long keysPerSecond = budget.countOrUnlimited("keys_per_second", b.keysPerSecond(), BudgetConfig.UNLIMITED);
+        long bytesPerSecond = budget.size("bytes_per_second", b.bytesPerSecond(), BudgetConfig.UNLIMITED);
+        budget.inRange("bytes_per_second", bytesPerSecond, 1, Long.MAX_VALUE);
+
+        return checked(root, "replication", () -> new CoordinatorConfig(n, r, w, requestTimeout, replicaTimeout,
+                readRepairGrace, forwardSlack, maxHints, maxHintAge, replayInterval, replayBatch,
+                new BudgetConfig(maxConcurrent, keysPerSecond, bytesPerSecond)));
+    }
+
+    private static AntiEntropyConfig antiEntropy(Section s) {
+        AntiEntropyConfig d = AntiEntropyConfig.defaults();
+        s.expect("enabled", "tick", "interval", "concurrency", "rebuild_chunk_keys", "message_timeout",
+                "collect_tombstones", "tombstone_grace", "max_tombstones_per_round");
+        boolean enabled = s.bool("enabled", d.enabled());
+        long tick = millis(s, "tick", d.tickMillis(), 1, Duration.ofHours(1));
+        long interval = millis(s, "interval", d.intervalMillis(), 1, CENTURY);
+        int concurrency = s.integer("concurrency", d.concurrency(), 1, 1024);
+        int chunk = s.integer("rebuild_chunk_keys", d.rebuildChunkKeys(), 1, 1_000_000);
+        long messageTimeout = millis(s, "message_timeout", d.messageTimeoutMillis(), 1, Duration.ofHours(1));
+        boolean collect = s.bool("collect_tombstones", d.collectTombstones());
+        long grace = millis(s, "tombstone_grace", d.tombstoneGraceMillis(), 0, CENTURY);
+        int perRound = s.integer("max_tombstones_per_round", d.maxTombstonesPerRound(), 1, MAX_TOMBSTONES_PER_ROUND);
+        return checked(s, "", () -> new AntiEntropyConfig(enabled, tick, interval, concurrency, chunk,
+                messageTimeout, collect, grace, perRound));
+    }
+
+    private static GossipSettings gossip(Section s) {
+        FailureDetectorConfig d = FailureDetectorConfig.DEFAULTS;
+        s.expect("interval", "phi_threshold", "window_size", "min_std_deviation", "acceptable_pause",
+                "first_heartbeat_estimate", "pause_threshold");
+        Duration interval = duration(s, "interval", d.tickInterval(), Duration.ofMillis(1), Duration.ofHours(1));
+        double phi = s.decimal("phi_threshold", d.threshold());
+        if (!(phi > 0) || Double.isInfinite(phi)) {
+            throw s.error("phi_threshold", phi + " is not a positive number");
+        }
+        int window = s.integer("window_size", d.windowSize(), 2, FailureDetectorConfig.MAX_WINDOW_SIZE);
+        Duration minStd = duration(s, "min_std_deviation", d.minStdDeviation(), Duration.ofMillis(1), CENTURY);
+        Duration pause = duration(s, "acceptable_pause", d.acceptablePause(), Duration.ZERO, CENTURY);
+        Duration first = duration(s, "first_heartbeat_estimate", d.firstHeartbeatEstimate(), Duration.ofMillis(1),
+                CENTURY);
+        // Twice the interval by default, as the detector's own defaults (1 s ticks, 2 s), whatever the interval.
+        Duration pauseThreshold = duration(s, "pause_threshold", interval.multipliedBy(2), Duration.ofMillis(1),
+                CENTURY);
+        if (pauseThreshold.compareTo(interval) <= 0) {
+            throw s.error("pause_threshold", Durations.format(pauseThreshold) + " must be longer than "
+                    + s.key("interval") + " = " + Durations.format(interval));
+        }
+        FailureDetectorConfig detector = checked(s, "", () -> new FailureDetectorConfig(phi, window, minStd, pause,
+                first, interval, pauseThreshold));
+        return new GossipSettings(interval, detector);
+    }
+
+    private static MembershipSettings membership(Section s) {
+        s.expect("auto_commit", "settle");
+        boolean autoCommit = s.bool("auto_commit", true);
+        Duration settle = duration(s, "settle", NodeFileConfig.DEFAULT_SETTLE, Duration.ZERO, Duration.ofDays(1));
+        return new MembershipSettings(autoCommit, settle);
+    }
+
+    private static long millis(Section s, String key, long dfltMillis, long minMillis, Duration max) {
+        return duration(s, key, Duration.ofMillis(dfltMillis), Duration.ofMillis(minMillis), max).toMillis();
+    }
+
+    private static Duration duration(Section s, String key, Duration dflt, Duration min, Duration max) {
+        Duration d = s.duration(key, dflt);
+        if (d.compareTo(min) < 0) {
+            throw s.error(key, Durations.format(d) + " is below the minimum " + Durations.format(min));
+        }
+        if (d.compareTo(max) > 0) {
+            throw s.error(key, Durations.format(d) + " is above the maximum " + Durations.format(max));
+        }
+        return d;
+    }
+
+    /**
+     * Runs a constructor that checks its own arguments; what it refuses is reported under {@code key}. A backstop:
+     * the reader checks each value first, so that the message names the exact key.
+     */
+    private static <T> T checked(Section s, String key, Supplier<T> make) {
+        try {
+            return make.get();
+        } catch (IllegalArgumentException e) {
+            String k = s.key(key);
+            throw new ConfigException(k.endsWith(".") ? k.substring(0, k.length() - 1) : k, e.getMessage());
+        }
+    }
+}
