@@ -147,9 +147,11 @@ final class Wire {
     static void checkAddress(String what, String address) {
         checkWord(what, address, ProtocolLimits.MAX_ADDRESS_BYTES);
         int colon = address.lastIndexOf(':');
-        String port = colon < 0 ? "" : address.substring(colon + 1);
-        boolean digits = !port.isEmpty() && port.length() <= 5 && port.chars().allMatch(c -> c >= '0' && c <= '9');
-        if (colon <= 0 || !digits || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 0xFFFF) {
+        String digits = colon < 0 ? "" : address.substring(colon + 1);
+        // At most 5 digits, so the parse cannot overflow.
+        int port = !digits.isEmpty() && digits.length() <= 5 && digits.chars().allMatch(c -> c >= '0' && c <= '9')
+                ? Integer.parseInt(digits) : -1;
+        if (colon <= 0 || port < 1 || port > 0xFFFF) {
             throw new IllegalArgumentException(what + " is not host:port with a port in 1..65535: '" + address + "'");
         }
     }
