@@ -12,16 +12,25 @@ import io.chorus.ring.RingCodec;
 import io.chorus.transport.netty.ClientOptions;
 import io.chorus.transport.netty.EventLoops;
 import io.chorus.transport.protocol.ClusterInfoResponse;
+import io.chorus.transport.protocol.CommitRequest;
+import io.chorus.transport.protocol.CommitResponse;
 import io.chorus.transport.protocol.DeleteRequest;
 import io.chorus.transport.protocol.DeleteResponse;
+import io.chorus.transport.protocol.EmptyBody;
 import io.chorus.transport.protocol.GetRequest;
 import io.chorus.transport.protocol.GetResponse;
+import io.chorus.transport.protocol.JoinRequest;
+import io.chorus.transport.protocol.MembersResponse;
 import io.chorus.transport.protocol.Opcodes;
+import io.chorus.transport.protocol.PlanResponse;
 import io.chorus.transport.protocol.PutRequest;
 import io.chorus.transport.protocol.PutResponse;
+import io.chorus.transport.protocol.RemoveRequest;
 import io.chorus.transport.protocol.RepairRequest;
 import io.chorus.transport.protocol.RepairResponse;
+import io.chorus.transport.protocol.RingResponse;
 import io.chorus.transport.protocol.StatsResponse;
+import io.chorus.transport.protocol.TransfersResponse;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,6 +86,11 @@ public final class ChorusClient implements AutoCloseable {
      * partition a node holds may take minutes.
      */
     public static final long REPAIR_WAIT_MILLIS = 600_000;
+    /**
+     * How long {@link #joinAsync} and {@link #commitAsync(InetSocketAddress, long)} wait for the node's answer:
+     * both wait for gossip (a join for the seed, a commit for the claimant to act and its ring state to come back).
+     */
+    public static final long MEMBERSHIP_WAIT_MILLIS = 30_000;
 
     private final ClientConfig config;
     private final EventLoops loops;
@@ -217,6 +231,91 @@ public final class ChorusClient implements AutoCloseable {
     public CompletableFuture<RepairResponse> repairAsync(InetSocketAddress address, OptionalInt partition,
                                                          long waitMillis) {
         Message request = Message.adopt(Opcodes.REPAIR, new RepairRequest(partition).encode());
+        return longRequest(address, request, waitMillis).thenApply(reply -> RepairResponse.decode(reply.bodyUnsafe()));
+    }
+
+    // ---- membership admin: each request goes to the node given, which answers from its own view -------------
+
+    /** The members the node at {@code address} knows of, with the claimant it sees. */
+    public CompletableFuture<MembersResponse> membersAsync(InetSocketAddress address) {
+        return adminRequest(address, Opcodes.MEMBERS)
+                .thenApply(reply -> MembersResponse.decode(reply.bodyUnsafe()));
+    }
+
+    /** The ring state the node at {@code address} holds, in the ring state encoding ({@code RingStateCodec}). */
+    public CompletableFuture<byte[]> ringAsync(InetSocketAddress address) {
+        return adminRequest(address, Opcodes.RING)
+                .thenApply(reply -> RingResponse.decode(reply.bodyUnsafe()).ringState());
+    }
+
+    /**
+     * Asks the node at {@code address}, not yet a member, to join the cluster of {@code seed} (host:port of any
+     * member's peer address); completes once the join is staged, not committed. Waits up to
+     * {@link #MEMBERSHIP_WAIT_MILLIS}. A seed that is not host:port fails at once with IllegalArgumentException.
+     */
+    public CompletableFuture<Void> joinAsync(InetSocketAddress address, String seed) {
+        Message request = Message.adopt(Opcodes.JOIN, new JoinRequest(seed).encode());
+        return longRequest(address, request, MEMBERSHIP_WAIT_MILLIS)
+                .thenApply(reply -> emptyReply(reply, "JOIN response"));
+    }
+
+    /** Asks the node at {@code address} to leave the cluster; completes once its leave is staged. */
+    public CompletableFuture<Void> leaveAsync(InetSocketAddress address) {
+        return adminRequest(address, Opcodes.LEAVE).thenApply(reply -> emptyReply(reply, "LEAVE response"));
+    }
+
+    /**
+     * Asks the node at {@code address} to stage the removal of {@code node}, a member dead for good. A name that is
+     * not a node id fails at once with IllegalArgumentException.
+     */
+    public CompletableFuture<Void> removeAsync(InetSocketAddress address, String node) {
+        Message request = Message.adopt(Opcodes.REMOVE, new RemoveRequest(NodeId.of(node)).encode());
+        return pool(address).request(request, config.requestTimeoutMillis())
+                .thenApply(reply -> emptyReply(reply, "REMOVE response"));
+    }
+
+    /** What committing the staged changes would do now, as the node at {@code address} computes it. */
+    public CompletableFuture<PlanResponse> planAsync(InetSocketAddress address) {
+        return adminRequest(address, Opcodes.PLAN).thenApply(reply -> PlanResponse.decode(reply.bodyUnsafe()));
+    }
+
+    /**
+     * Asks the cluster, through the node at {@code address}, to commit the plan named by {@code token} (as
+     * {@link PlanResponse#token()} gave it; {@link CommitRequest#CURRENT_PLAN} for the claimant's plan of the
+     * moment), and completes with the version of the ring state committed. Waits up to
+     * {@link #MEMBERSHIP_WAIT_MILLIS}; see {@link #commitAsync(InetSocketAddress, long, long)}.
+     */
+    public CompletableFuture<Long> commitAsync(InetSocketAddress address, long token) {
+        return commitAsync(address, token, MEMBERSHIP_WAIT_MILLIS);
+    }
+
+    /**
+     * As {@link #commitAsync(InetSocketAddress, long)}, waiting up to {@code waitMillis} (then TIMEOUT, and the commit
+     * may still happen: ask {@link #planAsync}). A commit waits for gossip, so a wait that runs out does not make the
+     * node suspect.
+     */
+    public CompletableFuture<Long> commitAsync(InetSocketAddress address, long token, long waitMillis) {
+        Message request = Message.adopt(Opcodes.COMMIT, new CommitRequest(token).encode());
+        return longRequest(address, request, waitMillis)
+                .thenApply(reply -> CommitResponse.decode(reply.bodyUnsafe()).ringVersion());
+    }
+
+    /** The partition handoffs the node at {@code address} takes part in. */
+    public CompletableFuture<TransfersResponse> transfersAsync(InetSocketAddress address) {
+        return adminRequest(address, Opcodes.TRANSFERS)
+                .thenApply(reply -> TransfersResponse.decode(reply.bodyUnsafe()));
+    }
+
+    /** A request with an empty body, answered from the node's own state: as quick as STATS. */
+    private CompletableFuture<Message> adminRequest(InetSocketAddress address, int opcode) {
+        return pool(address).request(Message.adopt(opcode, EmptyBody.encode()), config.requestTimeoutMillis());
+    }
+
+    /**
+     * Sends a request the node may take long to answer. Its wait running out says nothing about the node's key
+     * requests, so it does not count toward suspicion; any reply or other failure does, as for every request.
+     */
+    private CompletableFuture<Message> longRequest(InetSocketAddress address, Message request, long waitMillis) {
         NodePool pool = pool(address);
         return pool.connection().thenCompose(conn -> {
             long token = pool.token();
@@ -225,7 +324,12 @@ public final class ChorusClient implements AutoCloseable {
                     pool.record(token, failure);
                 }
             });
-        }).thenApply(reply -> RepairResponse.decode(reply.bodyUnsafe()));
+        });
+    }
+
+    private static Void emptyReply(Message reply, String what) {
+        EmptyBody.decode(reply.bodyUnsafe(), what);
+        return null;
     }
 
     /**

@@ -20,6 +20,22 @@ public final class Opcodes {
     public static final int STATS = 0x0202;
     /** Run anti-entropy on the receiving node now (all its partitions or one) and report what it did. */
     public static final int REPAIR = 0x0203;
+    /** The receiving node's view of the members, with the claimant it sees. */
+    public static final int MEMBERS = 0x0204;
+    /** The ring state the receiving node holds, as opaque bytes (the ring state encoding). */
+    public static final int RING = 0x0205;
+    /** The receiving node, not yet a member, stages its join through a seed member. */
+    public static final int JOIN = 0x0206;
+    /** The receiving node stages its own leave. */
+    public static final int LEAVE = 0x0207;
+    /** The receiving node stages the removal of a dead member. */
+    public static final int REMOVE = 0x0208;
+    /** What committing the staged changes would do now, named by a token. */
+    public static final int PLAN = 0x0209;
+    /** Asks the claimant to commit a plan; answered once the commit is seen. */
+    public static final int COMMIT = 0x020A;
+    /** The partition handoffs the receiving node takes part in. */
+    public static final int TRANSFERS = 0x020B;
 
     // ---- concerns: the high byte ----
     public static final int CONCERN_CONNECTION = 0x00;
@@ -51,8 +67,11 @@ public final class Opcodes {
 
     /** Whether the opcode is one of the client requests a node's client handler serves. */
     public static boolean isClientRequest(int opcode) {
-        return opcode == GET || opcode == PUT || opcode == DELETE || opcode == CLUSTER_INFO || opcode == STATS
-                || opcode == REPAIR;
+        return switch (opcode) {
+            case GET, PUT, DELETE, CLUSTER_INFO, STATS, REPAIR, MEMBERS, RING, JOIN, LEAVE, REMOVE, PLAN, COMMIT,
+                    TRANSFERS -> true;
+            default -> false;
+        };
     }
 
     /**
@@ -75,6 +94,14 @@ public final class Opcodes {
             case CLUSTER_INFO -> "CLUSTER_INFO";
             case STATS -> "STATS";
             case REPAIR -> "REPAIR";
+            case MEMBERS -> "MEMBERS";
+            case RING -> "RING";
+            case JOIN -> "JOIN";
+            case LEAVE -> "LEAVE";
+            case REMOVE -> "REMOVE";
+            case PLAN -> "PLAN";
+            case COMMIT -> "COMMIT";
+            case TRANSFERS -> "TRANSFERS";
             default -> String.format("0x%04x", opcode);
         };
     }

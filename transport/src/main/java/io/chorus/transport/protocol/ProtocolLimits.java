@@ -14,6 +14,16 @@ public final class ProtocolLimits {
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
     /** Names in HELLO, endpoints and stats: bounded like node ids. */
     public static final int MAX_NAME_BYTES = 255;
+    /** Addresses ({@code host:port}) in the membership admin messages: bounded like names. */
+    public static final int MAX_ADDRESS_BYTES = 255;
+    /** Zones in MEMBERS: bounded as in the ring encoding. */
+    public static final int MAX_ZONE_BYTES = 255;
+    /** The human-readable problem of a PLAN response. */
+    public static final int MAX_PROBLEM_BYTES = 1024;
+    /** An enum value on the wire, a lowercase ASCII word: far more than any value needs. */
+    public static final int MAX_ENUM_BYTES = 32;
+    /** A count of partitions (of a member, moving, in a plan): a ring has at most 2^16 of them. */
+    public static final int MAX_PARTITIONS = MAX_PARTITION + 1;
     /**
      * A syntactic bound on N, R and W: large enough for any real cluster, small enough that a request cannot ask
      * for absurd fan-out. The coordinator checks N against the cluster itself.

@@ -11,11 +11,17 @@ import io.chorus.core.error.LimitExceededException;
 import io.chorus.core.error.MalformedEncodingException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
- * Shared encode/decode steps of the message bodies: sizes, length-prefixed fields, u16, keys, contexts and N/R/W.
- * Encoders compute the exact size first and write into one array, so a body costs one allocation. Stateless.
+ * Shared encode/decode steps of the message bodies: sizes, length-prefixed fields, u16, keys, contexts, N/R/W, and
+ * the names, words, addresses and enums of the membership admin messages. Encoders compute the exact size first and
+ * write into one array, so a body costs one allocation; the rare admin bodies with lists use {@link BodyWriter}.
+ * Stateless.
  */
 final class Wire {
 
@@ -94,6 +100,88 @@ final class Wire {
         }
     }
 
+    static NodeId readNode(ByteReader r, String what) {
+        String name = r.utf8(what, ProtocolLimits.MAX_NAME_BYTES);
+        return construct(what, () -> new NodeId(name));
+    }
+
+    /** The empty string stands for no node: a node id is never empty. */
+    static String optionalNodeName(Optional<NodeId> node) {
+        return node.map(NodeId::name).orElse("");
+    }
+
+    static Optional<NodeId> readOptionalNode(ByteReader r, String what) {
+        String name = r.utf8(what, ProtocolLimits.MAX_NAME_BYTES);
+        return name.isEmpty() ? Optional.empty() : Optional.of(construct(what, () -> new NodeId(name)));
+    }
+
+    // ---- text, words and addresses ----
+
+    /** Text that survives UTF-8 both ways (no unpaired surrogate), at most {@code maxBytes} of it encoded. */
+    static void checkText(String what, String text, int maxBytes) {
+        if (text == null) {
+            throw new IllegalArgumentException(what + " must be given");
+        }
+        byte[] utf8 = utf8(text);
+        if (!new String(utf8, StandardCharsets.UTF_8).equals(text)) {
+            throw new IllegalArgumentException(what + " is not valid Unicode (unpaired surrogate)");
+        }
+        if (utf8.length > maxBytes) {
+            throw new IllegalArgumentException(what + " is " + utf8.length + " UTF-8 bytes, over " + maxBytes);
+        }
+    }
+
+    /** Text without whitespace or control characters, as node ids and zones are: a CLI can print it in columns. */
+    static void checkWord(String what, String text, int maxBytes) {
+        checkText(what, text, maxBytes);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c) || Character.isWhitespace(c)) {
+                throw new IllegalArgumentException(what + " contains whitespace or a control character: '" + text
+                        + "'");
+            }
+        }
+    }
+
+    /** {@code host:port}: a word with a non-empty host before its last colon and a port in 1..65535 after it. */
+    static void checkAddress(String what, String address) {
+        checkWord(what, address, ProtocolLimits.MAX_ADDRESS_BYTES);
+        int colon = address.lastIndexOf(':');
+        String digits = colon < 0 ? "" : address.substring(colon + 1);
+        // At most 5 digits, so the parse cannot overflow.
+        int port = !digits.isEmpty() && digits.length() <= 5 && digits.chars().allMatch(c -> c >= '0' && c <= '9')
+                ? Integer.parseInt(digits) : -1;
+        if (colon <= 0 || port < 1 || port > 0xFFFF) {
+            throw new IllegalArgumentException(what + " is not host:port with a port in 1..65535: '" + address + "'");
+        }
+    }
+
+    // ---- enums: lowercase ASCII words, so that any language compares strings and new values need no numbers ----
+
+    static String enumName(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+
+    static <E extends Enum<E>> E readEnum(ByteReader r, String what, E[] values) {
+        String word = r.utf8(what, ProtocolLimits.MAX_ENUM_BYTES);
+        for (E value : values) {
+            if (enumName(value).equals(word)) {
+                return value;
+            }
+        }
+        throw new MalformedEncodingException(what + " '" + word + "' is not one of "
+                + Arrays.stream(values).map(Wire::enumName).collect(Collectors.joining(", ")));
+    }
+
+    /** A {@code u8} that is 0 (false) or 1 (true). */
+    static boolean readFlag(ByteReader r, String what) {
+        int v = r.u8(what);
+        if (v > 1) {
+            throw new MalformedEncodingException(what + " = " + v + ", neither 0 nor 1");
+        }
+        return v == 1;
+    }
+
     // ---- N, R, W ----
 
     static void checkReplicas(String quorumName, int n, int quorum) {
@@ -129,6 +217,18 @@ final class Wire {
         if (value < 0) {
             throw new IllegalArgumentException(what + " must not be negative: " + value);
         }
+    }
+
+    /** A count of partitions, {@code 0..}{@link ProtocolLimits#MAX_PARTITIONS}. */
+    static void checkPartitionCount(String what, long value) {
+        if (value < 0 || value > ProtocolLimits.MAX_PARTITIONS) {
+            throw new IllegalArgumentException(what + " = " + value + " outside [0, " + ProtocolLimits.MAX_PARTITIONS
+                    + "]");
+        }
+    }
+
+    static int readPartitionCount(ByteReader r, String what) {
+        return (int) r.varlong(what, 0, ProtocolLimits.MAX_PARTITIONS);
     }
 
     static long readNonNegative(ByteReader r, String what) {
