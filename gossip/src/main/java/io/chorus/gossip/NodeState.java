@@ -56,6 +56,18 @@ public record NodeState(NodeId id, long generation, long version, NodeStatus sta
                 || generation == other.generation && version > other.version;
     }
 
+    /**
+     * Whether this and {@code other} say the same but for {@link #version}: {@code other} is a heartbeat away, with
+     * nothing new for the owner's listeners.
+     */
+    public boolean sameContentAs(NodeState other) {
+        return other != null && id.equals(other.id) && generation == other.generation && status == other.status
+                && zone.equals(other.zone) && clientAddress.equals(other.clientAddress)
+                && peerAddress.equals(other.peerAddress) && ringVersion == other.ringVersion
+                && handoffVersion == other.handoffVersion && received.equals(other.received)
+                && removals.equals(other.removals) && commitToken == other.commitToken;
+    }
+
     @Override
     public BitSet received() {
         return (BitSet) received.clone();

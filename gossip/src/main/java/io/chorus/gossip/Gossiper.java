@@ -1,0 +1,544 @@
+package io.chorus.gossip;
+
+import io.chorus.core.Clock;
+import io.chorus.core.NodeId;
+import io.chorus.core.Scheduler;
+import io.chorus.core.Scheduler.Cancellable;
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.core.error.MalformedEncodingException;
+import io.chorus.core.transport.Message;
+import io.chorus.core.transport.RequestHandler;
+import io.chorus.core.transport.Transport;
+import io.chorus.ring.RingState;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * A node's gossip agent: spreads node states and the ring state by Scuttlebutt exchanges (Cassandra's SYN, ACK,
+ * ACK2) and judges its peers with a {@link PhiAccrualDetector}.
+ *
+ * <p><b>A round</b>, every {@link GossipConfig#interval()} (the first after a random part of one, so nodes started
+ * together do not gossip in step): tick the detector (its pause guard), bump this node's heartbeat (its state's
+ * next version; a ring version that lags the held ring state is caught up instead), judge every peer, then send a
+ * SYN to the peers {@link PeerSelection} picks. An exchange: the SYN lists digests of everything this node holds;
+ * the peer's ACK carries the states it holds newer (or this node lacks) and asks for those this node holds newer;
+ * the ACK2 carries them. See {@link Exchange} for the caps on each message.
+ *
+ * <p><b>Merging.</b> A state is taken only if {@link NodeState#newerThan} the one held; each one taken, first- or
+ * second-hand, is a heartbeat of its node for the detector (as in Cassandra). A ring state is taken only if it
+ * {@link RingState#supersedes} the one held. States about this node itself are never taken: only it speaks for
+ * itself. Removed nodes (the ring state's {@code removed}) are shown REMOVED, never gossiped with, their states
+ * neither taken nor passed on, so their own gossip cannot revive them; when this node itself is removed its
+ * listeners hear it ({@link MembershipView#selfRemoved()}) and the owner stops it.
+ *
+ * <p><b>Seeds</b> are node ids the transport can reach, used only to pick whom to gossip with. In production the
+ * composition root registers synthetic ids for seed addresses, which no real node has: they never enter the
+ * membership, since only gossiped states do. A seed equal to this node's id is dropped; a synthetic seed that
+ * reaches this node itself is refused by its own handler (a SYN from itself).
+ *
+ * <p><b>Threads.</b> All state is confined to the agent: tasks run by the {@link Scheduler}, which must run them one
+ * at a time (production's {@code WheelScheduler} runs them on one worker thread; the testkit's VirtualScheduler on
+ * the simulation thread). Every entry point ({@link #handler()}, {@link #updateSelf}, {@link #offerRing},
+ * {@link #start()}, {@link #close()}, replies from the transport) hops onto it with {@code execute}; nothing
+ * blocks, no lock is taken. {@link #view()} and {@link #stats()} are immutable snapshots published through volatile
+ * fields, safe to read from any thread; listeners run on the agent.
+ *
+ * <p><b>Pauses.</b> Every task first checks the time since the detector's last tick; beyond the pause threshold
+ * this node was not running (a GC, a suspended VM), and the detector is ticked before anything else, so messages
+ * that waited through the pause, whatever order they run in, never find their peers silent for the whole pause.
+ */
+public final class Gossiper implements AutoCloseable {
+
+    private final NodeId self;
+    private final List<NodeId> seeds;
+    private final String clusterName;
+    private final Transport transport;
+    private final Scheduler scheduler;
+    private final Clock clock;
+    private final GossipConfig config;
+    private final Random random;
+    private final long intervalNanos;
+    private final long pauseThresholdNanos;
+    private final long timeoutMillis;
+    private final List<Consumer<MembershipView>> listeners = new CopyOnWriteArrayList<>();
+
+    // ---- agent state: touched only by tasks on the scheduler ----
+    private final PhiAccrualDetector detector;
+    /** Every state held, self and removed nodes included; sorted, so digests and lists come out in id order. */
+    private final TreeMap<NodeId, NodeState> states = new TreeMap<>();
+    private final Set<NodeId> down = new HashSet<>();
+    private NodeState selfState;
+    private RingState ring;
+    private RingDigest ringDigest;
+    private Set<NodeId> removed = Set.of();
+    private boolean started;
+    private boolean closed;
+    private Cancellable timer;
+    private boolean ticked;
+    private long lastTickNanos;
+    /** Something listeners should hear of changed since the last publication. */
+    private boolean changed;
+    /** Heartbeats changed since the last publication: publish at the end of the round. */
+    private boolean publishDue;
+    private long rounds;
+    private long messagesSent;
+    private long messagesReceived;
+    private long bytesSent;
+    private long bytesReceived;
+    private long statesMerged;
+    private long ringStatesAdopted;
+    private long convictions;
+    private long rejoins;
+    private long refusedSyns;
+    private long malformed;
+    private long failedExchanges;
+    private long listenerFailures;
+
+    private volatile MembershipView view;
+    private volatile GossipStats stats;
+
+    /**
+     * A stopped agent; {@link #start()} starts its rounds, and the owner installs {@link #handler()} on the
+     * transport (alone, or with the handlers of other opcodes). {@code initialSelf} is this node's state (a restart
+     * must bring a greater generation); {@code initialRing} the ring state it holds, or null; {@code seeds} may
+     * contain this node's own id (ignored).
+     */
+    public Gossiper(NodeState initialSelf, RingState initialRing, List<NodeId> seeds, String clusterName,
+            Transport transport, Scheduler scheduler, Clock clock, GossipConfig config, Random random) {
+        Objects.requireNonNull(initialSelf, "initialSelf");
+        this.self = initialSelf.id();
+        this.clusterName = Objects.requireNonNull(clusterName, "clusterName");
+        GossipSyn.checkCluster(clusterName);
+        this.transport = Objects.requireNonNull(transport, "transport");
+        if (!transport.self().equals(self)) {
+            throw new IllegalArgumentException("the transport speaks for " + transport.self() + ", not " + self);
+        }
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.config = Objects.requireNonNull(config, "config");
+        this.random = Objects.requireNonNull(random, "random");
+        Set<NodeId> distinct = new LinkedHashSet<>(Objects.requireNonNull(seeds, "seeds"));
+        distinct.remove(self);
+        this.seeds = List.copyOf(distinct);
+        this.detector = new PhiAccrualDetector(config.detector());
+        this.intervalNanos = config.interval().toNanos();
+        this.pauseThresholdNanos = config.detector().pauseThreshold().toNanos();
+        this.timeoutMillis = config.messageTimeout().toMillis();
+        this.selfState = initialSelf;
+        states.put(self, initialSelf);
+        if (initialRing != null) {
+            adoptRing(initialRing);
+            ringStatesAdopted = 0;
+        }
+        publish(clock.nanoTime());
+    }
+
+    public NodeId self() {
+        return self;
+    }
+
+    public GossipConfig config() {
+        return config;
+    }
+
+    /** The latest published membership; safe from any thread. */
+    public MembershipView view() {
+        return view;
+    }
+
+    /** The latest published counters; safe from any thread. */
+    public GossipStats stats() {
+        return stats;
+    }
+
+    /** Calls {@code listener} on the agent after each change of membership, liveness or ring state. */
+    public void addListener(Consumer<MembershipView> listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeListener(Consumer<MembershipView> listener) {
+        listeners.remove(listener);
+    }
+
+    /** Serves GOSSIP_SYN and GOSSIP_ACK2; any other opcode gets UNKNOWN_OPCODE. */
+    public RequestHandler handler() {
+        return this::handle;
+    }
+
+    /** Starts the rounds (once; a closed agent stays closed). */
+    public void start() {
+        hop(() -> {
+            if (!started && !closed) {
+                started = true;
+                // A random first delay: nodes started together must not gossip in step.
+                timer = scheduler.schedule(() -> run(this::round), random.nextLong(intervalNanos),
+                        TimeUnit.NANOSECONDS);
+            }
+        });
+    }
+
+    /** Stops the rounds; requests arriving afterwards get UNAVAILABLE. Idempotent. */
+    @Override
+    public void close() {
+        hop(() -> {
+            closed = true;
+            if (timer != null) {
+                timer.cancel();
+            }
+        });
+    }
+
+    /**
+     * Changes this node's own state, for its owner (status, received partitions, removals, commit token): the
+     * result must be a later version of the same node and generation, as the {@link NodeState} withers make it.
+     * Completes with the new state, or fails with the IllegalArgumentException that rejected it.
+     */
+    public CompletableFuture<NodeState> updateSelf(UnaryOperator<NodeState> change) {
+        Objects.requireNonNull(change, "change");
+        CompletableFuture<NodeState> result = new CompletableFuture<>();
+        hop(() -> {
+            try {
+                NodeState next = change.apply(selfState);
+                if (next == null || !next.id().equals(self) || next.generation() != selfState.generation()
+                        || next.version() <= selfState.version()) {
+                    throw new IllegalArgumentException("an update of " + self + " must keep its id and generation "
+                            + selfState.generation() + " and raise its version " + selfState.version() + ": " + next);
+                }
+                if (!next.sameContentAs(selfState)) {
+                    changed = true;
+                }
+                setSelf(next);
+                result.complete(next);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        }, result);
+        return result;
+    }
+
+    /**
+     * Adopts {@code offered}, a ring state made on this node (by the claimant), if it supersedes the one held;
+     * gossip spreads it from there. Completes with whether it was adopted.
+     */
+    public CompletableFuture<Boolean> offerRing(RingState offered) {
+        Objects.requireNonNull(offered, "offered");
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        hop(() -> result.complete(adoptRing(offered)), result);
+        return result;
+    }
+
+    // ---- the agent ----
+
+    private void round() {
+        if (closed) {
+            return;
+        }
+        timer = scheduler.schedule(() -> run(this::round), intervalNanos, TimeUnit.NANOSECONDS);
+        long now = clock.nanoTime();
+        tick(now);
+        rounds++;
+        setSelf(ring != null && selfState.ringVersion() != ring.version()
+                ? selfState.withRingVersion(ring.version()) : selfState.next());
+        List<NodeId> live = new ArrayList<>();
+        List<NodeId> unreachable = new ArrayList<>();
+        for (NodeId node : states.keySet()) {
+            if (node.equals(self) || removed.contains(node)) {
+                continue;
+            }
+            if (!detector.isAvailable(node, now) && down.add(node)) {
+                convictions++;
+                changed = true;
+            }
+            (down.contains(node) ? unreachable : live).add(node);
+        }
+        List<NodeId> seedsNow = removed.isEmpty() ? seeds
+                : seeds.stream().filter(s -> !removed.contains(s)).toList();
+        List<NodeId> peers = PeerSelection.choose(live, unreachable, seedsNow, random);
+        if (!peers.isEmpty()) {
+            Message syn = new GossipSyn(clusterName, ringDigest, digests()).encode();
+            for (NodeId peer : peers) {
+                sendSyn(peer, syn);
+            }
+        }
+        publishDue = true;
+    }
+
+    private List<Digest> digests() {
+        List<Digest> out = new ArrayList<>(states.size());
+        for (NodeState s : states.values()) {
+            if (!removed.contains(s.id())) {
+                out.add(Digest.of(s));
+            }
+        }
+        return out;
+    }
+
+    private List<NodeState> gossiped() {
+        List<NodeState> out = new ArrayList<>(states.size());
+        for (NodeState s : states.values()) {
+            if (!removed.contains(s.id())) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private void sendSyn(NodeId peer, Message syn) {
+        sent(syn);
+        request(peer, syn).whenComplete((reply, failure) -> hop(() -> onAck(peer, reply, failure)));
+    }
+
+    private void onAck(NodeId peer, Message reply, Throwable failure) {
+        if (closed) {
+            return;
+        }
+        if (failure != null) {
+            failedExchanges++;
+            return;
+        }
+        received(reply);
+        GossipAck ack;
+        try {
+            ack = GossipAck.decode(reply.bodyUnsafe(), states::get);
+        } catch (MalformedEncodingException e) {
+            malformed++;
+            return;
+        }
+        merge(ack.states(), clock.nanoTime());
+        if (ack.ring() != null) {
+            adoptRing(ack.ring());
+        }
+        GossipAck2 ack2 = Exchange.ack2(clusterName, states::get, this::unwanted, ring, ack,
+                config.maxStatesPerMessage(), random);
+        if (ack2.states().isEmpty() && ack2.ring() == null) {
+            return; // nothing was asked for: the exchange ends here
+        }
+        Message m = ack2.encode();
+        sent(m);
+        request(peer, m).whenComplete((done, err) -> hop(() -> {
+            if (err != null) {
+                failedExchanges++;
+            }
+        }));
+    }
+
+    private CompletableFuture<Message> request(NodeId peer, Message m) {
+        try {
+            return transport.request(peer, m, timeoutMillis);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private CompletableFuture<Message> handle(NodeId from, Message request) {
+        CompletableFuture<Message> reply = new CompletableFuture<>();
+        if (!GossipOpcodes.isGossip(request.opcode())) {
+            reply.completeExceptionally(new ChorusException(ErrorCode.UNKNOWN_OPCODE,
+                    String.format("opcode 0x%04x is not a gossip opcode", request.opcode())));
+            return reply;
+        }
+        hop(() -> {
+            try {
+                reply.complete(serve(from, request));
+            } catch (RuntimeException e) {
+                reply.completeExceptionally(e);
+            }
+        }, reply);
+        return reply;
+    }
+
+    private Message serve(NodeId from, Message request) {
+        if (closed) {
+            throw new ChorusException(ErrorCode.UNAVAILABLE, self + " stopped gossiping");
+        }
+        received(request);
+        Message reply;
+        if (request.opcode() == GossipOpcodes.GOSSIP_SYN) {
+            GossipSyn syn = decode(() -> GossipSyn.decode(request.bodyUnsafe()));
+            refuseForeign(from, syn.cluster());
+            reply = Exchange.ack(gossiped(), this::unwanted, ring, ringDigest, syn, config.maxStatesPerMessage(),
+                    random).encode();
+        } else {
+            GossipAck2 ack2 = decode(() -> GossipAck2.decode(request.bodyUnsafe(), states::get));
+            refuseForeign(from, ack2.cluster());
+            merge(ack2.states(), clock.nanoTime());
+            if (ack2.ring() != null) {
+                adoptRing(ack2.ring());
+            }
+            reply = Message.adopt(GossipOpcodes.GOSSIP_ACK2, new byte[0]);
+        }
+        sent(reply);
+        return reply;
+    }
+
+    private <T> T decode(Supplier<T> decoder) {
+        try {
+            return decoder.get();
+        } catch (MalformedEncodingException e) {
+            malformed++;
+            throw new ChorusException(ErrorCode.BAD_REQUEST, "gossip message does not decode: " + e.getMessage(), e);
+        }
+    }
+
+    /** Nothing of another cluster (or of this node talking to itself through a seed address) is merged. */
+    private void refuseForeign(NodeId from, String cluster) {
+        if (!cluster.equals(clusterName)) {
+            refusedSyns++;
+            throw new ChorusException(ErrorCode.BAD_REQUEST, from + " gossips for cluster '" + cluster + "', "
+                    + self + " belongs to '" + clusterName + "'");
+        }
+        if (from.equals(self)) {
+            refusedSyns++;
+            throw new ChorusException(ErrorCode.BAD_REQUEST, self + " does not gossip with itself");
+        }
+    }
+
+    private void merge(List<NodeState> incoming, long now) {
+        for (NodeState s : incoming) {
+            NodeId id = s.id();
+            if (unwanted(id)) {
+                continue;
+            }
+            NodeState held = states.get(id);
+            if (!s.newerThan(held)) {
+                continue;
+            }
+            states.put(id, s);
+            statesMerged++;
+            if (!s.sameContentAs(held)) {
+                changed = true;
+            }
+            publishDue = true;
+            detector.heartbeat(id, now);
+            if (down.contains(id) && detector.isAvailable(id, now)) {
+                down.remove(id);
+                rejoins++;
+                changed = true;
+            }
+        }
+    }
+
+    /** States never taken: this node's own (only it speaks for itself) and the removed nodes'. */
+    private boolean unwanted(NodeId node) {
+        return node.equals(self) || removed.contains(node);
+    }
+
+    private boolean adoptRing(RingState offered) {
+        if (!offered.supersedes(ring)) {
+            return false;
+        }
+        ring = offered;
+        ringDigest = RingDigest.of(offered);
+        ringStatesAdopted++;
+        changed = true;
+        removed = offered.removed();
+        for (NodeId node : removed) {
+            detector.remove(node);
+            down.remove(node);
+        }
+        if (selfState.ringVersion() != offered.version()) {
+            setSelf(selfState.withRingVersion(offered.version()));
+        }
+        return true;
+    }
+
+    private void setSelf(NodeState next) {
+        selfState = next;
+        states.put(self, next);
+    }
+
+    private void tick(long now) {
+        detector.tick(now);
+        ticked = true;
+        lastTickNanos = now;
+    }
+
+    // ---- tasks ----
+
+    /** Queues {@code body} on the agent; a scheduler that refuses (it was shut down) leaves it undone. */
+    private void hop(Runnable body) {
+        try {
+            scheduler.execute(() -> run(body));
+        } catch (RejectedExecutionException stopped) {
+            // The node is shutting down: nothing more to do.
+        }
+    }
+
+    /** As {@link #hop(Runnable)}, failing {@code result} if the task cannot be queued. */
+    private void hop(Runnable body, CompletableFuture<?> result) {
+        try {
+            scheduler.execute(() -> run(body));
+        } catch (RejectedExecutionException stopped) {
+            result.completeExceptionally(new ChorusException(ErrorCode.UNAVAILABLE, self + " is shutting down",
+                    stopped));
+        }
+    }
+
+    /** Every task on the agent: the pause guard first, publication last. */
+    private void run(Runnable body) {
+        long now = clock.nanoTime();
+        if (ticked && now - lastTickNanos > pauseThresholdNanos) {
+            tick(now);
+        }
+        try {
+            body.run();
+        } finally {
+            if (changed || publishDue) {
+                publish(clock.nanoTime());
+            }
+            stats = snapshot();
+        }
+    }
+
+    private void publish(long now) {
+        MembershipView v = new MembershipView(self, states, ring, down, now);
+        view = v;
+        publishDue = false;
+        if (changed) {
+            changed = false;
+            for (Consumer<MembershipView> listener : listeners) {
+                try {
+                    listener.accept(v);
+                } catch (RuntimeException e) {
+                    listenerFailures++;
+                }
+            }
+        }
+        stats = snapshot();
+    }
+
+    private GossipStats snapshot() {
+        return new GossipStats(rounds, messagesSent, messagesReceived, bytesSent, bytesReceived, statesMerged,
+                ringStatesAdopted, convictions, rejoins, detector.pausesDetected(), refusedSyns, malformed,
+                failedExchanges, listenerFailures);
+    }
+
+    private void sent(Message m) {
+        messagesSent++;
+        bytesSent += m.bodyLength();
+    }
+
+    private void received(Message m) {
+        messagesReceived++;
+        bytesReceived += m.bodyLength();
+    }
+
+    @Override
+    public String toString() {
+        return "Gossiper[" + self + ", " + view + "]";
+    }
+}
