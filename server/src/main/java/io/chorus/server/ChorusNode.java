@@ -1,8 +1,13 @@
 package io.chorus.server;
 
 import io.chorus.coordinator.AntiEntropy;
+import io.chorus.coordinator.Handoff;
+import io.chorus.coordinator.HandoffConfig;
+import io.chorus.core.transport.RequestHandler;
+import io.chorus.gossip.Claimant;
+import java.util.ArrayList;
+import java.util.Random;
 import io.chorus.coordinator.Coordinator;
-import io.chorus.coordinator.FailureDetectingLiveness;
 import io.chorus.core.Clock;
 import io.chorus.core.NodeId;
 import io.chorus.core.causal.ActorId;
@@ -20,7 +25,6 @@ import io.chorus.transport.netty.NettyTransport;
 import io.chorus.transport.netty.ServerConfig;
 import io.chorus.transport.protocol.ProtocolLimits;
 import java.net.InetSocketAddress;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,8 +52,9 @@ public final class ChorusNode implements AutoCloseable {
     private final AddressBook addresses;
     private final EventLoops sharedLoops;
     private final ExecutorService sharedDispatch;
-    private final Ring ring;
-    private final RingState ringState;
+    private final MembershipOptions membershipOptions;
+    /** Anti-entropy's ring while the node has none yet (joining): a ring of itself, which syncs with nobody. */
+    private final Ring standalone;
 
     private LmdbStorageEngine storage;
     private WheelScheduler scheduler;
@@ -59,6 +64,10 @@ public final class ChorusNode implements AutoCloseable {
     private NettyTransport transport;
     private Coordinator coordinator;
     private AntiEntropy antiEntropy;
+    private Handoff handoff;
+    private volatile NodeMembership membership;
+    private NodeIdentity identity;
+    private volatile Runnable onRemoved = () -> { };
     private InetSocketAddress address;
     private InetSocketAddress peerAddress;
     /** The ports bound last: a restarted node takes them again, so peers and clients find it where they knew it. */
@@ -81,14 +90,30 @@ public final class ChorusNode implements AutoCloseable {
      */
     public ChorusNode(NodeConfig config, AddressBook addresses, EventLoops sharedLoops,
                       ExecutorService sharedDispatch) {
+        this(config, MembershipOptions.staticMembers(), addresses, sharedLoops, sharedDispatch);
+    }
+
+    /**
+     * @param membership how the node finds its cluster: its configured members as the first ring, or seeds
+     */
+    public ChorusNode(NodeConfig config, MembershipOptions membership, AddressBook addresses,
+                      EventLoops sharedLoops, ExecutorService sharedDispatch) {
         this.config = config;
+        this.membershipOptions = membership;
         this.addresses = addresses;
         this.sharedLoops = sharedLoops;
         this.sharedDispatch = sharedDispatch;
-        // Static membership: every node claims the same ring from the same sorted member list.
-        List<Member> sorted = config.members().stream().sorted(Comparator.comparing(Member::id)).toList();
-        this.ring = Claim.create(sorted, config.partitions());
-        this.ringState = RingState.of(ring);
+        this.standalone = Claim.create(List.of(new Member(config.nodeId(), zone())), config.partitions());
+    }
+
+    private String zone() {
+        return config.members().stream().filter(m -> m.id().equals(config.nodeId())).findFirst()
+                .map(Member::zone).orElse(Member.NO_ZONE);
+    }
+
+    /** Runs when this node learns it was removed from its cluster (it left, or an operator removed it). */
+    public void onRemoved(Runnable action) {
+        this.onRemoved = action;
     }
 
     /** Opens the store, binds the port and starts serving; returns the bound address. */
@@ -97,7 +122,7 @@ public final class ChorusNode implements AutoCloseable {
             throw new IllegalStateException(config.nodeId() + " already started on " + address);
         }
         NodeId id = config.nodeId();
-        ServerConfig serverConfig = ServerConfig.defaults(id, ring::version).withHost(config.host())
+        ServerConfig serverConfig = ServerConfig.defaults(id, this::ringVersion).withHost(config.host())
                 .withPort(lastPort > 0 ? lastPort : config.port());
         HostPort peerListen = config.peerListen();
         if (peerListen != null) {
@@ -108,6 +133,15 @@ public final class ChorusNode implements AutoCloseable {
             serverConfig = serverConfig.withUnflushedLimits(serverConfig.maxUnflushedPerConnection(),
                     config.maxUnflushedReplyBytes());
         }
+        // Before the store opens: a directory of another cluster or node is refused untouched. Every start takes
+        // a greater generation, so gossip tells this run's news from the last one's.
+        try {
+            java.nio.file.Files.createDirectories(config.dataDir());
+        } catch (java.io.IOException e) {
+            throw new StartupException("cannot create data directory " + config.dataDir() + ": " + e, e);
+        }
+        identity = NodeIdentity.loadOrCreate(config.dataDir(), config.clusterName(), id, config.partitions(),
+                Clock.system());
         // A stored set must fit in every message that carries one, or a write could be stored here and then
         // never reach the other replicas or a reader.
         storage = LmdbStorageEngine.open(StorageConfig.builder(config.dataDir()).durability(config.durability())
@@ -119,6 +153,8 @@ public final class ChorusNode implements AutoCloseable {
         transport = null;
         coordinator = null;
         antiEntropy = null;
+        handoff = null;
+        membership = null;
         try {
             startParts(id, serverConfig, peerListen);
         } catch (RuntimeException | Error e) {
@@ -141,17 +177,24 @@ public final class ChorusNode implements AutoCloseable {
         // Peer replies complete on the event loop: what follows them (count an ack, merge a read reply, answer
         // the client, send a repair or the next hint) is short and never reads the store.
         transport = new NettyTransport(id, addresses::lookup, loops, server, ClientOptions.callbacksOn(Runnable::run));
-        FailureDetectingLiveness liveness = new FailureDetectingLiveness();
-        coordinator = new Coordinator(id, new ActorId(id, storage.epoch()), () -> ringState, storage, transport,
+        GossipLiveness liveness = new GossipLiveness(() -> membership == null ? null : membership.view());
+        coordinator = new Coordinator(id, new ActorId(id, storage.epoch()), this::ringState, storage, transport,
                 liveness, scheduler, Clock.system(), config.coordinator());
         // Anti-entropy reads the store in its steps: they run on the dispatch pool, and share the coordinator's
-        // background budget with hint replay.
-        antiEntropy = new AntiEntropy(id, () -> ring, config.coordinator().n(), storage, transport, liveness,
-                scheduler, Clock.system(), dispatch, coordinator.budget(), coordinator::pendingHints,
-                config.antiEntropy());
-        transport.serve(AntiEntropy.route(coordinator.peerHandler(), antiEntropy.handler()));
-        server.serveClients(new ClientRequestHandler(coordinator, antiEntropy, () -> ring, addresses, storage,
-                server::stats));
+        // background budget with hint replay and handoff. It syncs the replicas of the target ring.
+        antiEntropy = new AntiEntropy(id, () -> {
+            RingState r = ringState();
+            return r == null ? standalone : r.to();
+        }, config.coordinator().n(), storage, transport, liveness, scheduler, Clock.system(), dispatch,
+                coordinator.budget(), coordinator::pendingHints, config.antiEntropy());
+        antiEntropy.holdCollectionWhile(() -> {
+            RingState r = ringState();
+            return r == null || !r.settled();
+        });
+        RequestHandler peers = AntiEntropy.route(coordinator.peerHandler(), antiEntropy.handler());
+        transport.serve(new GossipRouting(peers, () -> membership == null ? null : membership.handler()));
+        server.serveClients(new ClientRequestHandler(coordinator, antiEntropy, this::ringState, addresses, storage,
+                server::stats, new MembershipAdmin(() -> membership, () -> handoff)));
         int port = server.start();
         lastPort = port;
         lastPeerPort = server.peerPort();
@@ -162,8 +205,12 @@ public final class ChorusNode implements AutoCloseable {
             peerAddress = advertised(config.peerAdvertise(), peerListen.withPort(lastPeerPort));
         }
         addresses.put(id, address, peerAddress);
+        startMembership(id);
         coordinator.start();
         antiEntropy.start();
+        handoff = new Handoff(id, membership.clusterMembership(), antiEntropy, storage, scheduler, Clock.system(),
+                HandoffConfig.defaults());
+        handoff.start();
         if (peerAddress.equals(address)) {
             LOG.info("{} serving on {} (data in {}, {}, epoch {})", id, address, config.dataDir(),
                     config.durability(), storage.epoch());
@@ -173,8 +220,82 @@ public final class ChorusNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the node's membership now that its advertised addresses are known, and feeds the address book from
+     * gossip: peers are found where they say they are.
+     */
+    private void startMembership(NodeId id) {
+        List<NodeId> seeds = new ArrayList<>();
+        boolean creates;
+        List<Member> initial = List.of();
+        HostPort ownPeer = HostPort.of(peerAddress);
+        if (membershipOptions.initialMembers()) {
+            initial = config.members();
+            config.members().stream().map(Member::id).filter(m -> !m.equals(id)).forEach(seeds::add);
+            creates = false;
+        } else {
+            for (HostPort seed : membershipOptions.seeds()) {
+                if (!seed.equals(ownPeer)) {
+                    NodeId seedId = NodeId.of("seed:" + seed);
+                    addresses.put(seedId, seed.toSocketAddress());
+                    seeds.add(seedId);
+                }
+            }
+            creates = membershipOptions.seeds().isEmpty() || membershipOptions.seeds().get(0).equals(ownPeer);
+        }
+        int n = config.coordinator().n();
+        NodeMembership.Settings settings = new NodeMembership.Settings(config.clusterName(), id,
+                identity.generation(), zone(), HostPort.of(address).toString(), ownPeer.toString(), config.dataDir(),
+                seeds, creates, initial, config.partitions(), n, membershipOptions.gossip(),
+                new Claimant.Config(membershipOptions.autoCommit(), membershipOptions.settle().toNanos(), n));
+        NodeMembership m = new NodeMembership(settings, transport, scheduler, Clock.system(), new Random());
+        m.addListener(view -> view.states().forEach((node, state) -> {
+            if (!node.equals(id)) {
+                try {
+                    addresses.put(node, HostPort.parse(state.clientAddress()).toSocketAddress(),
+                            HostPort.parse(state.peerAddress()).toSocketAddress());
+                } catch (RuntimeException e) {
+                    LOG.debug("{}: unusable address gossiped for {}: {}", id, node, e.toString());
+                }
+            }
+        }));
+        m.onRemoved(() -> onRemoved.run());
+        m.joinSupport(seed -> {
+            NodeId seedId = NodeId.of("seed:" + seed);
+            addresses.put(seedId, seed.toSocketAddress());
+            return seedId;
+        }, () -> {
+            for (int p = 0; p < config.partitions(); p++) {
+                if (storage.trees().tree(p).keyCount() > 0) {
+                    return true;
+                }
+            }
+            return false;
+        });
+        membership = m;
+        m.start();
+    }
+
+    /** The ring state the node routes by, or null while it has none (still joining). */
+    RingState ringState() {
+        NodeMembership m = membership;
+        return m == null ? null : m.ring();
+    }
+
+    private long ringVersion() {
+        RingState r = ringState();
+        return r == null ? 0 : r.to().version();
+    }
+
     /** Closes what a failed start opened (a port taken, most often), so the node can be started again. */
     private void abandonStart() {
+        if (handoff != null) {
+            handoff.close();
+        }
+        if (membership != null) {
+            membership.close();
+            membership = null;
+        }
         if (antiEntropy != null) {
             antiEntropy.close();
         }
@@ -227,6 +348,8 @@ public final class ChorusNode implements AutoCloseable {
         if (address == null) {
             return;
         }
+        handoff.close();
+        membership.close();
         antiEntropy.close();
         coordinator.close();
         if (crash) {
@@ -292,8 +415,24 @@ public final class ChorusNode implements AutoCloseable {
         return config;
     }
 
+    /** The target ring this node routes by (its own ring of one while still joining). */
     public Ring ring() {
-        return ring;
+        RingState r = ringState();
+        return r == null ? standalone : r.to();
+    }
+
+    /** The identity this run started with (its generation grows with every start), or null before the first. */
+    public synchronized NodeIdentity identity() {
+        return identity;
+    }
+
+    /** The node's membership (gossip, claimant), or null when stopped. */
+    NodeMembership membership() {
+        return membership;
+    }
+
+    public synchronized Handoff handoff() {
+        return handoff;
     }
 
     /**

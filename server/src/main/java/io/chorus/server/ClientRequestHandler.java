@@ -14,6 +14,10 @@ import io.chorus.core.transport.Message;
 import io.chorus.core.transport.RequestHandler;
 import io.chorus.core.NodeId;
 import io.chorus.ring.Ring;
+import io.chorus.ring.RingState;
+import io.chorus.transport.protocol.CommitRequest;
+import io.chorus.transport.protocol.JoinRequest;
+import io.chorus.transport.protocol.RemoveRequest;
 import io.chorus.ring.RingCodec;
 import io.chorus.storage.StorageEngine;
 import io.chorus.storage.StorageStats;
@@ -48,13 +52,15 @@ final class ClientRequestHandler implements RequestHandler {
 
     private final Coordinator coordinator;
     private final AntiEntropy antiEntropy;
-    private final Supplier<Ring> ring;
+    private final Supplier<RingState> ring;
+    private final MembershipAdmin admin;
     private final AddressBook addresses;
     private final StorageEngine storage;
     private final Supplier<TransportStats> transport;
 
-    ClientRequestHandler(Coordinator coordinator, AntiEntropy antiEntropy, Supplier<Ring> ring, AddressBook addresses,
-            StorageEngine storage, Supplier<TransportStats> transport) {
+    ClientRequestHandler(Coordinator coordinator, AntiEntropy antiEntropy, Supplier<RingState> ring,
+            AddressBook addresses, StorageEngine storage, Supplier<TransportStats> transport, MembershipAdmin admin) {
+        this.admin = admin;
         this.coordinator = coordinator;
         this.antiEntropy = antiEntropy;
         this.ring = ring;
@@ -103,6 +109,32 @@ final class ClientRequestHandler implements RequestHandler {
                 yield antiEntropy.repair(repair.partition())
                         .thenApply(summary -> reply(Opcodes.REPAIR, repairResponse(summary).encode()));
             }
+            case Opcodes.MEMBERS -> {
+                EmptyBody.decode(body, "MEMBERS request");
+                yield done(Opcodes.MEMBERS, admin.members().encode());
+            }
+            case Opcodes.RING -> {
+                EmptyBody.decode(body, "RING request");
+                yield done(Opcodes.RING, admin.ring().encode());
+            }
+            case Opcodes.PLAN -> {
+                EmptyBody.decode(body, "PLAN request");
+                yield done(Opcodes.PLAN, admin.plan().encode());
+            }
+            case Opcodes.TRANSFERS -> {
+                EmptyBody.decode(body, "TRANSFERS request");
+                yield done(Opcodes.TRANSFERS, admin.transfers().encode());
+            }
+            case Opcodes.JOIN -> admin.join(JoinRequest.decode(body).seed())
+                    .thenApply(v -> reply(Opcodes.JOIN, new byte[0]));
+            case Opcodes.LEAVE -> {
+                EmptyBody.decode(body, "LEAVE request");
+                yield admin.leave().thenApply(v -> reply(Opcodes.LEAVE, new byte[0]));
+            }
+            case Opcodes.REMOVE -> admin.remove(RemoveRequest.decode(body).node())
+                    .thenApply(v -> reply(Opcodes.REMOVE, new byte[0]));
+            case Opcodes.COMMIT -> admin.commit(CommitRequest.decode(body).token())
+                    .thenApply(r -> reply(Opcodes.COMMIT, r.encode()));
             default -> throw new ChorusException(ErrorCode.UNKNOWN_OPCODE,
                     String.format("opcode 0x%04x is not a client operation", request.opcode()));
         };
@@ -115,12 +147,22 @@ final class ClientRequestHandler implements RequestHandler {
                 s.bytesSent(), s.bytesReceived(), s.tookNanos() / 1_000_000);
     }
 
-    private long version() {
-        return ring.get().version();
+    private static CompletableFuture<Message> done(int opcode, byte[] body) {
+        return CompletableFuture.completedFuture(reply(opcode, body));
     }
 
+    private long version() {
+        RingState r = ring.get();
+        return r == null ? 0 : r.to().version();
+    }
+
+    /** Clients route by the target ring; a replica that has not received a moving partition forwards. */
     private byte[] clusterInfo() {
-        Ring r = ring.get();
+        RingState state = ring.get();
+        if (state == null) {
+            throw new ChorusException(ErrorCode.UNAVAILABLE, "this node is not a member of a cluster yet");
+        }
+        Ring r = state.to();
         List<ClusterInfoResponse.Endpoint> endpoints = new ArrayList<>();
         for (Map.Entry<NodeId, InetSocketAddress> e : addresses.snapshot().entrySet()) {
             if (r.contains(e.getKey())) {
@@ -186,7 +228,10 @@ final class ClientRequestHandler implements RequestHandler {
         // Per held partition: when its syncs last converged with every other replica (ms since the epoch).
         a.lastSyncMillis().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> out.put("aae.last_sync_ms.p" + e.getKey(), e.getValue()));
-        out.put("ring.version", ring.get().version());
+        out.put("ring.version", version());
+        RingState state = ring.get();
+        out.put("ring.state_version", state == null ? 0 : state.version());
+        out.put("ring.partitions_moving", state == null ? 0 : (long) state.moving().cardinality());
         return out;
     }
 

@@ -164,7 +164,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         private int nodes = 3;
         private Path dataDir;
         private Durability durability = Durability.SYNC;
-        private int partitions = 64;
+        private int partitions = 256;
         private CoordinatorConfig coordinator = CoordinatorConfig.defaults();
         private AntiEntropyConfig antiEntropy = AntiEntropyConfig.defaults();
         private int basePort;

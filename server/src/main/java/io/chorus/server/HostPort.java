@@ -77,6 +77,11 @@ public record HostPort(String host, int port) {
         }
     }
 
+    /** The host as given (not resolved again) and port of {@code address}. */
+    public static HostPort of(java.net.InetSocketAddress address) {
+        return new HostPort(address.getHostString(), address.getPort());
+    }
+
     public HostPort withPort(int port) {
         return new HostPort(host, port);
     }

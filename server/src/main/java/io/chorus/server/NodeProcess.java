@@ -47,8 +47,6 @@ public final class NodeProcess implements AutoCloseable {
         }
         DataDirLock lock = DataDirLock.acquire(config.dataDir());
         try {
-            NodeIdentity identity = NodeIdentity.loadOrCreate(config.dataDir(), config.clusterName(),
-                    config.nodeName(), config.partitions(), clock);
             List<Member> members = List.of(config.member());
             NodeConfig nodeConfig = config.toNodeConfig(members);
             CoordinatorConfig c = nodeConfig.coordinator();
@@ -66,6 +64,7 @@ public final class NodeProcess implements AutoCloseable {
                 // A port taken or not ours: ChorusServer's message names the address and the cause.
                 throw new StartupException(e.getMessage(), e);
             }
+            NodeIdentity identity = node.identity();
             LOG.info("{} of cluster {} started, generation {}", config.nodeName(), config.clusterName(),
                     identity.generation());
             return new NodeProcess(config, identity, lock, node);

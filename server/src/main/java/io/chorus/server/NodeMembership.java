@@ -1,0 +1,459 @@
+package io.chorus.server;
+
+import io.chorus.coordinator.ClusterMembership;
+import io.chorus.core.Clock;
+import io.chorus.core.NodeId;
+import io.chorus.core.Scheduler;
+import io.chorus.core.Scheduler.Cancellable;
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.core.transport.RequestHandler;
+import io.chorus.core.transport.Transport;
+import io.chorus.gossip.Claimant;
+import io.chorus.gossip.GossipConfig;
+import io.chorus.gossip.Gossiper;
+import io.chorus.gossip.MembershipView;
+import io.chorus.gossip.NodeState;
+import io.chorus.gossip.NodeStatus;
+import io.chorus.gossip.Plan;
+import io.chorus.ring.Claim;
+import io.chorus.ring.Member;
+import io.chorus.ring.RingState;
+import io.chorus.ring.RingStateCodec;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's membership: its gossip agent, its claimant, its own status rules, and what of it survives a restart
+ * (the ring state, its handoff progress). The server composes one per node; the coordinator routes by
+ * {@link #ring()}, handoff uses {@link #clusterMembership()}, the admin opcodes call the methods below.
+ *
+ * <p><b>Duties</b>, once a gossip interval on the node's scheduler: adopt and persist a newer ring state; JOINING
+ * becomes UP once the node is in the target ring; removals already carried out are forgotten; the claimant's step
+ * (only the claimant acts); a node that finds itself removed tells its owner, which stops it. A node created to
+ * start a cluster makes the first ring (of itself) unless gossip brought one within two intervals.
+ *
+ * <p>Thread-safety: duties and the gossip agent run on the scheduler (one thread); the accessors read immutable
+ * snapshots; admin calls hop onto the agent through {@link Gossiper#updateSelf}.
+ */
+final class NodeMembership implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeMembership.class);
+    static final String RING_FILE = "ring.state";
+    static final String HANDOFF_FILE = "handoff.state";
+    /** How long an admin COMMIT waits for the claimant to act on it and gossip to bring the result back. */
+    static final long COMMIT_WAIT_MILLIS = 30_000;
+
+    /**
+     * What makes a node's membership.
+     *
+     * @param createsCluster whether this node makes the first ring when none is known (it is its own first seed)
+     * @param initialMembers when not empty, the members of the first ring, this node among them: every one of them
+     *                       makes the same ring state at once (one claim of the sorted list), so a cluster whose
+     *                       members are known in advance (the embedded cluster) starts without a join
+     * @param partitions     Q of a ring this node creates
+     * @param replicas       the cluster's N, for plans the claimant commits
+     */
+    record Settings(String clusterName, NodeId self, long generation, String zone, String clientAddress,
+            String peerAddress, Path dataDir, List<NodeId> seeds, boolean createsCluster, List<Member> initialMembers,
+            int partitions,
+            int replicas, GossipConfig gossip, Claimant.Config claimant) {
+    }
+
+    private volatile Settings settings;
+    /** Replaced only by {@link #join}: a node that joins another cluster starts its gossip afresh. */
+    private volatile Gossiper gossiper;
+    private final Transport transport;
+    private final Random random;
+    private final List<Consumer<MembershipView>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile java.util.function.Function<HostPort, NodeId> seedIds = h -> NodeId.of("seed:" + h);
+    private volatile java.util.function.BooleanSupplier holdsData = () -> false;
+    private final Claimant claimant;
+    private final Scheduler scheduler;
+    private final Clock clock;
+    private final long startNanos;
+    private volatile RingState ring;
+    private volatile long persistedRingVersion = -1;
+    private volatile Runnable onRemoved = () -> { };
+    private boolean removedAnnounced;
+    private Cancellable timer;
+    private boolean closed;
+    // Guarded by this: the handoff progress published, as persisted.
+    private long handoffTarget;
+    private BitSet handoffBits = new BitSet();
+
+    NodeMembership(Settings settings, Transport transport, Scheduler scheduler, Clock clock, Random random) {
+        this.settings = settings;
+        this.transport = transport;
+        this.random = random;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.startNanos = clock.nanoTime();
+        Path dir = settings.dataDir();
+        RingState stored = DurableFiles.read(dir.resolve(RING_FILE)).map(RingStateCodec::decode).orElse(null);
+        if (stored == null && !settings.initialMembers().isEmpty()) {
+            List<Member> sorted = new ArrayList<>(settings.initialMembers());
+            sorted.sort((a, b) -> a.id().compareTo(b.id()));
+            stored = RingState.initial(sorted.get(0).id(), settings.replicas(),
+                    Claim.create(sorted, settings.partitions()));
+            DurableFiles.write(dir.resolve(RING_FILE), RingStateCodec.encode(stored));
+        }
+        this.ring = stored;
+        this.persistedRingVersion = stored == null ? -1 : stored.version();
+        DurableFiles.read(dir.resolve(HANDOFF_FILE)).ifPresent(bytes -> {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            handoffTarget = b.getLong();
+            byte[] bits = new byte[b.remaining()];
+            b.get(bits);
+            handoffBits = BitSet.valueOf(bits);
+        });
+        NodeStatus status = NodeStatus.JOINING;
+        if (stored != null && stored.to().contains(settings.self())) {
+            status = NodeStatus.UP;
+        } else if (stored != null && stored.from().contains(settings.self())) {
+            status = NodeStatus.LEAVING; // restarted while handing off after its leave was committed
+        }
+        NodeState self = NodeState.starting(settings.self(), settings.generation(), status, settings.zone(),
+                settings.clientAddress(), settings.peerAddress());
+        if (stored != null) {
+            self = self.withRingVersion(stored.version());
+        }
+        if (handoffTarget != 0) {
+            self = self.withReceived(handoffTarget, handoffBits);
+        }
+        this.claimant = new Claimant(settings.self(), settings.claimant());
+        // Route by a new ring state as soon as gossip brings it, not at the next duty.
+        listeners.add(v -> {
+            if (v.ring() != null) {
+                adopt(v.ring());
+            }
+        });
+        this.gossiper = gossiper(self, stored, settings.seeds());
+    }
+
+    private Gossiper gossiper(NodeState self, RingState ring, List<NodeId> seeds) {
+        Gossiper g = new Gossiper(self, ring, seeds, settings.clusterName(), transport, scheduler, clock,
+                settings.gossip(), random);
+        listeners.forEach(g::addListener);
+        return g;
+    }
+
+    /** How JOIN names a seed address for the transport (the owner registers the address), and sees data. */
+    void joinSupport(java.util.function.Function<HostPort, NodeId> seedIds,
+            java.util.function.BooleanSupplier holdsData) {
+        this.seedIds = seedIds;
+        this.holdsData = holdsData;
+    }
+
+    void onRemoved(Runnable action) {
+        this.onRemoved = Objects.requireNonNull(action, "action");
+    }
+
+    /** Serves the gossip opcodes. */
+    RequestHandler handler() {
+        return gossiper.handler();
+    }
+
+    void addListener(Consumer<MembershipView> listener) {
+        listeners.add(listener);
+        gossiper.addListener(listener);
+    }
+
+    synchronized void start() {
+        gossiper.start();
+        if (!closed && timer == null) {
+            timer = scheduler.schedule(this::duties, settings.gossip().interval().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+        gossiper.close();
+    }
+
+    /** The ring state this node routes by, or null before it has one (a node still joining). */
+    RingState ring() {
+        return ring;
+    }
+
+    MembershipView view() {
+        return gossiper.view();
+    }
+
+    Gossiper gossiper() {
+        return gossiper;
+    }
+
+    private void duties() {
+        try {
+            duty();
+        } catch (RuntimeException e) {
+            LOG.warn("{}: membership duties failed", settings.self(), e);
+        } finally {
+            synchronized (this) {
+                timer = closed ? null : scheduler.schedule(this::duties, settings.gossip().interval().toNanos(),
+                        TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private void duty() {
+        MembershipView view = gossiper.view();
+        RingState current = view.ring();
+        NodeId self = settings.self();
+        if (current == null) {
+            long waited = clock.nanoTime() - startNanos;
+            if (settings.createsCluster() && waited >= 2 * settings.gossip().interval().toNanos()) {
+                RingState first = RingState.initial(self, settings.replicas(),
+                        Claim.create(List.of(new Member(self, settings.zone())), settings.partitions()));
+                LOG.info("{}: no cluster found through the seeds; creating cluster '{}' with Q = {}", self,
+                        settings.clusterName(), settings.partitions());
+                gossiper.offerRing(first);
+            }
+            return;
+        }
+        adopt(current);
+        NodeState mine = view.selfState();
+        if (view.selfRemoved()) {
+            if (!removedAnnounced) {
+                removedAnnounced = true;
+                LOG.warn("{}: this node is no longer a member of cluster '{}' (ring version {})", self,
+                        settings.clusterName(), current.version());
+                onRemoved.run();
+            }
+            return;
+        }
+        if (mine.status() == NodeStatus.JOINING && current.to().contains(self)) {
+            gossiper.updateSelf(s -> s.withStatus(NodeStatus.UP));
+            LOG.info("{}: joined the ring (version {})", self, current.version());
+        }
+        SortedSet<NodeId> removals = new TreeSet<>(mine.removals());
+        if (removals.removeIf(n -> !current.to().contains(n))) {
+            gossiper.updateSelf(s -> s.withRemovals(removals));
+        }
+        RingState next = claimant.step(current, view.states(), view::isAlive, clock.nanoTime());
+        if (next != null) {
+            LOG.info("{} (claimant): {}", self, next);
+            gossiper.offerRing(next).thenAccept(adopted -> {
+                if (adopted) {
+                    adopt(next);
+                }
+            });
+        }
+    }
+
+    /** Routes by {@code state} from now on, and persists it: a restarted node knows its ring without gossip. */
+    private void adopt(RingState state) {
+        RingState held = ring;
+        if (held == null || state.supersedes(held)) {
+            ring = state;
+        }
+        if (ring.version() != persistedRingVersion) {
+            RingState persist = ring;
+            DurableFiles.write(settings.dataDir().resolve(RING_FILE), RingStateCodec.encode(persist));
+            persistedRingVersion = persist.version();
+        }
+    }
+
+    // ---- handoff's view ----
+
+    ClusterMembership clusterMembership() {
+        return new ClusterMembership() {
+            @Override
+            public RingState ring() {
+                return ring;
+            }
+
+            @Override
+            public boolean isAlive(NodeId node) {
+                return gossiper.view().isAlive(node);
+            }
+
+            @Override
+            public boolean allHaveSeen(long version) {
+                MembershipView v = gossiper.view();
+                RingState r = ring;
+                for (NodeId n : r.allMembers()) {
+                    NodeState s = v.state(n);
+                    if (v.isAlive(n) && (s == null || s.ringVersion() < version)) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+
+            @Override
+            public void publishFinished(long targetId, BitSet partitions) {
+                synchronized (NodeMembership.this) {
+                    handoffTarget = targetId;
+                    handoffBits = (BitSet) partitions.clone();
+                    byte[] bits = partitions.toByteArray();
+                    DurableFiles.write(settings.dataDir().resolve(HANDOFF_FILE),
+                            ByteBuffer.allocate(8 + bits.length).putLong(targetId).put(bits).array());
+                }
+                gossiper.updateSelf(s -> s.withReceived(targetId, partitions));
+            }
+
+            @Override
+            public BitSet published(long targetId) {
+                synchronized (NodeMembership.this) {
+                    return handoffTarget == targetId ? (BitSet) handoffBits.clone() : new BitSet();
+                }
+            }
+        };
+    }
+
+    // ---- admin ----
+
+    /** The plan the claimant would commit now, as this node sees it, and the claimant's name (null: none). */
+    Plan plan() {
+        RingState current = requireRing();
+        MembershipView v = gossiper.view();
+        return Claimant.plan(current, v.states(), v::isAlive);
+    }
+
+    NodeId claimantName() {
+        RingState current = ring;
+        MembershipView v = gossiper.view();
+        return current == null ? null : Claimant.claimantOf(current, v.states(), v::isAlive);
+    }
+
+    /**
+     * Joins the cluster {@code seed} belongs to (Riak's {@code cluster join}): only a node that is in no cluster,
+     * or alone in a cluster of its own and holding no data, may; its gossip starts again through the seed, as a
+     * staged join (the claimant commits it by itself with auto-commit, or on COMMIT).
+     */
+    synchronized CompletableFuture<Void> join(HostPort seed) {
+        RingState current = ring;
+        NodeId self = settings.self();
+        if (current != null && !(current.to().size() == 1 && current.to().contains(self) && current.settled())) {
+            throw new ChorusException(ErrorCode.BAD_REQUEST, self + " is already a member of a cluster of "
+                    + current.to().size() + " nodes: it leaves that first");
+        }
+        if (current != null && holdsData.getAsBoolean()) {
+            throw new ChorusException(ErrorCode.BAD_REQUEST, self + " holds data of its own cluster: a node joins"
+                    + " another cluster only empty (wipe its data directory first)");
+        }
+        if (seed.toString().equals(settings.peerAddress())) {
+            throw new ChorusException(ErrorCode.BAD_REQUEST, seed + " is this node itself");
+        }
+        NodeId seedId = seedIds.apply(seed);
+        Gossiper old = gossiper;
+        old.close();
+        java.nio.file.Path file = settings.dataDir().resolve(RING_FILE);
+        try {
+            java.nio.file.Files.deleteIfExists(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot forget the ring state in " + file, e);
+        }
+        ring = null;
+        persistedRingVersion = -1;
+        // A generation above any this node had: the cluster joined has never heard of it, but its own restarts
+        // must still count upwards from here.
+        long generation = Math.max(settings.generation() + 1, clock.currentTimeMillis() / 1000 + 1);
+        Settings s = settings;
+        settings = new Settings(s.clusterName(), s.self(), generation, s.zone(), s.clientAddress(), s.peerAddress(),
+                s.dataDir(), List.of(seedId), false, List.of(), s.partitions(), s.replicas(), s.gossip(),
+                s.claimant());
+        NodeState fresh = NodeState.starting(self, generation, NodeStatus.JOINING, s.zone(), s.clientAddress(),
+                s.peerAddress());
+        gossiper = gossiper(fresh, null, List.of(seedId));
+        gossiper.start();
+        LOG.info("{}: joining the cluster of {} (generation {})", self, seed, generation);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Stages this node's leave. */
+    CompletableFuture<Void> leave() {
+        RingState current = requireRing();
+        if (!current.to().contains(settings.self())) {
+            throw new ChorusException(ErrorCode.BAD_REQUEST, settings.self() + " is not a member of the ring");
+        }
+        if (current.to().size() == 1) {
+            throw new ChorusException(ErrorCode.BAD_REQUEST, settings.self() + " is the last member: nothing to"
+                    + " hand its partitions to");
+        }
+        return gossiper.updateSelf(s -> s.withStatus(NodeStatus.LEAVING)).thenApply(s -> null);
+    }
+
+    /** Stages the removal of a dead member. */
+    CompletableFuture<Void> remove(NodeId node) {
+        RingState current = requireRing();
+        if (!current.to().contains(node)) {
+            throw new ChorusException(ErrorCode.BAD_REQUEST, node + " is not a member of the ring");
+        }
+        if (node.equals(settings.self()) || gossiper.view().isAlive(node)) {
+            throw new ChorusException(ErrorCode.BAD_REQUEST, node + " is alive: a live node leaves (LEAVE on it);"
+                    + " only a dead node is removed");
+        }
+        return gossiper.updateSelf(s -> {
+            SortedSet<NodeId> r = new TreeSet<>(s.removals());
+            r.add(node);
+            return s.withRemovals(r);
+        }).thenApply(s -> null);
+    }
+
+    /**
+     * Asks the claimant to commit the plan named {@code token} (0: whatever this node plans now); completes with
+     * the committed ring-state version once gossip brings it back.
+     */
+    CompletableFuture<Long> commit(long token) {
+        Plan plan = plan();
+        if (plan.isEmpty()) {
+            throw new ChorusException(ErrorCode.BAD_REQUEST, "nothing is staged: no join, leave or removal");
+        }
+        if (token != 0 && token != plan.token()) {
+            throw new ChorusException(ErrorCode.BAD_REQUEST, "the plan changed since it was shown; plan again");
+        }
+        if (!plan.committable()) {
+            throw new ChorusException(ErrorCode.BAD_REQUEST, "the plan cannot be committed: " + plan.problem());
+        }
+        CompletableFuture<Long> committed = new CompletableFuture<>();
+        Consumer<MembershipView> watch = v -> {
+            RingState r = v.ring();
+            if (r != null && r.version() > plan.baseVersion()) {
+                committed.complete(r.version());
+            }
+        };
+        gossiper.addListener(watch);
+        Cancellable timeout = scheduler.schedule(() -> committed.completeExceptionally(new ChorusException(
+                ErrorCode.TIMEOUT, "the claimant " + claimantName() + " did not commit within "
+                        + COMMIT_WAIT_MILLIS + " ms" + (claimant.lastProblem() == null ? ""
+                                : ": " + claimant.lastProblem()))), COMMIT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        gossiper.updateSelf(s -> s.withCommitToken(plan.token()));
+        return committed.whenComplete((v, t) -> {
+            timeout.cancel();
+            gossiper.removeListener(watch);
+        });
+    }
+
+    private RingState requireRing() {
+        RingState current = ring;
+        if (current == null) {
+            throw new ChorusException(ErrorCode.UNAVAILABLE, settings.self() + " is not a member of a cluster yet");
+        }
+        return current;
+    }
+
+    /** Members as this node sees them, for MEMBERS. */
+    List<NodeState> states() {
+        return new ArrayList<>(gossiper.view().states().values());
+    }
+}
