@@ -19,7 +19,9 @@ record Quorum(int n, int required, long timeoutMillis) {
 
     private static Quorum resolve(QuorumOptions options, int asked, int configured, String name,
             CoordinatorConfig config, int ringSize) {
-        int n = options.n() == 0 ? config.n() : options.n();
+        // A default N shrinks to a ring smaller than it (a cluster still growing from its first node): the data
+        // then lives on every node, and handoff spreads it as nodes join. An explicit N above the ring is an error.
+        int n = options.n() == 0 ? Math.min(config.n(), ringSize) : options.n();
         // A default R/W above an explicitly smaller N is clamped to it (Riak's quorum default behaves alike):
         // "N=1, defaults otherwise" should just work. An explicit R/W above N is the client's error.
         int required = asked == 0 ? Math.min(configured, n) : asked;

@@ -97,9 +97,18 @@ class ValidationTest {
     }
 
     @Test
-    void defaultNAboveTheRingSizeIsRefused(Simulation sim) {
+    void aDefaultNAboveTheRingSizeShrinksToTheRing(Simulation sim) {
         SimCluster c = new SimCluster(sim, 2, CoordinatorConfig.defaults());
-        assertCode(c, c.coordinator(c.id(0)).get(bytes("k"), QuorumOptions.DEFAULT), ErrorCode.BAD_REQUEST);
+        c.await(c.coordinator(c.id(0)).put(bytes("k"), io.chorus.core.causal.VersionVector.empty(), bytes("v"),
+                QuorumOptions.DEFAULT));
+        assertThat(c.sim.runUntil(() -> !c.stored(c.id(0), bytes("k")).isEmpty()
+                && !c.stored(c.id(1), bytes("k")).isEmpty(), 5_000)).as("on both nodes of the ring").isTrue();
+    }
+
+    @Test
+    void anExplicitNAboveTheRingSizeIsRefused(Simulation sim) {
+        SimCluster c = new SimCluster(sim, 2, CoordinatorConfig.defaults());
+        assertCode(c, c.coordinator(c.id(0)).get(bytes("k"), QuorumOptions.of(3, 0, 0)), ErrorCode.BAD_REQUEST);
     }
 
     @Test

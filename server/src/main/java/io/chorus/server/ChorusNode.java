@@ -2,7 +2,6 @@ package io.chorus.server;
 
 import io.chorus.coordinator.AntiEntropy;
 import io.chorus.coordinator.Handoff;
-import io.chorus.coordinator.HandoffConfig;
 import io.chorus.core.transport.RequestHandler;
 import io.chorus.gossip.Claimant;
 import java.util.ArrayList;
@@ -209,7 +208,7 @@ public final class ChorusNode implements AutoCloseable {
         coordinator.start();
         antiEntropy.start();
         handoff = new Handoff(id, membership.clusterMembership(), antiEntropy, storage, scheduler, Clock.system(),
-                HandoffConfig.defaults());
+                membershipOptions.handoff());
         handoff.start();
         if (peerAddress.equals(address)) {
             LOG.info("{} serving on {} (data in {}, {}, epoch {})", id, address, config.dataDir(),

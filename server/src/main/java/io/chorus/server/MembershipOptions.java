@@ -1,5 +1,6 @@
 package io.chorus.server;
 
+import io.chorus.coordinator.HandoffConfig;
 import io.chorus.gossip.GossipConfig;
 import java.time.Duration;
 import java.util.List;
@@ -16,29 +17,39 @@ import java.util.List;
  * @param initialMembers whether the configured member list is the first ring (every listed node makes the same
  *                       one at once): the embedded cluster's way; otherwise the first seed creates a ring of itself
  *                       and the others join it
+ * @param handoff        how partitions move after a ring change
  */
 public record MembershipOptions(List<HostPort> seeds, GossipConfig gossip, boolean autoCommit, Duration settle,
-        boolean initialMembers) {
+        boolean initialMembers, HandoffConfig handoff) {
 
     public MembershipOptions {
         seeds = List.copyOf(seeds);
-        if (gossip == null || settle == null || settle.isNegative()) {
+        if (gossip == null || settle == null || settle.isNegative() || handoff == null) {
             throw new IllegalArgumentException("gossip settings and a non-negative settle time must be given");
         }
     }
 
     /** The configured members form the first ring; gossip among them with the default settings. */
     public static MembershipOptions staticMembers() {
-        return new MembershipOptions(List.of(), GossipConfig.DEFAULTS, true, Duration.ofSeconds(5), true);
+        return new MembershipOptions(List.of(), GossipConfig.DEFAULTS, true, Duration.ofSeconds(5), true,
+                HandoffConfig.defaults());
     }
 
     /** A node that finds its cluster through {@code seeds}. */
     public static MembershipOptions seeds(List<HostPort> seeds, GossipConfig gossip, boolean autoCommit,
             Duration settle) {
-        return new MembershipOptions(seeds, gossip, autoCommit, settle, false);
+        return new MembershipOptions(seeds, gossip, autoCommit, settle, false, HandoffConfig.defaults());
     }
 
     public MembershipOptions withGossip(GossipConfig g) {
-        return new MembershipOptions(seeds, g, autoCommit, settle, initialMembers);
+        return new MembershipOptions(seeds, g, autoCommit, settle, initialMembers, handoff);
+    }
+
+    public MembershipOptions withHandoff(HandoffConfig h) {
+        return new MembershipOptions(seeds, gossip, autoCommit, settle, initialMembers, h);
+    }
+
+    public MembershipOptions withSettle(Duration s) {
+        return new MembershipOptions(seeds, gossip, autoCommit, s, initialMembers, handoff);
     }
 }

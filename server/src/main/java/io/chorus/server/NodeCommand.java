@@ -157,9 +157,17 @@ final class NodeCommand implements Callable<Integer> {
                 + process.identity().generation() + "): clients on " + hostPort(
                 process.clientAddress().getHostString(), process.clientAddress().getPort()) + ", " + peers
                 + "; data in " + settings.dataDir().toAbsolutePath() + " (" + settings.durability() + ").");
-        out.println("Membership is static for now: this node is a cluster of one, and its seeds ("
-                + settings.seeds().size() + ") are not contacted yet. SIGTERM or Ctrl-C stops it.");
+        out.println(settings.seeds().isEmpty() ? "No seeds: this node starts a cluster of its own."
+                : "Seeds: " + settings.seeds() + ". SIGTERM or Ctrl-C stops the node.");
         out.flush();
+        // A node that left the cluster (or was removed from it) has nothing more to do: it stops, and exits 0.
+        process.node().onRemoved(() -> new Thread(() -> {
+            out.println("Chorus node " + settings.nodeName() + " is no longer a member of cluster "
+                    + settings.clusterName() + "; stopping.");
+            out.flush();
+            process.close();
+            stopped.countDown();
+        }, "chorus-removed").start());
         stopped.await();
         return 0;
     }

@@ -1,8 +1,6 @@
 package io.chorus.server;
 
-import io.chorus.coordinator.CoordinatorConfig;
 import io.chorus.core.Clock;
-import io.chorus.ring.Member;
 import io.chorus.server.config.NodeFileConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -13,10 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One node as {@code chorus node} runs it, in its own process: the data directory locked, its identity checked and
- * its generation advanced, then a {@link ChorusNode} started. Until gossip is wired in, membership is static and
- * of this node alone (a cluster of one, its quorums shrunk to it); the seeds are read but not contacted. The
- * identity and the file settings are kept here for that wiring. Thread-safe: start and close are the edges of its
- * life.
+ * its generation advanced, then a {@link ChorusNode} started that finds its cluster through its seeds by gossip
+ * (or, its own first seed or with none, makes a cluster of itself that others join). Thread-safe: start and close
+ * are the edges of its life.
  */
 public final class NodeProcess implements AutoCloseable {
 
@@ -47,17 +44,8 @@ public final class NodeProcess implements AutoCloseable {
         }
         DataDirLock lock = DataDirLock.acquire(config.dataDir());
         try {
-            List<Member> members = List.of(config.member());
-            NodeConfig nodeConfig = config.toNodeConfig(members);
-            CoordinatorConfig c = nodeConfig.coordinator();
-            int n = Math.min(c.n(), members.size());
-            if (n < c.n()) {
-                LOG.warn("membership is static until gossip is wired: {} is a cluster of {}, so N/R/W are {}/{}/{}"
-                        + " (configured {}/{}/{})", config.nodeName(), members.size(), n, Math.min(c.r(), n),
-                        Math.min(c.w(), n), c.n(), c.r(), c.w());
-                nodeConfig = nodeConfig.withCoordinator(c.withQuorum(n, Math.min(c.r(), n), Math.min(c.w(), n)));
-            }
-            ChorusNode node = new ChorusNode(nodeConfig, new AddressBook(), null);
+            NodeConfig nodeConfig = config.toNodeConfig(List.of(config.member()));
+            ChorusNode node = new ChorusNode(nodeConfig, config.membershipOptions(), new AddressBook(), null, null);
             try {
                 node.start();
             } catch (IllegalStateException e) {

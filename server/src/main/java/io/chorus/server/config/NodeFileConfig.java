@@ -217,6 +217,13 @@ public record NodeFileConfig(String clusterName, NodeId nodeName, Path dataDir, 
         return !peerListen.equals(clientListen);
     }
 
+    /** How this node finds and changes its cluster: through its seeds, gossiping as configured. */
+    public io.chorus.server.MembershipOptions membershipOptions() {
+        io.chorus.gossip.GossipConfig g = io.chorus.gossip.GossipConfig.DEFAULTS.withInterval(gossip.interval())
+                .withDetector(gossip.failureDetector());
+        return io.chorus.server.MembershipOptions.seeds(seeds, g, membership.autoCommit(), membership.settle());
+    }
+
     /** This node as a ring member. */
     public Member member() {
         return new Member(nodeName, zone);
