@@ -34,16 +34,19 @@ import java.util.function.UnaryOperator;
  * <p><b>A round</b>, every {@link GossipConfig#interval()} (the first after a random part of one, so nodes started
  * together do not gossip in step): tick the detector (its pause guard), bump this node's heartbeat (its state's
  * next version; a ring version that lags the held ring state is caught up instead), judge every peer, then send a
- * SYN to the peers {@link PeerSelection} picks. An exchange: the SYN lists digests of everything this node holds;
- * the peer's ACK carries the states it holds newer (or this node lacks) and asks for those this node holds newer;
- * the ACK2 carries them. See {@link Exchange} for the caps on each message.
+ * SYN to the peers {@link PeerSelection} picks. An exchange: the SYN lists a {@link Digest} of everything this node
+ * holds; the peer's ACK carries what it holds newer (full states for newer content, bare digests for later
+ * heartbeats) and asks for what this node holds newer; the ACK2 carries that. See {@link Exchange} for the rules and
+ * the cap on full states per message.
  *
- * <p><b>Merging.</b> A state is taken only if {@link NodeState#newerThan} the one held; each one taken, first- or
- * second-hand, is a heartbeat of its node for the detector (as in Cassandra). A ring state is taken only if it
- * {@link RingState#supersedes} the one held. States about this node itself are never taken: only it speaks for
- * itself. Removed nodes (the ring state's {@code removed}) are shown REMOVED, never gossiped with, their states
- * neither taken nor passed on, so their own gossip cannot revive them; when this node itself is removed its
- * listeners hear it ({@link MembershipView#selfRemoved()}) and the owner stops it.
+ * <p><b>Merging.</b> A state is taken only if it is newer news than the one held: a newer generation, or a newer
+ * content ({@link SentState}); a state of the same content with a later version, or a bare digest, only moves the
+ * node's heartbeat. Each newer thing taken of a node, first- or second-hand, is a heartbeat of it for the detector
+ * (as in Cassandra). A ring state is taken only if it {@link RingState#supersedes} the one held. News of this node
+ * itself is never taken: only it speaks for itself. Removed nodes (the ring state's {@code removed}) are shown
+ * REMOVED, never gossiped with, their news neither taken nor passed on, so their own gossip cannot revive them;
+ * when this node itself is removed its listeners hear it ({@link MembershipView#selfRemoved()}) and the owner stops
+ * it.
  *
  * <p><b>Seeds</b> are node ids the transport can reach, used only to pick whom to gossip with. In production the
  * composition root registers synthetic ids for seed addresses, which no real node has: they never enter the

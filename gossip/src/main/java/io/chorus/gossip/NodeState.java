@@ -77,15 +77,6 @@ public record NodeState(NodeId id, long generation, long version, NodeStatus sta
         return (BitSet) received.clone();
     }
 
-    /**
-     * This state at {@code v}, all else the same: how a heartbeat (a version bump and nothing new) received as a
-     * digest is applied to the state held. Unlike the withers it sets the version rather than bumping it.
-     */
-    public NodeState atVersion(long v) {
-        return new NodeState(id, generation, v, status, zone, clientAddress, peerAddress, ringVersion,
-                handoffVersion, received, removals, commitToken);
-    }
-
     public NodeState next() {
         return new NodeState(id, generation, version + 1, status, zone, clientAddress, peerAddress, ringVersion,
                 handoffVersion, received, removals, commitToken);
