@@ -51,7 +51,19 @@ final class BodyWriter {
     }
 
     BodyWriter string(String value) {
-        return bytes(value.getBytes(StandardCharsets.UTF_8));
+        int n = value.length();
+        for (int i = 0; i < n; i++) {
+            if (value.charAt(i) >= 0x80) {
+                return bytes(value.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        // ASCII, as node ids and addresses nearly always are: written as is, without an encoded copy.
+        varint(n);
+        ensure(n);
+        for (int i = 0; i < n; i++) {
+            buf[length++] = (byte) value.charAt(i);
+        }
+        return this;
     }
 
     int length() {

@@ -1,6 +1,7 @@
 package io.chorus.gossip;
 
 import io.chorus.core.NodeId;
+import io.chorus.gossip.NodeTable.Entry;
 import io.chorus.ring.RingState;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,16 +12,20 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * The decisions of a gossip exchange as pure functions of what a node holds and what it was sent: which states an
- * ACK carries and which it asks for, which an ACK2 carries, and who gets the ring state. The agent does the I/O
- * and the merging around them. Stateless.
+ * The decisions of a gossip exchange as pure functions of what a node holds and what it was sent: which states and
+ * heartbeats an ACK carries and what it asks for, what an ACK2 carries, and who gets the ring state. The agent does
+ * the I/O and the merging around them. Stateless.
  *
- * <p><b>The cap.</b> An ACK or ACK2 carries at most {@code maxStates} states (and an ACK asks for at most as many),
- * so one exchange stays small however large the cluster; what is left goes in later rounds. When more qualify, the
- * most out of date go first, as in Cassandra: a node the other side does not know at all, then a newer generation,
- * then the largest gap in versions, ties in random order. Without the order a large cluster, where every state
- * changes every round (heartbeats), would always send the same first ones and starve the rest; the random ties
- * keep equal gaps from favouring low ids.
+ * <p><b>Content and liveness apart.</b> A full state goes where the other side's content is older (by generation,
+ * then content version, see {@link Digest}); a heartbeat (a digest) goes where its latest heartbeat in the same
+ * generation is older. Either side asks for what the other has newer, of either kind. So a node waiting for a new
+ * content still hears heartbeats of it from everyone, and a heartbeat costs a digest, not a state.
+ *
+ * <p><b>The cap.</b> An ACK or ACK2 carries at most {@code maxStates} full states, so one exchange stays small however
+ * large the cluster and however many contents changed at once (a commit changes every node's ring version); what is
+ * left goes in later rounds, while heartbeats, digest-sized, are never held back. When more states qualify, the most
+ * out of date go first, as in Cassandra: a node the other side does not know at all, then a newer generation, then
+ * the content that changed longest ago, ties in random order, so equal ranks do not always favour low ids.
  */
 final class Exchange {
 
@@ -31,34 +36,39 @@ final class Exchange {
     }
 
     /**
-     * The ACK to {@code syn}. {@code held} is every state this node gossips (not the removed), in id order;
-     * {@code unwanted} the nodes whose states it never takes (itself, the removed); {@code ring} its ring state or
-     * null, with its digest {@code ringDigest}.
+     * The ACK to {@code syn}. {@code held} is every entry this node gossips (not the removed), in id order;
+     * {@code unwanted} the nodes it never takes news of (itself, the removed); {@code ring} its ring state or null,
+     * with its digest {@code ringDigest}.
      */
-    static GossipAck ack(List<NodeState> held, Predicate<NodeId> unwanted, RingState ring, RingDigest ringDigest,
+    static GossipAck ack(List<Entry> held, Predicate<NodeId> unwanted, RingState ring, RingDigest ringDigest,
             GossipSyn syn, int maxStates, Random random) {
-        List<Ranked<NodeState>> give = new ArrayList<>();
-        List<Ranked<Digest>> want = new ArrayList<>();
+        List<Ranked> give = new ArrayList<>();
+        List<Digest> beats = new ArrayList<>();
+        List<Digest> want = new ArrayList<>();
         List<Digest> theirs = syn.digests();
         int i = 0;
         int j = 0;
         while (i < held.size() || j < theirs.size()) {
             int order = i == held.size() ? 1 : j == theirs.size() ? -1
-                    : held.get(i).id().compareTo(theirs.get(j).node());
+                    : compare(held.get(i).id, theirs.get(j).node());
             if (order < 0) {
-                give.add(new Ranked<>(held.get(i++), UNKNOWN));
+                Entry mine = held.get(i++);
+                give.add(new Ranked(mine, UNKNOWN));
+                if (mine.heartbeatAhead()) {
+                    beats.add(mine.digest());
+                }
             } else if (order > 0) {
                 Digest d = theirs.get(j++);
                 if (!unwanted.test(d.node())) {
-                    want.add(new Ranked<>(new Digest(d.node(), 0, 0), UNKNOWN));
+                    want.add(Digest.none(d.node()));
                 }
             } else {
-                NodeState mine = held.get(i++);
+                Entry mine = held.get(i++);
                 Digest d = theirs.get(j++);
-                if (d.isOlderThan(mine)) {
-                    give.add(new Ranked<>(mine, gap(d, mine)));
-                } else if (d.isNewerThan(mine) && !unwanted.test(d.node())) {
-                    want.add(new Ranked<>(Digest.of(mine), gap(mine, d)));
+                Digest own = mine.digest();
+                offer(mine, own, d, give, beats);
+                if ((d.contentNewerThan(own) || d.aliveLaterThan(own)) && !unwanted.test(d.node())) {
+                    want.add(own);
                 }
             }
         }
@@ -74,56 +84,73 @@ final class Exchange {
             sendRing = order > 0 || order == 0 && differ;
             askRing = order < 0 || order == 0 && differ;
         }
-        return new GossipAck(top(give, maxStates, random, NodeState::id), top(want, maxStates, random, Digest::node),
-                sendRing ? ring : null, askRing);
+        return new GossipAck(top(give, maxStates, random), beats, want, sendRing ? ring : null, askRing);
     }
 
     /**
-     * The ACK2 answering {@code ack}: the states {@code held} has newer than each want (a want of (0, 0) asks for
-     * whatever it has), at most {@code maxStates}, and {@code ring} if asked and held.
+     * The ACK2 answering {@code ack}: what {@code held} has newer than each want (a want of {@code (0, 0, 0)} asks
+     * for whatever it has), except the {@code withheld} (removed) nodes; at most {@code maxStates} full states; and
+     * {@code ring} if asked and held.
      */
-    static GossipAck2 ack2(String cluster, Function<NodeId, NodeState> held, Predicate<NodeId> withheld,
-            RingState ring, GossipAck ack, int maxStates, Random random) {
-        List<Ranked<NodeState>> give = new ArrayList<>();
+    static GossipAck2 ack2(String cluster, Function<NodeId, Entry> held, Predicate<NodeId> withheld, RingState ring,
+            GossipAck ack, int maxStates, Random random) {
+        List<Ranked> give = new ArrayList<>();
+        List<Digest> beats = new ArrayList<>();
         for (Digest want : ack.wants()) {
-            NodeState mine = withheld.test(want.node()) ? null : held.apply(want.node());
+            Entry mine = withheld.test(want.node()) ? null : held.apply(want.node());
             if (mine == null) {
                 continue;
             }
-            boolean none = want.generation() == 0 && want.version() == 0;
-            if (none || want.isOlderThan(mine)) {
-                give.add(new Ranked<>(mine, none ? UNKNOWN : gap(want, mine)));
+            if (want.isNone()) {
+                give.add(new Ranked(mine, UNKNOWN));
+                if (mine.heartbeatAhead()) {
+                    beats.add(mine.digest());
+                }
+            } else {
+                offer(mine, mine.digest(), want, give, beats);
             }
         }
-        return new GossipAck2(cluster, top(give, maxStates, random, NodeState::id), ack.wantsRing() ? ring : null);
+        return new GossipAck2(cluster, top(give, maxStates, random), beats, ack.wantsRing() ? ring : null);
     }
 
-    /** How far behind {@code older} is. */
-    private static long gap(Digest older, NodeState newer) {
-        return newer.generation() > older.generation() ? NEW_GENERATION : newer.version() - older.version();
-    }
-
-    private static long gap(NodeState older, Digest newer) {
-        return newer.generation() > older.generation() ? NEW_GENERATION : newer.version() - older.version();
-    }
-
-    /** The {@code max} highest ranked, ties in random order, returned in id order. */
-    private static <T> List<T> top(List<Ranked<T>> items, int max, Random random, Function<T, NodeId> id) {
-        List<T> out = new ArrayList<>(Math.min(max, items.size()));
-        if (items.size() <= max) {
-            // Already in id order: the merge walked both lists in order.
-            items.forEach(r -> out.add(r.item));
-            return out;
+    /** What {@code mine} (with digest {@code own}) has for a side that holds {@code theirs}. */
+    private static void offer(Entry mine, Digest own, Digest theirs, List<Ranked> give, List<Digest> beats) {
+        if (own.contentNewerThan(theirs)) {
+            boolean newGeneration = own.generation() > theirs.generation();
+            // Rank by how long ago the content changed (in heartbeats of its owner): the longer the other side has
+            // been without it.
+            give.add(new Ranked(mine, newGeneration ? NEW_GENERATION : own.version() - own.contentVersion()));
+            if (newGeneration && mine.heartbeatAhead()) {
+                beats.add(own);
+            }
         }
-        Collections.shuffle(items, random);
-        items.sort(Comparator.comparingLong((Ranked<T> r) -> r.rank).reversed());
-        for (int k = 0; k < max; k++) {
-            out.add(items.get(k).item);
+        if (own.aliveLaterThan(theirs)) {
+            beats.add(own);
         }
-        out.sort(Comparator.comparing(id));
+    }
+
+    /** Ids are compared often; the same instance (a node's own id, a shared one) costs nothing. */
+    private static int compare(NodeId a, NodeId b) {
+        return a == b ? 0 : a.compareTo(b);
+    }
+
+    /** The {@code max} highest ranked, ties in random order, as states in id order. */
+    private static List<SentState> top(List<Ranked> items, int max, Random random) {
+        List<Ranked> chosen = items;
+        if (items.size() > max) {
+            Collections.shuffle(items, random);
+            items.sort(Comparator.comparingLong((Ranked r) -> r.rank).reversed());
+            chosen = new ArrayList<>(items.subList(0, max));
+            chosen.sort(Comparator.comparing((Ranked r) -> r.entry.id));
+        }
+        // Otherwise already in id order: the callers walk their lists in order.
+        List<SentState> out = new ArrayList<>(chosen.size());
+        for (Ranked r : chosen) {
+            out.add(r.entry.sent());
+        }
         return out;
     }
 
-    private record Ranked<T>(T item, long rank) {
+    private record Ranked(Entry entry, long rank) {
     }
 }

@@ -10,39 +10,50 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The reply to a GOSSIP_SYN: the node states the receiver holds that are newer than the initiator's digests (or
- * that it did not list), the digests of what the receiver wants (the nodes whose state the initiator has newer,
- * each with the (generation, version) the receiver holds, {@code (0, 0)} for none), and the ring state if the
- * receiver's supersedes the initiator's, or a request for the initiator's if that one supersedes.
+ * The reply to a GOSSIP_SYN: what the receiver holds newer than the initiator's digests (or that they did not list),
+ * the digests of what the receiver wants (each with what the receiver holds, {@code (0, 0, 0)} for nothing), and
+ * the ring state if the receiver's supersedes the initiator's, or a request for the initiator's if that one
+ * supersedes.
+ *
+ * <p>Newer content goes as a full state with the version its content was made at ({@link SentState}); a later
+ * heartbeat as a bare digest (see {@link Digest}: the two are ordered apart). A node can have both: a full state and
+ * a heartbeat later than that state's own version. A settled cluster's news is nearly all heartbeats, so an
+ * exchange stays about a digest per node.
  *
  * <pre>
- * ACK = ringFlags:u8  [ring:bytes]  stateCount:varint state * stateCount
- *       wantCount:varint (node:string generation:varint version:varint) * wantCount
+ * ACK    = ringFlags:u8  [ring:bytes]  stateCount:varint (state contentVersion:varint) * stateCount
+ *          heartbeatCount:varint digest * heartbeatCount
+ *          wantCount:varint digest * wantCount
+ * digest = node:string  generation:varint  version:varint  contentAge:varint    contentVersion = version - age
  * </pre>
  *
  * {@code ringFlags}: bit 0, a ring state follows (its {@code RingStateCodec} encoding); bit 1, send yours; other
  * bits 0. Both bits are set when the two digests tie on version and author but the fingerprints differ: only the
- * bytes can order them. States and wants are each in strictly increasing id order and at most
- * {@link GossipLimits#MAX_STATES_PER_MESSAGE} (the sender's config caps them lower). Immutable.
+ * bytes can order them. States, heartbeats and wants are each in strictly increasing id order. At most
+ * {@link GossipLimits#MAX_STATES_PER_MESSAGE} states (the sender's config caps them lower), at most
+ * {@link GossipLimits#MAX_NODES} heartbeats and wants. Immutable.
  *
  * @param ring the receiver's ring state, or null
  * @param wantsRing whether the initiator should send its ring state in the ACK2
  */
-public record GossipAck(List<NodeState> states, List<Digest> wants, RingState ring, boolean wantsRing) {
+public record GossipAck(List<SentState> states, List<Digest> heartbeats, List<Digest> wants, RingState ring,
+        boolean wantsRing) {
 
     public GossipAck {
-        states = GossipFields.checkIncreasing("ACK states", states, NodeState::id,
+        states = GossipFields.checkIncreasing("ACK states", states, s -> s.state().id(),
                 GossipLimits.MAX_STATES_PER_MESSAGE);
-        wants = GossipFields.checkIncreasing("ACK wants", wants, Digest::node, GossipLimits.MAX_STATES_PER_MESSAGE);
+        heartbeats = GossipFields.checkIncreasing("ACK heartbeats", heartbeats, Digest::node, GossipLimits.MAX_NODES);
+        wants = GossipFields.checkIncreasing("ACK wants", wants, Digest::node, GossipLimits.MAX_NODES);
     }
 
     public Message encode() {
-        BodyWriter w = new BodyWriter(64 + 100 * states.size() + 16 * wants.size());
+        BodyWriter w = new BodyWriter(64 + 100 * states.size() + 16 * (heartbeats.size() + wants.size()));
         w.u8((ring != null ? 1 : 0) | (wantsRing ? 2 : 0));
         if (ring != null) {
             w.bytes(RingStateCodec.encode(ring));
         }
         GossipFields.writeStates(w, states);
+        GossipFields.writeDigests(w, heartbeats);
         GossipFields.writeDigests(w, wants);
         return Message.adopt(GossipOpcodes.GOSSIP_SYN, w.toArray());
     }
@@ -59,9 +70,10 @@ public record GossipAck(List<NodeState> states, List<Digest> wants, RingState ri
             throw new MalformedEncodingException("ACK ring flags " + flags + " has bits other than 0 and 1");
         }
         RingState ring = (flags & 1) != 0 ? GossipFields.readRing(r, "ACK ring state") : null;
-        List<NodeState> states = GossipFields.readStates(r, "ACK states", held);
-        List<Digest> wants = GossipFields.readDigests(r, "ACK wants", GossipLimits.MAX_STATES_PER_MESSAGE);
+        List<SentState> states = GossipFields.readStates(r, "ACK states", held);
+        List<Digest> heartbeats = GossipFields.readDigests(r, "ACK heartbeats", GossipLimits.MAX_NODES);
+        List<Digest> wants = GossipFields.readDigests(r, "ACK wants", GossipLimits.MAX_NODES);
         r.expectEnd("ACK");
-        return new GossipAck(states, wants, ring, (flags & 2) != 0);
+        return GossipFields.construct("ACK", () -> new GossipAck(states, heartbeats, wants, ring, (flags & 2) != 0));
     }
 }

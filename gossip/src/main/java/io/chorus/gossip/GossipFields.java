@@ -12,18 +12,20 @@ import java.util.function.Function;
 /** The parts the gossip messages share: lists of digests and states in id order, and a ring state. Stateless. */
 final class GossipFields {
 
-    /** The fewest bytes a digest takes: a 1-byte name with its length, two 1-byte varints. */
-    private static final int MIN_DIGEST_BYTES = 4;
-    /** The fewest bytes a state takes (every string and the bit set empty but the id). */
-    private static final int MIN_STATE_BYTES = 14;
+    /** The fewest bytes a digest takes: a 1-byte name with its length, three 1-byte varints. */
+    private static final int MIN_DIGEST_BYTES = 5;
+    /** The fewest bytes a sent state takes (every string and the bit set empty but the id, its content version). */
+    private static final int MIN_STATE_BYTES = 15;
 
     private GossipFields() {
     }
 
+    /** Each {@code node:string generation:varint version:varint contentAge:varint}, age = version - contentVersion. */
     static void writeDigests(BodyWriter w, List<Digest> digests) {
         w.varint(digests.size());
         for (Digest d : digests) {
-            w.string(d.node().name()).varint(d.generation()).varint(d.version());
+            w.string(d.node().name()).varint(d.generation()).varint(d.version())
+                    .varint(d.version() - d.contentVersion());
         }
     }
 
@@ -32,37 +34,43 @@ final class GossipFields {
         if (count > max) {
             throw new MalformedEncodingException(what + " count " + count + " over the maximum " + max);
         }
+        // Labels made once per list, not per entry: they name what failed to decode.
+        String node = what + " node";
+        String generation = what + " generation";
+        String version = what + " version";
+        String age = what + " content age";
         List<Digest> out = new ArrayList<>(count);
-        NodeId last = null;
         for (int i = 0; i < count; i++) {
-            NodeId node = NodeStateCodec.nodeId(r, what + " node");
-            long generation = r.varlong(what + " generation", 0, Long.MAX_VALUE);
-            long version = r.varlong(what + " version", 0, Long.MAX_VALUE);
-            last = increasing(what, last, node, i);
-            out.add(new Digest(node, generation, version));
+            NodeId id = NodeStateCodec.nodeId(r, node);
+            long g = r.varlong(generation, 0, Long.MAX_VALUE);
+            long v = r.varlong(version, 0, Long.MAX_VALUE);
+            out.add(new Digest(id, g, v, v - r.varlong(age, 0, v)));
         }
+        // The order is checked by the message's constructor (see construct).
         return out;
     }
 
-    static void writeStates(BodyWriter w, List<NodeState> states) {
+    /** Each {@code state contentVersion:varint}. */
+    static void writeStates(BodyWriter w, List<SentState> states) {
         w.varint(states.size());
-        for (NodeState s : states) {
-            NodeStateCodec.write(w, s);
+        for (SentState s : states) {
+            NodeStateCodec.write(w, s.state());
+            w.varint(s.contentVersion());
         }
     }
 
-    static List<NodeState> readStates(ByteReader r, String what, Function<NodeId, NodeState> held) {
+    static List<SentState> readStates(ByteReader r, String what, Function<NodeId, NodeState> held) {
         int count = r.count(what + " count", MIN_STATE_BYTES);
         if (count > GossipLimits.MAX_STATES_PER_MESSAGE) {
             throw new MalformedEncodingException(what + " count " + count + " over the maximum "
                     + GossipLimits.MAX_STATES_PER_MESSAGE);
         }
-        List<NodeState> out = new ArrayList<>(count);
-        NodeId last = null;
+        String since = what + " content version";
+        List<SentState> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             NodeState s = NodeStateCodec.read(r, held);
-            last = increasing(what, last, s.id(), i);
-            out.add(s);
+            long contentVersion = r.varlong(since, 0, s.version());
+            out.add(new SentState(s, contentVersion));
         }
         return out;
     }
@@ -76,15 +84,20 @@ final class GossipFields {
         }
     }
 
-    /** Lists are in strictly increasing id order, so each list has one encoding and no node appears twice. */
-    private static NodeId increasing(String what, NodeId last, NodeId next, int index) {
-        if (last != null && last.compareTo(next) >= 0) {
-            throw new MalformedEncodingException(what + " not in strictly increasing node order at " + index);
+    /** Builds a decoded message; a rule its constructor checks across fields is broken bytes, not a bug. */
+    static <T> T construct(String what, java.util.function.Supplier<T> constructor) {
+        try {
+            return constructor.get();
+        } catch (IllegalArgumentException e) {
+            throw new MalformedEncodingException(what + ": " + e.getMessage());
         }
-        return next;
     }
 
-    /** Checks the same order on a list being built, so an encoder cannot write what the decoder would refuse. */
+    /**
+     * Lists are in strictly increasing id order, so each list has one encoding and no node appears twice. Checked
+     * by the messages' constructors, so an encoder cannot write what a decoder refuses, and a decoder refuses it
+     * through {@link #construct}.
+     */
     static <T> List<T> checkIncreasing(String what, List<T> items, Function<T, NodeId> id, int max) {
         if (items.size() > max) {
             throw new IllegalArgumentException(what + ": " + items.size() + " entries, over the maximum " + max);

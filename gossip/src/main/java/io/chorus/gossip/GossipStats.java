@@ -8,7 +8,8 @@ package io.chorus.gossip;
  * @param messagesReceived requests served (SYNs, ACK2s, refused ones included) and ACKs received
  * @param bytesSent body bytes of the messages sent
  * @param bytesReceived body bytes of the messages received
- * @param statesMerged node states taken because they were newer than the one held
+ * @param statesMerged full node states taken because they were newer than the one held
+ * @param heartbeatsMerged heartbeats (a newer version of a state held, nothing else new) taken
  * @param ringStatesAdopted ring states taken because they superseded the one held (gossiped or offered)
  * @param convictions times a node was judged down by the failure detector
  * @param rejoins times a convicted node was heard from again and judged alive
@@ -19,6 +20,6 @@ package io.chorus.gossip;
  * @param listenerFailures listener calls that threw
  */
 public record GossipStats(long rounds, long messagesSent, long messagesReceived, long bytesSent, long bytesReceived,
-        long statesMerged, long ringStatesAdopted, long convictions, long rejoins, long pausesDetected,
+        long statesMerged, long heartbeatsMerged, long ringStatesAdopted, long convictions, long rejoins, long pausesDetected,
         long refusedSyns, long malformed, long failedExchanges, long listenerFailures) {
 }

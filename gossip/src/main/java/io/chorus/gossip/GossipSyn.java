@@ -13,8 +13,9 @@ import java.util.Objects;
  * (if any) and the digest of every node state it holds, in id order.
  *
  * <pre>
- * SYN = cluster:string  hasRing:u8  [ringVersion:varint ringAuthor:string ringFingerprint:fixed64]
- *       count:varint  (node:string generation:varint version:varint) * count      strictly increasing nodes
+ * SYN    = cluster:string  hasRing:u8  [ringVersion:varint ringAuthor:string ringFingerprint:fixed64]
+ *          count:varint  digest * count                                      strictly increasing nodes
+ * digest = node:string  generation:varint  version:varint  contentAge:varint    contentVersion = version - age
  * </pre>
  *
  * Unbounded by the state cap: digests are about 15 bytes each and the receiver needs all of them to know what the
@@ -42,6 +43,14 @@ public record GossipSyn(String cluster, RingDigest ring, List<Digest> digests) {
     }
 
     public Message encode() {
+        return encode(cluster, ring, digests);
+    }
+
+    /**
+     * The SYN of these fields without building the record: for the agent, whose digests come straight from its
+     * table in id order, so the record's order check (a walk that reads every id) would only repeat what holds.
+     */
+    static Message encode(String cluster, RingDigest ring, List<Digest> digests) {
         BodyWriter w = new BodyWriter(32 + 16 * digests.size());
         w.string(cluster);
         if (ring == null) {
@@ -67,6 +76,7 @@ public record GossipSyn(String cluster, RingDigest ring, List<Digest> digests) {
         }
         List<Digest> digests = GossipFields.readDigests(r, "SYN digests", GossipLimits.MAX_NODES);
         r.expectEnd("SYN");
-        return new GossipSyn(cluster, ring, digests);
+        RingDigest ringDigest = ring;
+        return GossipFields.construct("SYN", () -> new GossipSyn(cluster, ringDigest, digests));
     }
 }

@@ -12,13 +12,13 @@ import io.chorus.core.transport.RequestHandler;
 import io.chorus.core.transport.Transport;
 import io.chorus.ring.RingState;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
@@ -34,16 +34,19 @@ import java.util.function.UnaryOperator;
  * <p><b>A round</b>, every {@link GossipConfig#interval()} (the first after a random part of one, so nodes started
  * together do not gossip in step): tick the detector (its pause guard), bump this node's heartbeat (its state's
  * next version; a ring version that lags the held ring state is caught up instead), judge every peer, then send a
- * SYN to the peers {@link PeerSelection} picks. An exchange: the SYN lists digests of everything this node holds;
- * the peer's ACK carries the states it holds newer (or this node lacks) and asks for those this node holds newer;
- * the ACK2 carries them. See {@link Exchange} for the caps on each message.
+ * SYN to the peers {@link PeerSelection} picks. An exchange: the SYN lists a {@link Digest} of everything this node
+ * holds; the peer's ACK carries what it holds newer (full states for newer content, bare digests for later
+ * heartbeats) and asks for what this node holds newer; the ACK2 carries that. See {@link Exchange} for the rules and
+ * the cap on full states per message.
  *
- * <p><b>Merging.</b> A state is taken only if {@link NodeState#newerThan} the one held; each one taken, first- or
- * second-hand, is a heartbeat of its node for the detector (as in Cassandra). A ring state is taken only if it
- * {@link RingState#supersedes} the one held. States about this node itself are never taken: only it speaks for
- * itself. Removed nodes (the ring state's {@code removed}) are shown REMOVED, never gossiped with, their states
- * neither taken nor passed on, so their own gossip cannot revive them; when this node itself is removed its
- * listeners hear it ({@link MembershipView#selfRemoved()}) and the owner stops it.
+ * <p><b>Merging.</b> A state is taken only if it is newer news than the one held: a newer generation, or a newer
+ * content ({@link SentState}); a state of the same content with a later version, or a bare digest, only moves the
+ * node's heartbeat. Each newer thing taken of a node, first- or second-hand, is a heartbeat of it for the detector
+ * (as in Cassandra). A ring state is taken only if it {@link RingState#supersedes} the one held. News of this node
+ * itself is never taken: only it speaks for itself. Removed nodes (the ring state's {@code removed}) are shown
+ * REMOVED, never gossiped with, their news neither taken nor passed on, so their own gossip cannot revive them;
+ * when this node itself is removed its listeners hear it ({@link MembershipView#selfRemoved()}) and the owner stops
+ * it.
  *
  * <p><b>Seeds</b> are node ids the transport can reach, used only to pick whom to gossip with. In production the
  * composition root registers synthetic ids for seed addresses, which no real node has: they never enter the
@@ -74,12 +77,14 @@ public final class Gossiper implements AutoCloseable {
     private final long intervalNanos;
     private final long pauseThresholdNanos;
     private final long timeoutMillis;
+    /** See {@link PhiAccrualDetector#availableForNanosAfterHeartbeat()}: a round judges only the nodes quiet longer. */
+    private final long availableAfterHeartbeatNanos;
     private final List<Consumer<MembershipView>> listeners = new CopyOnWriteArrayList<>();
 
     // ---- agent state: touched only by tasks on the scheduler ----
     private final PhiAccrualDetector detector;
-    /** Every state held, self and removed nodes included; sorted, so digests and lists come out in id order. */
-    private final TreeMap<NodeId, NodeState> states = new TreeMap<>();
+    /** Every state held, self and removed nodes included, in id order. */
+    private final NodeTable table = new NodeTable();
     private final Set<NodeId> down = new HashSet<>();
     private NodeState selfState;
     private RingState ring;
@@ -100,6 +105,7 @@ public final class Gossiper implements AutoCloseable {
     private long bytesSent;
     private long bytesReceived;
     private long statesMerged;
+    private long heartbeatsMerged;
     private long ringStatesAdopted;
     private long convictions;
     private long rejoins;
@@ -138,8 +144,9 @@ public final class Gossiper implements AutoCloseable {
         this.intervalNanos = config.interval().toNanos();
         this.pauseThresholdNanos = config.detector().pauseThreshold().toNanos();
         this.timeoutMillis = config.messageTimeout().toMillis();
+        this.availableAfterHeartbeatNanos = detector.availableForNanosAfterHeartbeat();
         this.selfState = initialSelf;
-        states.put(self, initialSelf);
+        table.putOwn(initialSelf);
         if (initialRing != null) {
             adoptRing(initialRing);
             ringStatesAdopted = 0;
@@ -255,21 +262,25 @@ public final class Gossiper implements AutoCloseable {
                 ? selfState.withRingVersion(ring.version()) : selfState.next());
         List<NodeId> live = new ArrayList<>();
         List<NodeId> unreachable = new ArrayList<>();
-        for (NodeId node : states.keySet()) {
-            if (node.equals(self) || removed.contains(node)) {
+        for (NodeTable.Entry e : table.inOrder()) {
+            NodeId node = e.id;
+            // Identity for self (its entry holds this very id) and emptiness first: a round walks every entry,
+            // and in a large simulation each needless look at an id's characters is a cache miss.
+            if (node == self || isRemoved(node)) {
                 continue;
             }
-            if (!detector.isAvailable(node, now) && down.add(node)) {
+            boolean recent = e.lastHeardNanos != 0 && now - e.lastHeardNanos < availableAfterHeartbeatNanos;
+            if (!recent && !detector.isAvailable(node, now) && down.add(node)) {
                 convictions++;
                 changed = true;
             }
-            (down.contains(node) ? unreachable : live).add(node);
+            (!down.isEmpty() && down.contains(node) ? unreachable : live).add(node);
         }
         List<NodeId> seedsNow = removed.isEmpty() ? seeds
                 : seeds.stream().filter(s -> !removed.contains(s)).toList();
         List<NodeId> peers = PeerSelection.choose(live, unreachable, seedsNow, random);
         if (!peers.isEmpty()) {
-            Message syn = new GossipSyn(clusterName, ringDigest, digests()).encode();
+            Message syn = GossipSyn.encode(clusterName, ringDigest, digests());
             for (NodeId peer : peers) {
                 sendSyn(peer, syn);
             }
@@ -278,20 +289,26 @@ public final class Gossiper implements AutoCloseable {
     }
 
     private List<Digest> digests() {
-        List<Digest> out = new ArrayList<>(states.size());
-        for (NodeState s : states.values()) {
-            if (!removed.contains(s.id())) {
-                out.add(Digest.of(s));
+        NodeTable.Entry[] in = table.inOrder();
+        List<Digest> out = new ArrayList<>(in.length);
+        for (NodeTable.Entry e : in) {
+            if (!isRemoved(e.id)) {
+                out.add(e.digest());
             }
         }
         return out;
     }
 
-    private List<NodeState> gossiped() {
-        List<NodeState> out = new ArrayList<>(states.size());
-        for (NodeState s : states.values()) {
-            if (!removed.contains(s.id())) {
-                out.add(s);
+    /** The entries this node gossips about: all but the removed, in id order. */
+    private List<NodeTable.Entry> gossiped() {
+        NodeTable.Entry[] in = table.inOrder();
+        if (removed.isEmpty()) {
+            return Arrays.asList(in);
+        }
+        List<NodeTable.Entry> out = new ArrayList<>(in.length);
+        for (NodeTable.Entry e : in) {
+            if (!removed.contains(e.id)) {
+                out.add(e);
             }
         }
         return out;
@@ -313,18 +330,20 @@ public final class Gossiper implements AutoCloseable {
         received(reply);
         GossipAck ack;
         try {
-            ack = GossipAck.decode(reply.bodyUnsafe(), states::get);
+            ack = GossipAck.decode(reply.bodyUnsafe(), table::content);
         } catch (MalformedEncodingException e) {
             malformed++;
             return;
         }
-        merge(ack.states(), clock.nanoTime());
+        long now = clock.nanoTime();
+        merge(ack.states(), now);
+        mergeHeartbeats(ack.heartbeats(), now);
         if (ack.ring() != null) {
             adoptRing(ack.ring());
         }
-        GossipAck2 ack2 = Exchange.ack2(clusterName, states::get, this::unwanted, ring, ack,
+        GossipAck2 ack2 = Exchange.ack2(clusterName, table::entry, id -> removed.contains(id), ring, ack,
                 config.maxStatesPerMessage(), random);
-        if (ack2.states().isEmpty() && ack2.ring() == null) {
+        if (ack2.isEmpty()) {
             return; // nothing was asked for: the exchange ends here
         }
         Message m = ack2.encode();
@@ -373,9 +392,11 @@ public final class Gossiper implements AutoCloseable {
             reply = Exchange.ack(gossiped(), this::unwanted, ring, ringDigest, syn, config.maxStatesPerMessage(),
                     random).encode();
         } else {
-            GossipAck2 ack2 = decode(() -> GossipAck2.decode(request.bodyUnsafe(), states::get));
+            GossipAck2 ack2 = decode(() -> GossipAck2.decode(request.bodyUnsafe(), table::content));
             refuseForeign(from, ack2.cluster());
-            merge(ack2.states(), clock.nanoTime());
+            long now = clock.nanoTime();
+            merge(ack2.states(), now);
+            mergeHeartbeats(ack2.heartbeats(), now);
             if (ack2.ring() != null) {
                 adoptRing(ack2.ring());
             }
@@ -407,34 +428,57 @@ public final class Gossiper implements AutoCloseable {
         }
     }
 
-    private void merge(List<NodeState> incoming, long now) {
-        for (NodeState s : incoming) {
+    private void merge(List<SentState> incoming, long now) {
+        for (SentState sent : incoming) {
+            NodeState s = sent.state();
             NodeId id = s.id();
             if (unwanted(id)) {
                 continue;
             }
-            NodeState held = states.get(id);
-            if (!s.newerThan(held)) {
+            NodeTable.Take take = table.take(sent);
+            if (take == NodeTable.Take.NOTHING) {
                 continue;
             }
-            states.put(id, s);
-            statesMerged++;
-            if (!s.sameContentAs(held)) {
+            if (take == NodeTable.Take.CONTENT) {
+                statesMerged++;
                 changed = true;
+            } else {
+                heartbeatsMerged++;
             }
-            publishDue = true;
-            detector.heartbeat(id, now);
-            if (down.contains(id) && detector.isAvailable(id, now)) {
-                down.remove(id);
-                rejoins++;
-                changed = true;
+            heardFrom(table.entry(id), now);
+        }
+    }
+
+    /** Heartbeats count in the generation held; a newer one waits for its full state. */
+    private void mergeHeartbeats(List<Digest> incoming, long now) {
+        for (Digest d : incoming) {
+            if (unwanted(d.node()) || !table.heartbeat(d)) {
+                continue;
             }
+            heartbeatsMerged++;
+            heardFrom(table.entry(d.node()), now);
+        }
+    }
+
+    /** Something newer of {@code id} was taken: a heartbeat of it for the detector, first- or second-hand. */
+    private void heardFrom(NodeTable.Entry e, long now) {
+        NodeId id = e.id;
+        e.lastHeardNanos = now;
+        detector.heartbeat(id, now);
+        if (!down.isEmpty() && down.contains(id) && detector.isAvailable(id, now)) {
+            down.remove(id);
+            rejoins++;
+            changed = true;
         }
     }
 
     /** States never taken: this node's own (only it speaks for itself) and the removed nodes'. */
     private boolean unwanted(NodeId node) {
-        return node.equals(self) || removed.contains(node);
+        return node.equals(self) || isRemoved(node);
+    }
+
+    private boolean isRemoved(NodeId node) {
+        return !removed.isEmpty() && removed.contains(node);
     }
 
     private boolean adoptRing(RingState offered) {
@@ -445,7 +489,7 @@ public final class Gossiper implements AutoCloseable {
         ringDigest = RingDigest.of(offered);
         ringStatesAdopted++;
         changed = true;
-        removed = offered.removed();
+        removed = Set.copyOf(offered.removed());
         for (NodeId node : removed) {
             detector.remove(node);
             down.remove(node);
@@ -458,7 +502,7 @@ public final class Gossiper implements AutoCloseable {
 
     private void setSelf(NodeState next) {
         selfState = next;
-        states.put(self, next);
+        table.putOwn(next);
     }
 
     private void tick(long now) {
@@ -505,7 +549,8 @@ public final class Gossiper implements AutoCloseable {
     }
 
     private void publish(long now) {
-        MembershipView v = new MembershipView(self, states, ring, down, now);
+        MembershipView v = new MembershipView(self, table.ids(), table.contents(), table.heartbeats(), ring, down,
+                now);
         view = v;
         publishDue = false;
         if (changed) {
@@ -523,7 +568,7 @@ public final class Gossiper implements AutoCloseable {
 
     private GossipStats snapshot() {
         return new GossipStats(rounds, messagesSent, messagesReceived, bytesSent, bytesReceived, statesMerged,
-                ringStatesAdopted, convictions, rejoins, detector.pausesDetected(), refusedSyns, malformed,
+                heartbeatsMerged, ringStatesAdopted, convictions, rejoins, detector.pausesDetected(), refusedSyns, malformed,
                 failedExchanges, listenerFailures);
     }
 

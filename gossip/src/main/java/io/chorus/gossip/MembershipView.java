@@ -2,7 +2,7 @@ package io.chorus.gossip;
 
 import io.chorus.core.NodeId;
 import io.chorus.ring.RingState;
-import java.util.Map;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
@@ -22,20 +22,27 @@ import java.util.TreeSet;
 public final class MembershipView {
 
     private final NodeId self;
-    private final Map<NodeId, NodeState> states;
+    /** Sorted; shared with other views and never modified (see NodeTable). */
+    private final NodeId[] ids;
+    /** The last state taken in full of each node, aligned with {@link #ids}: this view's own copy. */
+    private final NodeState[] contents;
+    /** The latest heartbeat heard of each node, aligned with {@link #ids}. */
+    private final long[] heartbeats;
     private final RingState ring;
     private final Set<NodeId> down;
     private final long publishedAtNanos;
 
-    MembershipView(NodeId self, Map<NodeId, NodeState> states, RingState ring, Set<NodeId> down,
-            long publishedAtNanos) {
+    MembershipView(NodeId self, NodeId[] ids, NodeState[] contents, long[] heartbeats, RingState ring,
+            Set<NodeId> down, long publishedAtNanos) {
         this.self = Objects.requireNonNull(self, "self");
-        this.states = Map.copyOf(states);
+        this.ids = ids;
+        this.contents = contents;
+        this.heartbeats = heartbeats;
         this.ring = ring;
         this.down = Set.copyOf(down);
         this.publishedAtNanos = publishedAtNanos;
-        if (!this.states.containsKey(self)) {
-            throw new IllegalArgumentException("a view holds its own node's state");
+        if (ids.length != contents.length || ids.length != heartbeats.length || indexOf(self) < 0) {
+            throw new IllegalArgumentException("a view holds a state for each id, its own node's among them");
         }
     }
 
@@ -44,7 +51,7 @@ public final class MembershipView {
     }
 
     public NodeState selfState() {
-        return states.get(self);
+        return state(self);
     }
 
     /** The ring state this node holds; null before it has one. */
@@ -62,24 +69,43 @@ public final class MembershipView {
         return publishedAtNanos;
     }
 
-    /** The state held for {@code node}, or null if none. */
+    /**
+     * The latest state of {@code node} taken in full, or null if none: its latest content, at the version it came
+     * with. Heartbeats since then move {@link #heartbeat}, not this (this node's own state is its current one).
+     */
     public NodeState state(NodeId node) {
-        return states.get(node);
+        int i = indexOf(node);
+        return i < 0 ? null : contents[i];
+    }
+
+    /** Where {@code node} is in the sorted ids, or a negative number: a binary search, no index to build. */
+    private int indexOf(NodeId node) {
+        return Arrays.binarySearch(ids, Objects.requireNonNull(node, "node"));
+    }
+
+    /** The latest heartbeat version heard of {@code node} in the generation held, or -1 if it is not known. */
+    public long heartbeat(NodeId node) {
+        int i = indexOf(node);
+        return i < 0 ? -1 : heartbeats[i];
     }
 
     /** Every node state held, self included, removed nodes included, by id. */
     public SortedMap<NodeId, NodeState> states() {
-        return new TreeMap<>(states);
+        SortedMap<NodeId, NodeState> out = new TreeMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            out.put(ids[i], contents[i]);
+        }
+        return out;
     }
 
     /** Whether a state is held for {@code node}. */
     public boolean knows(NodeId node) {
-        return states.containsKey(node);
+        return indexOf(node) >= 0;
     }
 
     /** How many node states are held, self included. */
     public int size() {
-        return states.size();
+        return ids.length;
     }
 
     public boolean isRemoved(NodeId node) {
@@ -99,7 +125,7 @@ public final class MembershipView {
         if (isRemoved(node)) {
             return false;
         }
-        return node.equals(self) || states.containsKey(node) && !down.contains(node);
+        return node.equals(self) || indexOf(node) >= 0 && !down.contains(node);
     }
 
     /**
@@ -110,22 +136,22 @@ public final class MembershipView {
         if (isRemoved(node)) {
             return NodeStatus.REMOVED;
         }
-        NodeState s = states.get(node);
-        if (s == null) {
+        int i = indexOf(node);
+        if (i < 0) {
             return null;
         }
-        return down.contains(node) && !node.equals(self) ? NodeStatus.DOWN : s.status();
+        return down.contains(node) && !node.equals(self) ? NodeStatus.DOWN : contents[i].status();
     }
 
     /** Every known node, self included, by id. */
     public SortedSet<NodeId> members() {
-        return new TreeSet<>(states.keySet());
+        return new TreeSet<>(Arrays.asList(ids));
     }
 
     /** The known nodes that are alive (see {@link #isAlive}), self included, by id. */
     public SortedSet<NodeId> liveMembers() {
         SortedSet<NodeId> out = new TreeSet<>();
-        for (NodeId n : states.keySet()) {
+        for (NodeId n : ids) {
             if (isAlive(n)) {
                 out.add(n);
             }
@@ -146,7 +172,7 @@ public final class MembershipView {
 
     @Override
     public String toString() {
-        return "MembershipView[" + self + ": " + states.size() + " known, " + down.size() + " down, ring "
+        return "MembershipView[" + self + ": " + ids.length + " known, " + down.size() + " down, ring "
                 + (ring == null ? "none" : "v" + ring.version()) + "]";
     }
 }

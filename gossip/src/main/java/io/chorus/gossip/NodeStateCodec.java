@@ -4,6 +4,7 @@ import io.chorus.core.NodeId;
 import io.chorus.core.codec.ByteReader;
 import io.chorus.core.error.MalformedEncodingException;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -81,7 +82,7 @@ public final class NodeStateCodec {
             throw new MalformedEncodingException("node state received: trailing zero byte (not canonical)");
         }
         int count = r.count("node state removal count", 2);
-        SortedSet<NodeId> removals = new TreeSet<>();
+        SortedSet<NodeId> removals = count == 0 ? Collections.emptySortedSet() : new TreeSet<>();
         NodeId last = null;
         for (int i = 0; i < count; i++) {
             NodeId n = nodeId(r, "node state removal");
@@ -101,7 +102,10 @@ public final class NodeStateCodec {
     }
 
     static NodeId nodeId(ByteReader r, String what) {
-        String name = r.utf8(what, NodeId.MAX_UTF8_LENGTH);
+        return toNodeId(r.utf8(what, NodeId.MAX_UTF8_LENGTH), what);
+    }
+
+    static NodeId toNodeId(String name, String what) {
         try {
             return NodeId.of(name);
         } catch (IllegalArgumentException e) {

@@ -138,6 +138,16 @@ public final class PhiAccrualDetector {
     }
 
     /**
+     * How long after a heartbeat its node is available whatever its history: the acceptable pause, provided the
+     * threshold exceeds log10 2; else 0. Within the pause {@code elapsed - mean - pause <= 0} (intervals are never
+     * negative), so phi is at most {@code log10(1 + e^0) = log10 2}. An agent judging many nodes each round can skip
+     * those it heard from this recently.
+     */
+    public long availableForNanosAfterHeartbeat() {
+        return threshold > Math.log10(2) ? (long) acceptablePauseNanos : 0;
+    }
+
+    /**
      * The owning agent's tick at {@code nowNanos}, every {@link FailureDetectorConfig#tickInterval()}: applies the
      * pause guard (see the class comment). Returns whether this tick ended a pause of the local node.
      */
