@@ -124,6 +124,9 @@ public final class Handoff implements AutoCloseable {
     /** One look for work; package-private so tests can drive it. */
     void step() {
         RingState s = membership.ring();
+        if (s == null) {
+            return; // still joining: nothing is this node's yet
+        }
         long now = clock.nanoTime();
         List<Work> starts = new ArrayList<>();
         synchronized (this) {

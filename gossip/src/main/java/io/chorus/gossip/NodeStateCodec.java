@@ -14,15 +14,16 @@ import java.util.function.Function;
  *
  * <pre>
  * state = id:string generation:varint version:varint status:u8 zone:string clientAddress:string
- *         peerAddress:string ringVersion:varint handoffVersion:varint received:bytes
+ *         peerAddress:string ringVersion:varint handoffVersion:fixed64 received:bytes
  *         removalCount:varint removal:string*      strictly increasing
  *         commitToken:varint
  * </pre>
  *
  * {@code status} is 1 JOINING, 2 UP, 3 LEAVING, 4 REMOVED (codes, not ordinals, so reordering the enum cannot
  * change the wire; DOWN is a local verdict and has none). {@code received} is the little-endian bit set
- * ({@link BitSet#toByteArray()}) without trailing zero bytes. generation, version, ringVersion and handoffVersion
- * are {@code 0..2^63-1}; {@code commitToken} is any 64-bit value. Canonical: each state has exactly one encoding,
+ * ({@link BitSet#toByteArray()}) without trailing zero bytes. generation, version and ringVersion are
+ * {@code 0..2^63-1}; {@code handoffVersion} (a hash naming a ring change) and {@code commitToken} any 64-bit
+ * value. Canonical: each state has exactly one encoding,
  * and the decoder rejects every other (trailing zero bytes, unsorted or repeated removals, unknown status codes).
  * Stateless.
  */
@@ -48,7 +49,7 @@ public final class NodeStateCodec {
     static void write(BodyWriter w, NodeState s) {
         w.string(s.id().name()).varint(s.generation()).varint(s.version()).u8(statusCode(s.status()))
                 .string(s.zone()).string(s.clientAddress()).string(s.peerAddress())
-                .varint(s.ringVersion()).varint(s.handoffVersion()).bytes(s.received().toByteArray())
+                .varint(s.ringVersion()).fixed64(s.handoffVersion()).bytes(s.received().toByteArray())
                 .varint(s.removals().size());
         for (NodeId n : s.removals()) {
             w.string(n.name());
@@ -76,7 +77,7 @@ public final class NodeStateCodec {
         String peer = r.utf8("node state peer address", GossipLimits.MAX_ADDRESS_BYTES,
                 known == null ? null : known.peerAddress());
         long ringVersion = r.varlong("node state ring version", 0, Long.MAX_VALUE);
-        long handoffVersion = r.varlong("node state handoff version", 0, Long.MAX_VALUE);
+        long handoffVersion = r.fixed64("node state handoff version");
         byte[] bits = r.bytes("node state received", GossipLimits.MAX_RECEIVED_BYTES);
         if (bits.length > 0 && bits[bits.length - 1] == 0) {
             throw new MalformedEncodingException("node state received: trailing zero byte (not canonical)");

@@ -23,12 +23,13 @@ class GossipCodecTest {
 
     @Test
     void aNodeStateHasThisExactEncoding() {
-        NodeState s = new NodeState(A, 2, 300, NodeStatus.UP, "z", "h:1", "h:2", 4, 0, bits(1, 8),
+        NodeState s = new NodeState(A, 2, 300, NodeStatus.UP, "z", "h:1", "h:2", 4, -2, bits(1, 8),
                 new TreeSet<>(List.of(B)), 0);
-        // id "a", generation 2, version 300 (0xac 0x02), UP = 2, zone "z", "h:1", "h:2", ring version 4, handoff 0,
+        // id "a", generation 2, version 300 (0xac 0x02), UP = 2, zone "z", "h:1", "h:2", ring version 4, handoff -2
+        // (a hash: fixed 64 bits),
         // received {1, 8} as little-endian bytes 0x02 0x01, one removal "b", commit token 0.
         assertThat(HEX.formatHex(NodeStateCodec.encode(s)))
-                .isEqualTo("0161" + "02" + "ac02" + "02" + "017a" + "03683a31" + "03683a32" + "04" + "00"
+                .isEqualTo("0161" + "02" + "ac02" + "02" + "017a" + "03683a31" + "03683a32" + "04" + "fffffffffffffffe"
                         + "020201" + "01" + "0162" + "00");
         assertThat(NodeStateCodec.decode(NodeStateCodec.encode(s))).isEqualTo(s);
     }
