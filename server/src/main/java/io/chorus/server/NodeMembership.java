@@ -301,14 +301,25 @@ final class NodeMembership implements AutoCloseable {
 
             @Override
             public void publishFinished(long targetId, BitSet partitions) {
+                BitSet all;
                 synchronized (NodeMembership.this) {
-                    handoffTarget = targetId;
-                    handoffBits = (BitSet) partitions.clone();
-                    byte[] bits = partitions.toByteArray();
+                    // Unions, never replacements: two partitions finishing at once publish from two threads,
+                    // and the later publication may carry the smaller set.
+                    if (handoffTarget != targetId) {
+                        handoffTarget = targetId;
+                        handoffBits = new BitSet();
+                    }
+                    handoffBits.or(partitions);
+                    all = (BitSet) handoffBits.clone();
+                    byte[] bits = all.toByteArray();
                     DurableFiles.write(settings.dataDir().resolve(HANDOFF_FILE),
                             ByteBuffer.allocate(8 + bits.length).putLong(targetId).put(bits).array());
                 }
-                gossiper.updateSelf(s -> s.withReceived(targetId, partitions));
+                gossiper.updateSelf(s -> {
+                    BitSet merged = s.handoffVersion() == targetId ? s.received() : new BitSet();
+                    merged.or(all);
+                    return s.withReceived(targetId, merged);
+                });
             }
 
             @Override

@@ -140,6 +140,9 @@ class MembershipClusterTest {
                 writer.join(30_000);
             }
 
+            // Every node sees every other up again (gossip brings the restarted node's new generation around).
+            await().atMost(Duration.ofSeconds(60)).until(() -> nodes.stream().allMatch(n -> n.membership().view()
+                    .liveMembers().size() == 4));
             MembersResponse members = client.membersAsync(nodes.get(3).address()).get();
             assertThat(members.members()).extracting(MembersResponse.Member::id).contains(NodeId.of("n1"),
                     NodeId.of("n2"), NodeId.of("n3"), NodeId.of("n4"));
