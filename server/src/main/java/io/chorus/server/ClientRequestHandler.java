@@ -232,6 +232,7 @@ final class ClientRequestHandler implements RequestHandler {
         RingState state = ring.get();
         out.put("ring.state_version", state == null ? 0 : state.version());
         out.put("ring.partitions_moving", state == null ? 0 : (long) state.moving().cardinality());
+        admin.stats(out);
         return out;
     }
 
