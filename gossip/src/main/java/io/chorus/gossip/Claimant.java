@@ -159,6 +159,15 @@ public final class Claimant {
      * auto-commit, once it has settled). Returns the ring state to adopt and gossip, or null for none.
      */
     public RingState step(RingState ring, Map<NodeId, NodeState> states, Predicate<NodeId> alive, long nowNanos) {
+        return step(ring, states, alive, alive, nowNanos);
+    }
+
+    /**
+     * As above, counting toward the majority a commit needs only the members {@code heardLately} accepts (see
+     * {@link HeartbeatWatch}): stricter than the failure detector, which takes seconds to convict.
+     */
+    public RingState step(RingState ring, Map<NodeId, NodeState> states, Predicate<NodeId> alive,
+            Predicate<NodeId> heardLately, long nowNanos) {
         if (!self.equals(claimantOf(ring, states, alive))) {
             trackedToken = 0;
             lastProblem = null;
@@ -178,7 +187,8 @@ public final class Claimant {
             return null;
         }
         int members = ring.to().size();
-        long aliveMembers = ring.to().members().stream().filter(m -> alive.test(m.id())).count();
+        long aliveMembers = ring.to().members().stream()
+                .filter(m -> m.id().equals(self) || alive.test(m.id()) && heardLately.test(m.id())).count();
         if (aliveMembers * 2 <= members) {
             lastProblem = "only " + aliveMembers + " of " + members + " members are reachable; a commit needs a"
                     + " majority";

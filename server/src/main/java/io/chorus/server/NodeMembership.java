@@ -81,6 +81,9 @@ final class NodeMembership implements AutoCloseable {
     private volatile java.util.function.Function<HostPort, NodeId> seedIds = h -> NodeId.of("seed:" + h);
     private volatile java.util.function.BooleanSupplier holdsData = () -> false;
     private final Claimant claimant;
+    /** A member counts toward a commit's majority if heard from within this many gossip intervals. */
+    static final int HEARD_LATELY_INTERVALS = 5;
+    private final io.chorus.gossip.HeartbeatWatch heartbeats = new io.chorus.gossip.HeartbeatWatch();
     private final Scheduler scheduler;
     private final Clock clock;
     private final long startNanos;
@@ -248,7 +251,11 @@ final class NodeMembership implements AutoCloseable {
         if (removals.removeIf(n -> !current.to().contains(n))) {
             gossiper.updateSelf(s -> s.withRemovals(removals));
         }
-        RingState next = claimant.step(current, view.states(), view::isAlive, clock.nanoTime());
+        long now = clock.nanoTime();
+        heartbeats.observe(view, now);
+        long window = HEARD_LATELY_INTERVALS * settings.gossip().interval().toNanos();
+        RingState next = claimant.step(current, view.states(), view::isAlive,
+                n -> heartbeats.heardWithin(n, window, now), now);
         if (next != null) {
             LOG.info("{} (claimant): {}", self, next);
             gossiper.offerRing(next).thenAccept(adopted -> {
