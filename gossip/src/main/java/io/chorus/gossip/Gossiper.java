@@ -389,6 +389,8 @@ public final class Gossiper implements AutoCloseable {
         if (request.opcode() == GossipOpcodes.GOSSIP_SYN) {
             GossipSyn syn = decode(() -> GossipSyn.decode(request.bodyUnsafe()));
             refuseForeign(from, syn.cluster());
+            // Every digest is a heartbeat its sender heard: taken first, liveness needs no reply to get through.
+            mergeHeartbeats(syn.digests(), clock.nanoTime());
             reply = Exchange.ack(gossiped(), this::unwanted, ring, ringDigest, syn, config.maxStatesPerMessage(),
                     random).encode();
         } else {
