@@ -126,6 +126,7 @@ final class Exchange {
                 beats.add(own);
             }
         }
+        // Even with the state: the cap may hold it back, and liveness must not wait for content.
         if (own.aliveLaterThan(theirs)) {
             beats.add(own);
         }
