@@ -54,7 +54,12 @@ class GossipConvergenceTest {
         assertThat(spread).as("rounds until a ring state offered on one node reaches all %d", n).isBetween(1, bound(n));
         assertThat(c.converged(next)).as("still one membership, all alive").isTrue();
         long convictions = c.total(GossipStats::convictions);
-        assertThat(convictions).as("false convictions").isZero();
+        // Up to 300 nodes, none. At 1000, a node first heard through a seed in the first rounds has a young history
+        // (the detector's first estimate, 1 s ± 250 ms: convicted after 7.3 s of silence), and its next heartbeat
+        // can take the epidemic's whole lag, about log2(1000) = 10 rounds, to come: 0 to 3 of the million pairs
+        // meet that in a run (docs/architecture.md, "Gossip"). Each is undone by the next heartbeat.
+        assertThat(convictions).as("false convictions").isLessThanOrEqualTo(n >= 1000 ? 5 : 0);
+        assertThat(c.total(GossipStats::rejoins)).as("convictions undone").isEqualTo(convictions);
 
         GossipStats s = c.agent(n / 2).stats();
         System.out.printf("gossip convergence, %d nodes: membership and ring state in %d rounds, a new ring state"
