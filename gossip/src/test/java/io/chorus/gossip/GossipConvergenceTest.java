@@ -9,6 +9,8 @@ import io.chorus.testkit.Simulation;
 import io.chorus.testkit.SimulationSeeds;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,6 +42,20 @@ class GossipConvergenceTest {
     @ParameterizedTest(name = "{0} nodes")
     @ValueSource(ints = {3, 30, 300, 1000})
     void startedFromSeedsTheClusterConvergesAndSpreadsANewRingState(int n, Simulation sim) {
+        convergeAndSpread(n, sim);
+    }
+
+    /** The soak profile's run: the same for 300 and 1000 nodes over {@code -Dchorus.seedCount} seeds each. */
+    @Test
+    @EnabledIfSystemProperty(named = "chorus.seedCount", matches = "[0-9]+")
+    void overManySeeds() {
+        for (int n : new int[] {300, 1000}) {
+            SimulationSeeds.forEachSeed(Integer.getInteger("chorus.seedCount"), seed -> convergeAndSpread(n,
+                    new Simulation(seed)));
+        }
+    }
+
+    private static void convergeAndSpread(int n, Simulation sim) {
         long started = System.nanoTime();
         SimGossipCluster c = new SimGossipCluster(sim, n, n < 10 ? 1 : 3, configFor(n));
         c.startAll();

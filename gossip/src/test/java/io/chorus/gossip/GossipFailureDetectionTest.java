@@ -23,6 +23,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class GossipFailureDetectionTest {
 
     private static final long S = 1_000;
+    /** Seeds of the lossy run; the soak profile asks for more with -Dchorus.seedCount. */
+    private static final int LOSSY_SEEDS = Integer.getInteger("chorus.seedCount", 4);
 
     /**
      * The conviction bound for a 10-node cluster, from the detector's settings: the victim's last heartbeat reaches
@@ -129,7 +131,7 @@ class GossipFailureDetectionTest {
      */
     @Test
     void aLossyNetworkConvictsNobody() {
-        SimulationSeeds.forEachSeed(4, seed -> {
+        SimulationSeeds.forEachSeed(LOSSY_SEEDS, seed -> {
             Simulation sim = new Simulation(seed, NetworkConditions.DEFAULT.withDropProbability(0.10)
                     .withDuplicateProbability(0.01));
             SimGossipCluster c = new SimGossipCluster(sim, 30, 3, GossipConfig.DEFAULTS);
