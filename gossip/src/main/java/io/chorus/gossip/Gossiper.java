@@ -97,7 +97,7 @@ public final class Gossiper implements AutoCloseable {
     private long lastTickNanos;
     /** Something listeners should hear of changed since the last publication. */
     private boolean changed;
-    /** Heartbeats changed since the last publication: publish at the end of the round. */
+    /** A round ran: publish at its end, so the view's heartbeats and this node's own state move once a round. */
     private boolean publishDue;
     private long rounds;
     private long messagesSent;
@@ -152,6 +152,7 @@ public final class Gossiper implements AutoCloseable {
             ringStatesAdopted = 0;
         }
         publish(clock.nanoTime());
+        stats = snapshot();
     }
 
     public NodeId self() {
@@ -181,9 +182,22 @@ public final class Gossiper implements AutoCloseable {
         listeners.remove(listener);
     }
 
-    /** Serves GOSSIP_SYN and GOSSIP_ACK2; any other opcode gets UNKNOWN_OPCODE. */
+    /**
+     * Serves GOSSIP_SYN and GOSSIP_ACK2; any other opcode gets UNKNOWN_OPCODE. Non-blocking for both: serving one
+     * only queues it on the agent, so a transport may call it on its I/O thread.
+     */
     public RequestHandler handler() {
-        return this::handle;
+        return new RequestHandler() {
+            @Override
+            public CompletableFuture<Message> handle(NodeId from, Message request) {
+                return Gossiper.this.handle(from, request);
+            }
+
+            @Override
+            public boolean nonBlocking(int opcode) {
+                return GossipOpcodes.isGossip(opcode);
+            }
+        };
     }
 
     /** Starts the rounds (once; a closed agent stays closed). */
@@ -565,7 +579,6 @@ public final class Gossiper implements AutoCloseable {
                 }
             }
         }
-        stats = snapshot();
     }
 
     private GossipStats snapshot() {

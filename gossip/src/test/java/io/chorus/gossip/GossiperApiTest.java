@@ -91,6 +91,9 @@ class GossiperApiTest {
                 new GossipSyn("c", null, List.of()).encode());
         sim.runUntilIdle();
         assertThat(errorOf(unknown)).isEqualTo(ErrorCode.UNKNOWN_OPCODE);
+        assertThat(g.handler().nonBlocking(GossipOpcodes.GOSSIP_SYN)).isTrue();
+        assertThat(g.handler().nonBlocking(GossipOpcodes.GOSSIP_ACK2)).isTrue();
+        assertThat(g.handler().nonBlocking(0x3001)).isFalse();
         assertThat(errorOf(garbage)).isEqualTo(ErrorCode.BAD_REQUEST);
         assertThat(errorOf(fromItself)).isEqualTo(ErrorCode.BAD_REQUEST);
         GossipAck ack = GossipAck.decode(fine.join().body());
