@@ -60,9 +60,11 @@ import java.util.function.UnaryOperator;
  * blocks, no lock is taken. {@link #view()} and {@link #stats()} are immutable snapshots published through volatile
  * fields, safe to read from any thread; listeners run on the agent.
  *
- * <p><b>Pauses.</b> Every task first checks the time since the detector's last tick; beyond the pause threshold
- * this node was not running (a GC, a suspended VM), and the detector is ticked before anything else, so messages
- * that waited through the pause, whatever order they run in, never find their peers silent for the whole pause.
+ * <p><b>Pauses.</b> A round ticks the detector before it judges anyone, and every other task first checks the time
+ * since the last tick: beyond the pause threshold this node was not running (a GC, a suspended VM), and the detector
+ * is ticked before anything else. So whatever order a resumed node runs what waited in, nobody is convicted for the
+ * pause, and a heartbeat that waited does not find its node silent for the whole pause (which would restart that
+ * node's history as after an outage).
  */
 public final class Gossiper implements AutoCloseable {
 
@@ -583,8 +585,8 @@ public final class Gossiper implements AutoCloseable {
 
     private GossipStats snapshot() {
         return new GossipStats(rounds, messagesSent, messagesReceived, bytesSent, bytesReceived, statesMerged,
-                heartbeatsMerged, ringStatesAdopted, convictions, rejoins, detector.pausesDetected(), refusedSyns, malformed,
-                failedExchanges, listenerFailures);
+                heartbeatsMerged, ringStatesAdopted, convictions, rejoins, detector.outagesEnded(),
+                detector.pausesDetected(), refusedSyns, malformed, failedExchanges, listenerFailures);
     }
 
     private void sent(Message m) {

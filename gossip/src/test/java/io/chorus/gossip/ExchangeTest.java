@@ -72,7 +72,8 @@ class ExchangeTest {
         NodeTable t = table();
         GossipAck ack = ack(t, List.of(new Digest(A, 0, 99, 99), new Digest(B, 2, 1, 1)), 10);
         assertThat(ack.states()).extracting(s -> s.state().id()).containsExactly(A);
-        assertThat(ack.heartbeats()).as("the heartbeat past the state's version").containsExactly(new Digest(A, 1, 10, 3));
+        assertThat(ack.heartbeats()).as("the heartbeat past the state's version")
+                .containsExactly(new Digest(A, 1, 10, 3));
         assertThat(ack.wants()).containsExactly(new Digest(B, 1, 3, 3));
     }
 

@@ -102,7 +102,8 @@ class GossiperApiTest {
         assertThat(g.stats().refusedSyns()).isEqualTo(1);
 
         g.close();
-        CompletableFuture<Message> late = g.handler().handle(NodeId.of("x"), new GossipSyn("c", null, List.of()).encode());
+        CompletableFuture<Message> late = g.handler().handle(NodeId.of("x"),
+                new GossipSyn("c", null, List.of()).encode());
         sim.runUntilIdle();
         assertThat(errorOf(late)).isEqualTo(ErrorCode.UNAVAILABLE);
     }
