@@ -35,9 +35,10 @@ import java.util.function.UnaryOperator;
  * together do not gossip in step): tick the detector (its pause guard), bump this node's heartbeat (its state's
  * next version; a ring version that lags the held ring state is caught up instead), judge every peer, then send a
  * SYN to the peers {@link PeerSelection} picks. An exchange: the SYN lists a {@link Digest} of everything this node
- * holds; the peer's ACK carries what it holds newer (full states for newer content, bare digests for later
- * heartbeats) and asks for what this node holds newer; the ACK2 carries that. See {@link Exchange} for the rules and
- * the cap on full states per message.
+ * holds; the peer takes each digest as a heartbeat its sender heard (liveness needs no reply to get through), then
+ * its ACK carries what it holds newer (full states for newer content, bare digests for later heartbeats) and asks for
+ * the content this node holds newer; the ACK2 carries that. See {@link Exchange} for the rules and the cap on full
+ * states per message.
  *
  * <p><b>Merging.</b> A state is taken only if it is newer news than the one held: a newer generation, or a newer
  * content ({@link SentState}); a state of the same content with a later version, or a bare digest, only moves the
