@@ -18,8 +18,10 @@ import java.util.function.Predicate;
  *
  * <p><b>Content and liveness apart.</b> A full state goes where the other side's content is older (by generation,
  * then content version, see {@link Digest}); a heartbeat (a digest) goes where its latest heartbeat in the same
- * generation is older. Either side asks for what the other has newer, of either kind. So a node waiting for a new
- * content still hears heartbeats of it from everyone, and a heartbeat costs a digest, not a state.
+ * generation is older. So a node waiting for a new content still hears heartbeats of it from everyone, and a
+ * heartbeat costs a digest, not a state. Liveness the SYN's sender has later needs no asking: each of its digests is
+ * a heartbeat it heard, and the receiver takes them before it answers (see Gossiper); the ACK asks only for newer
+ * content.
  *
  * <p><b>The cap.</b> An ACK or ACK2 carries at most {@code maxStates} full states, so one exchange stays small however
  * large the cluster and however many contents changed at once (a commit changes every node's ring version); what is
@@ -67,7 +69,7 @@ final class Exchange {
                 Digest d = theirs.get(j++);
                 Digest own = mine.digest();
                 offer(mine, own, d, give, beats);
-                if ((d.contentNewerThan(own) || d.aliveLaterThan(own)) && !unwanted.test(d.node())) {
+                if (d.contentNewerThan(own) && !unwanted.test(d.node())) {
                     want.add(own);
                 }
             }
@@ -124,6 +126,7 @@ final class Exchange {
                 beats.add(own);
             }
         }
+        // Even with the state: the cap may hold it back, and liveness must not wait for content.
         if (own.aliveLaterThan(theirs)) {
             beats.add(own);
         }

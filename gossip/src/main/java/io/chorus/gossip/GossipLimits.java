@@ -8,7 +8,10 @@ import io.chorus.ring.Ring;
  */
 public final class GossipLimits {
 
-    /** Nodes a SYN may list: every member a ring can hold ({@value Ring#MAX_MEMBERS}) and as many joining. */
+    /**
+     * Digests a SYN, or heartbeats and wants an ACK or ACK2, may list: every member a ring can hold
+     * ({@value Ring#MAX_MEMBERS}) and three times as many joining or removed.
+     */
     public static final int MAX_NODES = 4 * Ring.MAX_MEMBERS;
     /**
      * Full node states in one ACK or ACK2, whatever a node's config says: a state is about 100 bytes plus its

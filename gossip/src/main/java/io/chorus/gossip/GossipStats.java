@@ -13,6 +13,9 @@ package io.chorus.gossip;
  * @param ringStatesAdopted ring states taken because they superseded the one held (gossiped or offered)
  * @param convictions times a node was judged down by the failure detector
  * @param rejoins times a convicted node was heard from again and judged alive
+ * @param outagesEnded heartbeats that came after a silence long enough to convict, so their node's detector
+ *     history started afresh ({@link PhiAccrualDetector#outagesEnded()}): returns of dead or cut-off nodes, and
+ *     what a pause of this node would cause if the guard did not catch it first
  * @param pausesDetected pauses of this node the detector's guard detected (see {@link PhiAccrualDetector#tick})
  * @param refusedSyns SYNs and ACK2s refused for naming another cluster (or coming from this node itself)
  * @param malformed requests and replies whose body did not decode
@@ -20,6 +23,7 @@ package io.chorus.gossip;
  * @param listenerFailures listener calls that threw
  */
 public record GossipStats(long rounds, long messagesSent, long messagesReceived, long bytesSent, long bytesReceived,
-        long statesMerged, long heartbeatsMerged, long ringStatesAdopted, long convictions, long rejoins, long pausesDetected,
-        long refusedSyns, long malformed, long failedExchanges, long listenerFailures) {
+        long statesMerged, long heartbeatsMerged, long ringStatesAdopted, long convictions, long rejoins,
+        long outagesEnded, long pausesDetected, long refusedSyns, long malformed, long failedExchanges,
+        long listenerFailures) {
 }

@@ -35,9 +35,10 @@ import java.util.function.UnaryOperator;
  * together do not gossip in step): tick the detector (its pause guard), bump this node's heartbeat (its state's
  * next version; a ring version that lags the held ring state is caught up instead), judge every peer, then send a
  * SYN to the peers {@link PeerSelection} picks. An exchange: the SYN lists a {@link Digest} of everything this node
- * holds; the peer's ACK carries what it holds newer (full states for newer content, bare digests for later
- * heartbeats) and asks for what this node holds newer; the ACK2 carries that. See {@link Exchange} for the rules and
- * the cap on full states per message.
+ * holds; the peer takes each digest as a heartbeat its sender heard (liveness needs no reply to get through), then
+ * its ACK carries what it holds newer (full states for newer content, bare digests for later heartbeats) and asks for
+ * the content this node holds newer; the ACK2 carries that. See {@link Exchange} for the rules and the cap on full
+ * states per message.
  *
  * <p><b>Merging.</b> A state is taken only if it is newer news than the one held: a newer generation, or a newer
  * content ({@link SentState}); a state of the same content with a later version, or a bare digest, only moves the
@@ -60,9 +61,11 @@ import java.util.function.UnaryOperator;
  * blocks, no lock is taken. {@link #view()} and {@link #stats()} are immutable snapshots published through volatile
  * fields, safe to read from any thread; listeners run on the agent.
  *
- * <p><b>Pauses.</b> Every task first checks the time since the detector's last tick; beyond the pause threshold
- * this node was not running (a GC, a suspended VM), and the detector is ticked before anything else, so messages
- * that waited through the pause, whatever order they run in, never find their peers silent for the whole pause.
+ * <p><b>Pauses.</b> A round ticks the detector before it judges anyone, and every other task first checks the time
+ * since the last tick: beyond the pause threshold this node was not running (a GC, a suspended VM), and the detector
+ * is ticked before anything else. So whatever order a resumed node runs what waited in, nobody is convicted for the
+ * pause, and a heartbeat that waited does not find its node silent for the whole pause (which would restart that
+ * node's history as after an outage).
  */
 public final class Gossiper implements AutoCloseable {
 
@@ -97,7 +100,7 @@ public final class Gossiper implements AutoCloseable {
     private long lastTickNanos;
     /** Something listeners should hear of changed since the last publication. */
     private boolean changed;
-    /** Heartbeats changed since the last publication: publish at the end of the round. */
+    /** A round ran: publish at its end, so the view's heartbeats and this node's own state move once a round. */
     private boolean publishDue;
     private long rounds;
     private long messagesSent;
@@ -152,6 +155,7 @@ public final class Gossiper implements AutoCloseable {
             ringStatesAdopted = 0;
         }
         publish(clock.nanoTime());
+        stats = snapshot();
     }
 
     public NodeId self() {
@@ -181,9 +185,22 @@ public final class Gossiper implements AutoCloseable {
         listeners.remove(listener);
     }
 
-    /** Serves GOSSIP_SYN and GOSSIP_ACK2; any other opcode gets UNKNOWN_OPCODE. */
+    /**
+     * Serves GOSSIP_SYN and GOSSIP_ACK2; any other opcode gets UNKNOWN_OPCODE. Non-blocking for both: serving one
+     * only queues it on the agent, so a transport may call it on its I/O thread.
+     */
     public RequestHandler handler() {
-        return this::handle;
+        return new RequestHandler() {
+            @Override
+            public CompletableFuture<Message> handle(NodeId from, Message request) {
+                return Gossiper.this.handle(from, request);
+            }
+
+            @Override
+            public boolean nonBlocking(int opcode) {
+                return GossipOpcodes.isGossip(opcode);
+            }
+        };
     }
 
     /** Starts the rounds (once; a closed agent stays closed). */
@@ -389,6 +406,8 @@ public final class Gossiper implements AutoCloseable {
         if (request.opcode() == GossipOpcodes.GOSSIP_SYN) {
             GossipSyn syn = decode(() -> GossipSyn.decode(request.bodyUnsafe()));
             refuseForeign(from, syn.cluster());
+            // Every digest is a heartbeat its sender heard: taken first, liveness needs no reply to get through.
+            mergeHeartbeats(syn.digests(), clock.nanoTime());
             reply = Exchange.ack(gossiped(), this::unwanted, ring, ringDigest, syn, config.maxStatesPerMessage(),
                     random).encode();
         } else {
@@ -563,13 +582,12 @@ public final class Gossiper implements AutoCloseable {
                 }
             }
         }
-        stats = snapshot();
     }
 
     private GossipStats snapshot() {
         return new GossipStats(rounds, messagesSent, messagesReceived, bytesSent, bytesReceived, statesMerged,
-                heartbeatsMerged, ringStatesAdopted, convictions, rejoins, detector.pausesDetected(), refusedSyns, malformed,
-                failedExchanges, listenerFailures);
+                heartbeatsMerged, ringStatesAdopted, convictions, rejoins, detector.outagesEnded(),
+                detector.pausesDetected(), refusedSyns, malformed, failedExchanges, listenerFailures);
     }
 
     private void sent(Message m) {

@@ -13,8 +13,10 @@ import java.util.TreeSet;
 /**
  * One node's membership as its {@link Gossiper} last published it: every node state it holds (seed ids that no
  * real node has taken never appear), the ring state it holds, and its failure detector's verdicts at publication.
- * Heartbeat-only changes of a state (a version bump with nothing else new) are published once a round; anything
- * else (a new node, a changed status or ring version, a conviction, a return, a new ring state) at once.
+ * A peer's state is the last one taken in full, which changes only with its content (status, ring version, received
+ * partitions, removals, commit token); its heartbeats move {@link #heartbeat} and are published once a round, as is
+ * this node's own state. Anything else (a new node, a new content, a conviction, a return, a new ring state) is
+ * published at once.
  *
  * <p>Removed nodes ({@link RingState#removed()}) are REMOVED whatever they gossip, never alive. This node itself is
  * always alive (unless removed). Immutable and thread-safe: read it from any thread.

@@ -96,8 +96,18 @@ final class NodeTable {
      */
     boolean putOwn(NodeState s) {
         Entry e = entries.get(s.id());
-        boolean same = e != null && s.sameContentAs(e.content);
-        take(new SentState(s, same ? e.contentVersion : s.version()));
+        if (e == null) {
+            take(SentState.fresh(s));
+            return true;
+        }
+        boolean same = s.sameContentAs(e.content);
+        // Its own state is held as it is now, heartbeats included: it is what goes out in full.
+        e.content = s;
+        e.generation = s.generation();
+        e.heartbeat = s.version();
+        if (!same) {
+            e.contentVersion = s.version();
+        }
         return !same;
     }
 

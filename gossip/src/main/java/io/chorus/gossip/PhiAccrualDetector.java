@@ -77,6 +77,7 @@ public final class PhiAccrualDetector {
     private long lastTick;
     private long pausesDetected;
     private long pausedNanos;
+    private long outagesEnded;
 
     public PhiAccrualDetector(FailureDetectorConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -113,6 +114,7 @@ public final class PhiAccrualDetector {
         }
         if (phi(history, interval) >= threshold) {
             history.restart(config.firstHeartbeatEstimate().toNanos());
+            outagesEnded++;
         } else {
             history.add(interval);
         }
@@ -191,6 +193,14 @@ public final class PhiAccrualDetector {
     }
 
     /** The total time, in nanos, not held against monitored nodes because the local node was paused. */
+    /**
+     * How many heartbeats ended an outage: they arrived while their node's phi was at or above the threshold, so its
+     * history started afresh (see the class comment).
+     */
+    public long outagesEnded() {
+        return outagesEnded;
+    }
+
     public long pausedNanos() {
         return pausedNanos;
     }

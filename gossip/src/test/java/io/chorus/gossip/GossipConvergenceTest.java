@@ -9,6 +9,8 @@ import io.chorus.testkit.Simulation;
 import io.chorus.testkit.SimulationSeeds;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,6 +42,20 @@ class GossipConvergenceTest {
     @ParameterizedTest(name = "{0} nodes")
     @ValueSource(ints = {3, 30, 300, 1000})
     void startedFromSeedsTheClusterConvergesAndSpreadsANewRingState(int n, Simulation sim) {
+        convergeAndSpread(n, sim);
+    }
+
+    /** The soak profile's run: the same for 300 and 1000 nodes over {@code -Dchorus.seedCount} seeds each. */
+    @Test
+    @EnabledIfSystemProperty(named = "chorus.seedCount", matches = "[0-9]+")
+    void overManySeeds() {
+        for (int n : new int[] {300, 1000}) {
+            SimulationSeeds.forEachSeed(Integer.getInteger("chorus.seedCount"), seed -> convergeAndSpread(n,
+                    new Simulation(seed)));
+        }
+    }
+
+    private static void convergeAndSpread(int n, Simulation sim) {
         long started = System.nanoTime();
         SimGossipCluster c = new SimGossipCluster(sim, n, n < 10 ? 1 : 3, configFor(n));
         c.startAll();
@@ -54,11 +70,12 @@ class GossipConvergenceTest {
         assertThat(spread).as("rounds until a ring state offered on one node reaches all %d", n).isBetween(1, bound(n));
         assertThat(c.converged(next)).as("still one membership, all alive").isTrue();
         long convictions = c.total(GossipStats::convictions);
-        // Every conviction was undone by a later heartbeat (all are alive above). Up to 300 nodes there are none; at
-        // 1000 a young history (judged on the first estimate, 1 s ± 250 ms) meets the tail of second-hand heartbeat
-        // gaps once in a while: about one of the million pairs in a run (see docs/architecture.md, "Gossip").
+        // Up to 300 nodes, none. At 1000, a node first heard through a seed in the first rounds has a young history
+        // (the detector's first estimate, 1 s ± 250 ms: convicted after 7.3 s of silence), and its next heartbeat
+        // can take the epidemic's whole lag, about log2(1000) = 10 rounds, to come: 0 to 3 of the million pairs
+        // meet that in a run (docs/architecture.md, "Gossip"). Each is undone by the next heartbeat.
         assertThat(convictions).as("false convictions").isLessThanOrEqualTo(n >= 1000 ? 5 : 0);
-        assertThat(c.total(GossipStats::rejoins)).as("returns after them").isEqualTo(convictions);
+        assertThat(c.total(GossipStats::rejoins)).as("convictions undone").isEqualTo(convictions);
 
         GossipStats s = c.agent(n / 2).stats();
         System.out.printf("gossip convergence, %d nodes: membership and ring state in %d rounds, a new ring state"

@@ -86,13 +86,31 @@ class PhiAccrualPropertiesTest {
         }
         long back = 99 * S + Long.MAX_VALUE / 4;
         assertThat(d.isAvailable(B, back)).isFalse();
+        assertThat(d.outagesEnded()).isZero();
         d.heartbeat(B, back);
+        assertThat(d.outagesEnded()).isEqualTo(1);
         assertThat(d.isAvailable(B, back + S)).isTrue();
         assertThat(d.isAvailable(B, back + 7 * S)).isTrue(); // the fresh history: 7.3 s, as for a new node
         assertThat(d.isAvailable(B, back + 8 * S)).isFalse();
         // A heartbeat from the past moves nothing.
         d.heartbeat(B, back - 3 * S);
         assertThat(d.isAvailable(B, back + 8 * S)).isFalse();
+    }
+
+    @Test
+    void availableForTheAcceptablePauseAfterAnyHeartbeat() {
+        PhiAccrualDetector d = new PhiAccrualDetector();
+        long within = d.availableForNanosAfterHeartbeat();
+        assertThat(within).isEqualTo(5 * S);
+        // The most fragile history: constant 10 ms intervals, the deviation at its floor.
+        for (int k = 0; k < 1000; k++) {
+            d.heartbeat(B, k * 10_000_000L);
+        }
+        long last = 999 * 10_000_000L;
+        assertThat(d.isAvailable(B, last + within - 1)).isTrue();
+        assertThat(d.phi(B, last + within - 1)).isLessThan(Math.log10(2) + 1e-9);
+        assertThat(new PhiAccrualDetector(FailureDetectorConfig.DEFAULTS.withThreshold(0.3))
+                .availableForNanosAfterHeartbeat()).as("a threshold under log10 2 promises nothing").isZero();
     }
 
     @Test

@@ -38,7 +38,8 @@ final class SimGossipCluster {
         this(sim, n, seedCount, config, id -> sim.scheduler());
     }
 
-    SimGossipCluster(Simulation sim, int n, int seedCount, GossipConfig config, Function<NodeId, Scheduler> schedulers) {
+    SimGossipCluster(Simulation sim, int n, int seedCount, GossipConfig config,
+            Function<NodeId, Scheduler> schedulers) {
         this.sim = sim;
         this.config = config;
         this.schedulers = schedulers;
@@ -119,7 +120,7 @@ final class SimGossipCluster {
         return true;
     }
 
-    /** Runs whole rounds until {@code done} holds after one, at most {@code maxRounds}; returns the rounds run, or -1. */
+    /** Runs whole rounds until {@code done} holds after one, at most {@code maxRounds}: the rounds run, or -1. */
     int roundsUntil(java.util.function.BooleanSupplier done, int maxRounds) {
         long interval = config.interval().toMillis();
         for (int round = 1; round <= maxRounds; round++) {
