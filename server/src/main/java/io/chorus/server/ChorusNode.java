@@ -66,7 +66,8 @@ public final class ChorusNode implements AutoCloseable {
     private Handoff handoff;
     private volatile NodeMembership membership;
     private NodeIdentity identity;
-    private volatile Runnable onRemoved = () -> { };
+    /** By default a node that is no longer a member stops (off its membership's thread, which stop closes). */
+    private volatile Runnable onRemoved = () -> new Thread(this::stop, "chorus-removed-stop").start();
     private InetSocketAddress address;
     private InetSocketAddress peerAddress;
     /** The ports bound last: a restarted node takes them again, so peers and clients find it where they knew it. */

@@ -106,6 +106,14 @@ final class NodeMembership implements AutoCloseable {
         this.startNanos = clock.nanoTime();
         Path dir = settings.dataDir();
         RingState stored = DurableFiles.read(dir.resolve(RING_FILE)).map(RingStateCodec::decode).orElse(null);
+        if (stored == null && settings.createsCluster() && settings.seeds().isEmpty()) {
+            // Nobody else to ask: a cluster of this node, at once (another node's seeds may bring it more).
+            stored = RingState.initial(settings.self(), settings.replicas(), Claim.create(
+                    List.of(new Member(settings.self(), settings.zone())), settings.partitions()));
+            DurableFiles.write(dir.resolve(RING_FILE), RingStateCodec.encode(stored));
+            LOG.info("{}: no other seeds; creating cluster '{}' with Q = {}", settings.self(),
+                    settings.clusterName(), settings.partitions());
+        }
         if (stored == null && !settings.initialMembers().isEmpty()) {
             List<Member> sorted = new ArrayList<>(settings.initialMembers());
             sorted.sort((a, b) -> a.id().compareTo(b.id()));

@@ -49,7 +49,8 @@ class NodeProcessTest {
             firstGeneration = node.identity().generation();
             assertThat(node.clientAddress()).isEqualTo(new InetSocketAddress("127.0.0.1", clientPort));
             assertThat(node.peerAddress()).isEqualTo(new InetSocketAddress("127.0.0.1", peerPort));
-            assertThat(node.node().config().coordinator().n()).as("a cluster of one").isEqualTo(1);
+            // No other seeds: a cluster of one, at once; requests at the default N use it alone.
+            assertThat(node.node().ring().members()).extracting(m -> m.id().name()).containsExactly("db1");
             // A client that was given the peer address as its seed still gets in (either socket, either role),
             // and is then told the client address.
             try (ChorusClient client = ChorusClient.connect(ClientConfig.builder(List.of(node.peerAddress()))
