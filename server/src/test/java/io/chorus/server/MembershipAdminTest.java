@@ -64,7 +64,7 @@ class MembershipAdminTest {
     }
 
     private static void awaitRing(ChorusClient c, List<ChorusNode> on, int members) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
+        await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> {
             for (ChorusNode n : on) {
                 RingState r = ring(c, n);
                 if (!r.settled() || r.to().size() != members) {
@@ -89,12 +89,12 @@ class MembershipAdminTest {
     @Test
     void ringChangesAreStagedPlannedAndCommittedThroughAnyNode() throws Exception {
         ChorusNode n1 = start("n1", null);
-        await().atMost(Duration.ofSeconds(20)).until(() -> n1.membership().ring() != null);
+        await().ignoreExceptions().atMost(Duration.ofSeconds(20)).until(() -> n1.membership().ring() != null);
         ChorusNode n2 = start("n2", n1);
         ChorusNode n3 = start("n3", n1);
         try (ChorusClient c = ChorusClient.connect(ClientConfig.builder(List.of(n1.address())).build())) {
             // Both joins show in a plan on every node; nothing changes until a commit.
-            await().atMost(Duration.ofSeconds(30)).until(() -> c.planAsync(n2.address()).get().changes().size() == 2
+            await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> c.planAsync(n2.address()).get().changes().size() == 2
                     && c.planAsync(n3.address()).get().changes().size() == 2);
             PlanResponse plan = c.planAsync(n2.address()).get();
             assertThat(plan.changes()).extracting(PlanResponse.Change::node).containsExactly(NodeId.of("n2"),
@@ -111,27 +111,27 @@ class MembershipAdminTest {
             AtomicBoolean n3Removed = new AtomicBoolean();
             n3.onRemoved(() -> n3Removed.set(true));
             c.leaveAsync(n3.address()).get(10, TimeUnit.SECONDS);
-            await().atMost(Duration.ofSeconds(30)).until(() -> !c.planAsync(n1.address()).get().changes().isEmpty());
+            await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> !c.planAsync(n1.address()).get().changes().isEmpty());
             PlanResponse leave = c.planAsync(n1.address()).get();
             assertThat(leave.changes()).containsExactly(new PlanResponse.Change(PlanResponse.Kind.LEAVE,
                     NodeId.of("n3")));
             c.commitAsync(n1.address(), leave.token()).get(30, TimeUnit.SECONDS);
             awaitRing(c, List.of(n1, n2), 2);
-            await().atMost(Duration.ofSeconds(30)).until(n3Removed::get);
+            await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(n3Removed::get);
             assertThat(ring(c, n1).removed()).contains(NodeId.of("n3"));
 
             // A stale token is refused; a live node cannot be removed, a dead one can.
             ChorusNode n4 = start("n4", n2);
-            await().atMost(Duration.ofSeconds(30)).until(() -> c.planAsync(n1.address()).get().changes().size() == 1);
+            await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> c.planAsync(n1.address()).get().changes().size() == 1);
             Throwable stale = failure(c.commitAsync(n1.address(), 12345));
             assertThat(stale).isInstanceOf(RemoteException.class).hasMessageContaining("plan changed");
             c.commitAsync(n1.address(), 0).get(30, TimeUnit.SECONDS);
             awaitRing(c, List.of(n1, n2, n4), 3);
             assertThat(failure(c.removeAsync(n1.address(), "n4"))).hasMessageContaining("alive");
             n4.crash();
-            await().atMost(Duration.ofSeconds(60)).until(() -> !n1.membership().view().isAlive(NodeId.of("n4")));
+            await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> !n1.membership().view().isAlive(NodeId.of("n4")));
             c.removeAsync(n1.address(), "n4").get(10, TimeUnit.SECONDS);
-            await().atMost(Duration.ofSeconds(30)).until(() -> c.planAsync(n2.address()).get().changes()
+            await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> c.planAsync(n2.address()).get().changes()
                     .contains(new PlanResponse.Change(PlanResponse.Kind.REMOVE, NodeId.of("n4"))));
             c.commitAsync(n2.address(), 0).get(30, TimeUnit.SECONDS);
             awaitRing(c, List.of(n1, n2), 2);
@@ -139,11 +139,11 @@ class MembershipAdminTest {
 
             // A lone node that made a cluster of its own joins this one with JOIN.
             ChorusNode n5 = start("n5", null);
-            await().atMost(Duration.ofSeconds(20)).until(() -> n5.membership().ring() != null);
+            await().ignoreExceptions().atMost(Duration.ofSeconds(20)).until(() -> n5.membership().ring() != null);
             assertThatThrownBy(() -> c.joinAsync(n2.address(), HostPort.of(n1.peerAddress()).toString())
                     .get(10, TimeUnit.SECONDS)).hasMessageContaining("already a member");
             c.joinAsync(n5.address(), HostPort.of(n1.peerAddress()).toString()).get(10, TimeUnit.SECONDS);
-            await().atMost(Duration.ofSeconds(30)).until(() -> c.planAsync(n1.address()).get().changes()
+            await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> c.planAsync(n1.address()).get().changes()
                     .contains(new PlanResponse.Change(PlanResponse.Kind.JOIN, NodeId.of("n5"))));
             c.commitAsync(n1.address(), 0).get(30, TimeUnit.SECONDS);
             awaitRing(c, List.of(n1, n2, n5), 3);
