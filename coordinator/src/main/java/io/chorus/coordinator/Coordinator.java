@@ -72,6 +72,16 @@ public final class Coordinator implements AutoCloseable {
      */
     public Coordinator(NodeId self, ActorId actor, Supplier<RingState> ring, StorageEngine storage, Transport transport,
             Liveness liveness, Scheduler scheduler, Clock clock, CoordinatorConfig config) {
+        this(self, actor, ring, ring, storage, transport, liveness, scheduler, clock, config);
+    }
+
+    /**
+     * As above, serving other nodes' replica requests by {@code replicaRing}, which may be known before
+     * {@code ring} is (a restarted node stores writes it is sent while it does not yet coordinate any).
+     */
+    public Coordinator(NodeId self, ActorId actor, Supplier<RingState> ring, Supplier<RingState> replicaRing,
+            StorageEngine storage, Transport transport, Liveness liveness, Scheduler scheduler, Clock clock,
+            CoordinatorConfig config) {
         Objects.requireNonNull(self, "self");
         this.actor = Objects.requireNonNull(actor, "actor");
         if (!actor.node().equals(self)) {
@@ -86,7 +96,7 @@ public final class Coordinator implements AutoCloseable {
         this.hints = HintStore.open(storage, config.maxHints(), counters);
         this.budget = BackgroundBudget.of(config.budget(), clock, scheduler);
         this.replayer = new HintReplayer(node, hints, budget);
-        this.peerHandler = new PeerHandler(node, hints, this, ring);
+        this.peerHandler = new PeerHandler(node, hints, this, Objects.requireNonNull(replicaRing, "replicaRing"));
     }
 
     /** A coordinator over a ring that never changes (tests, tools). */

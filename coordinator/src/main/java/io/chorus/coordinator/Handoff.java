@@ -170,13 +170,16 @@ public final class Handoff implements AutoCloseable {
 
     /** Under the lock: what to start now within the concurrency, and WAITING entries for the rest. */
     private void transfers(RingState s, List<Work> starts) {
+        // An old replica gives a partition up only once every live member holds a state that says it is done, so
+        // no coordinator still reads it from the old replicas after this one dropped it.
+        boolean doneSeen = membership.allHaveSeen(s.version());
         for (int p = 0; p < s.partitionCount(); p++) {
             TransferProgress.Role role;
             List<NodeId> peers;
             if (!s.isDone(p) && s.receivers(p).contains(self)) {
                 role = TransferProgress.Role.RECEIVE;
                 peers = alive(s.replicasIn(s.from(), p));
-            } else if (s.isDone(p) && s.leavers(p).contains(self)) {
+            } else if (s.isDone(p) && s.leavers(p).contains(self) && doneSeen) {
                 role = TransferProgress.Role.RELEASE;
                 peers = alive(s.replicasIn(s.to(), p));
             } else {

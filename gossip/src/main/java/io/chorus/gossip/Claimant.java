@@ -124,7 +124,7 @@ public final class Claimant {
         if (changes.isEmpty()) {
             return Plan.nothing(ring);
         }
-        long token = token(ring.version(), changes);
+        long token = token(ring, changes);
         if (next.isEmpty()) {
             return new Plan(ring.version(), changes, null, 0, Map.of(), token, "the plan would leave no member");
         }
@@ -173,7 +173,19 @@ public final class Claimant {
             lastProblem = null;
             return null;
         }
+        // Every step needs a majority heard lately, marking done and settling too: a claimant cut off from it may
+        // not move a partition's reads to new replicas while another claimant decides otherwise.
+        int members = ring.to().size();
+        long aliveMembers = ring.to().members().stream()
+                .filter(m -> m.id().equals(self) || alive.test(m.id()) && heardLately.test(m.id())).count();
+        boolean majority = aliveMembers * 2 > members;
+        String noMajority = "only " + aliveMembers + " of " + members + " members are reachable; a ring change needs"
+                + " a majority";
         if (!ring.settled()) {
+            if (!majority) {
+                lastProblem = noMajority;
+                return null;
+            }
             if (!ring.moving().isEmpty()) {
                 BitSet done = finishedTransfers(ring, states);
                 return done.isEmpty() ? null : ring.markDone(self, done);
@@ -186,12 +198,8 @@ public final class Claimant {
             lastProblem = plan.problem();
             return null;
         }
-        int members = ring.to().size();
-        long aliveMembers = ring.to().members().stream()
-                .filter(m -> m.id().equals(self) || alive.test(m.id()) && heardLately.test(m.id())).count();
-        if (aliveMembers * 2 <= members) {
-            lastProblem = "only " + aliveMembers + " of " + members + " members are reachable; a commit needs a"
-                    + " majority";
+        if (!majority) {
+            lastProblem = noMajority;
             return null;
         }
         lastProblem = null;
@@ -261,8 +269,10 @@ public final class Claimant {
         return true;
     }
 
-    static long token(long baseVersion, List<Change> changes) {
-        Hasher h = Hashing.murmur3_128(0x2c1a1a17).newHasher().putLong(baseVersion);
+    /** Names the base state itself (not only its version: racing claimants may make two of one version). */
+    static long token(RingState base, List<Change> changes) {
+        Hasher h = Hashing.murmur3_128(0x2c1a1a17).newHasher().putLong(base.version())
+                .putBytes(io.chorus.ring.RingStateCodec.encode(base));
         for (Change c : changes) {
             h.putInt(c.kind().ordinal()).putString(c.node().name(), StandardCharsets.UTF_8).putByte((byte) 0);
         }

@@ -500,8 +500,10 @@ public final class Gossiper implements AutoCloseable {
         return !removed.isEmpty() && removed.contains(node);
     }
 
-    private boolean adoptRing(RingState offered) {
-        if (!offered.supersedes(ring)) {
+    private boolean adoptRing(RingState received) {
+        // Not simply the greater: two states of one ring change keep the done partitions of both.
+        RingState offered = RingState.reconcile(ring, received);
+        if (offered.equals(ring)) {
             return false;
         }
         ring = offered;

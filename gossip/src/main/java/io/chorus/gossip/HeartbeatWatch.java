@@ -22,7 +22,10 @@ public final class HeartbeatWatch {
         for (NodeId n : view.states().keySet()) {
             long hb = view.heartbeat(n);
             Seen s = seen.get(n);
-            if (s == null || s.heartbeat() != hb) {
+            if (s == null) {
+                // A first sighting proves nothing about now: the state may be old news relayed by a peer.
+                seen.put(n, new Seen(hb, Long.MIN_VALUE));
+            } else if (s.heartbeat() != hb) {
                 seen.put(n, new Seen(hb, nowNanos));
             }
         }
@@ -31,6 +34,6 @@ public final class HeartbeatWatch {
     /** Whether {@code node}'s heartbeat moved within {@code windowNanos} before {@code nowNanos}. */
     public boolean heardWithin(NodeId node, long windowNanos, long nowNanos) {
         Seen s = seen.get(node);
-        return s != null && nowNanos - s.atNanos() <= windowNanos;
+        return s != null && s.atNanos() != Long.MIN_VALUE && nowNanos - s.atNanos() <= windowNanos;
     }
 }

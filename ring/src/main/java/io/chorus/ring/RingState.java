@@ -230,6 +230,41 @@ public record RingState(long version, NodeId author, int replicas, Ring from, Ri
         return new RingState(nextVersion, claimant, replicas, to, to, new BitSet(), rem);
     }
 
+    /**
+     * What a node holding {@code held} should hold after seeing {@code received}. Two states of the same ring
+     * change (same from and to rings) combine: the done partitions of both, the greater version (at a tie the
+     * lower-named author), since a done partition may already have been dropped by its old replicas and must
+     * never move back, whichever claimant marked it. A settled state of a change's target ends that change. Any
+     * other pair: the one that {@link #supersedes}. Commutative and idempotent, so gossip converges on it.
+     */
+    public static RingState reconcile(RingState held, RingState received) {
+        if (held == null) {
+            return received;
+        }
+        if (received == null || held.equals(received)) {
+            return held;
+        }
+        boolean heldMoving = !held.settled();
+        boolean receivedMoving = !received.settled();
+        if (heldMoving && receivedMoving && held.from.equals(received.from) && held.to.equals(received.to)) {
+            BitSet done = held.doneBits();
+            done.or(received.doneBits);
+            RingState first = held.version != received.version ? (held.version > received.version ? held : received)
+                    : (held.author.compareTo(received.author) <= 0 ? held : received);
+            SortedSet<NodeId> removedBoth = new TreeSet<>(held.removed);
+            removedBoth.addAll(received.removed);
+            return new RingState(first.version, first.author, first.replicas, held.from, held.to, done,
+                    removedBoth);
+        }
+        if (heldMoving && !receivedMoving && received.to.equals(held.to)) {
+            return received;
+        }
+        if (!heldMoving && receivedMoving && held.to.equals(received.to)) {
+            return held;
+        }
+        return received.supersedes(held) ? received : held;
+    }
+
     /** Whether this state should replace {@code other} in a node's view. */
     public boolean supersedes(RingState other) {
         if (other == null) {

@@ -110,6 +110,32 @@ class RingStateTest {
     }
 
     @Test
+    void statesOfOneChangeCombineTheirDonePartitionsWhicheverClaimantMarkedThem() {
+        RingState base = threeNodes();
+        RingState moving = base.commit(A, 3, Claim.join(base.to(), Member.of("d")), List.of());
+        BitSet all = moving.moving();
+        int p1 = all.nextSetBit(0);
+        int p2 = all.nextSetBit(p1 + 1);
+        BitSet one = new BitSet();
+        one.set(p1);
+        BitSet two = new BitSet();
+        two.set(p2);
+        RingState byA = moving.markDone(A, one);
+        RingState byB = moving.markDone(NodeId.of("b"), two);
+        assertEquals(byA.version(), byB.version());
+        RingState ab = RingState.reconcile(byA, byB);
+        assertEquals(ab, RingState.reconcile(byB, byA), "commutative");
+        assertTrue(ab.isDone(p1) && ab.isDone(p2), "a done partition never moves back");
+        assertEquals(A, ab.author());
+        assertEquals(ab, RingState.reconcile(ab, byA), "idempotent once combined");
+        RingState settled = ab.markDone(A, all).settle(A);
+        assertEquals(settled, RingState.reconcile(byB, settled));
+        assertEquals(settled, RingState.reconcile(settled, byB), "a settled state ends its change");
+        RingState other = base.commit(NodeId.of("b"), 3, Claim.join(base.to(), Member.of("e")), List.of());
+        assertEquals(byA.supersedes(other) ? byA : other, RingState.reconcile(other, byA), "other changes: order");
+    }
+
+    @Test
     void codecRoundTripsSettledAndMovingStates() {
         RingState s = threeNodes();
         RingState moving = s.commit(A, 3, Claim.join(s.to(), Member.of("d", "z1")), List.of());

@@ -178,8 +178,8 @@ public final class ChorusNode implements AutoCloseable {
         // the client, send a repair or the next hint) is short and never reads the store.
         transport = new NettyTransport(id, addresses::lookup, loops, server, ClientOptions.callbacksOn(Runnable::run));
         GossipLiveness liveness = new GossipLiveness(() -> membership == null ? null : membership.view());
-        coordinator = new Coordinator(id, new ActorId(id, storage.epoch()), this::ringState, storage, transport,
-                liveness, scheduler, Clock.system(), config.coordinator());
+        coordinator = new Coordinator(id, new ActorId(id, storage.epoch()), this::ringState, this::heldRingState,
+                storage, transport, liveness, scheduler, Clock.system(), config.coordinator());
         // Anti-entropy reads the store in its steps: they run on the dispatch pool, and share the coordinator's
         // background budget with hint replay and handoff. It syncs the replicas of the target ring.
         antiEntropy = new AntiEntropy(id, () -> {
@@ -193,7 +193,7 @@ public final class ChorusNode implements AutoCloseable {
         });
         RequestHandler peers = AntiEntropy.route(coordinator.peerHandler(), antiEntropy.handler());
         transport.serve(new GossipRouting(peers, () -> membership == null ? null : membership.handler()));
-        server.serveClients(new ClientRequestHandler(coordinator, antiEntropy, this::ringState, addresses, storage,
+        server.serveClients(new ClientRequestHandler(coordinator, antiEntropy, this::heldRingState, addresses, storage,
                 server::stats, new MembershipAdmin(() -> membership, () -> handoff)));
         int port = server.start();
         lastPort = port;
@@ -276,10 +276,38 @@ public final class ChorusNode implements AutoCloseable {
         m.start();
     }
 
+    /**
+     * Waits up to {@code within} until the node routes by a ring state it trusts (after a restart: once it heard
+     * a live peer); returns whether it does. For tools and tests that use a node right after starting it.
+     */
+    public boolean awaitMembership(java.time.Duration within) {
+        NodeMembership m = membership;
+        if (m == null) {
+            return false;
+        }
+        try {
+            m.ready().get(within.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** The ring state the node routes by, or null while it has none (still joining). */
     RingState ringState() {
         NodeMembership m = membership;
         return m == null ? null : m.ring();
+    }
+
+    /** The ring state held, trusted or not yet (see {@link NodeMembership#ring()}). */
+    private RingState heldRingState() {
+        NodeMembership m = membership;
+        return m == null ? null : m.heldRing();
     }
 
     private long ringVersion() {

@@ -102,7 +102,9 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     /** Starts node {@code i} again on its data and its port. */
     public void restart(int i) {
-        nodes.get(i).start();
+        ChorusNode n = nodes.get(i);
+        n.start();
+        n.awaitMembership(java.time.Duration.ofSeconds(30));
     }
 
     /** The client addresses of the running nodes. */
@@ -246,6 +248,10 @@ public final class EmbeddedCluster implements AutoCloseable {
                     ChorusNode node = new ChorusNode(config, addresses, loops, dispatch);
                     node.start();
                     started.add(node);
+                }
+                // Nodes restarted on their data route only once they heard a peer (their ring may be stale).
+                for (ChorusNode node : started) {
+                    node.awaitMembership(java.time.Duration.ofSeconds(30));
                 }
                 return cluster;
             } catch (RuntimeException e) {

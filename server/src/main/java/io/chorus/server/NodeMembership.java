@@ -83,12 +83,15 @@ final class NodeMembership implements AutoCloseable {
     private final Claimant claimant;
     /** A member counts toward a commit's majority if heard from within this many gossip intervals. */
     static final int HEARD_LATELY_INTERVALS = 5;
+    /** A restarted node that has heard no peer for this many gossip intervals routes by its stored ring state. */
+    static final int TRUST_STORED_AFTER_INTERVALS = 3;
     private final io.chorus.gossip.HeartbeatWatch heartbeats = new io.chorus.gossip.HeartbeatWatch();
     private final Scheduler scheduler;
     private final Clock clock;
     private final long startNanos;
     private volatile RingState ring;
-    private volatile long persistedRingVersion = -1;
+    private volatile RingState persisted;
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private volatile Runnable onRemoved = () -> { };
     private boolean removedAnnounced;
     private Cancellable timer;
@@ -106,6 +109,7 @@ final class NodeMembership implements AutoCloseable {
         this.startNanos = clock.nanoTime();
         Path dir = settings.dataDir();
         RingState stored = DurableFiles.read(dir.resolve(RING_FILE)).map(RingStateCodec::decode).orElse(null);
+        boolean freshRing = stored == null;
         if (stored == null && settings.createsCluster() && settings.seeds().isEmpty()) {
             // Nobody else to ask: a cluster of this node, at once (another node's seeds may bring it more).
             stored = RingState.initial(settings.self(), settings.replicas(), Claim.create(
@@ -122,8 +126,15 @@ final class NodeMembership implements AutoCloseable {
             DurableFiles.write(dir.resolve(RING_FILE), RingStateCodec.encode(stored));
         }
         this.ring = stored;
-        this.persistedRingVersion = stored == null ? -1 : stored.version();
-        DurableFiles.read(dir.resolve(HANDOFF_FILE)).ifPresent(bytes -> {
+        this.persisted = stored;
+        DurableFiles.read(dir.resolve(HANDOFF_FILE)).filter(bytes -> {
+            if (bytes.length < 8) {
+                LOG.warn("{}: ignoring {} ({} bytes, too short): handoff progress starts again", settings.self(),
+                        HANDOFF_FILE, bytes.length);
+                return false;
+            }
+            return true;
+        }).ifPresent(bytes -> {
             ByteBuffer b = ByteBuffer.wrap(bytes);
             handoffTarget = b.getLong();
             byte[] bits = new byte[b.remaining()];
@@ -149,8 +160,17 @@ final class NodeMembership implements AutoCloseable {
         listeners.add(v -> {
             if (v.ring() != null) {
                 adopt(v.ring());
+                // Heard a live peer: the ring state held is now as fresh as theirs, or about to be.
+                if (v.liveMembers().size() > 1) {
+                    ready.complete(null);
+                }
             }
         });
+        // A ring made in this very start (the first one, or from the configured members), or a ring of this
+        // node alone, cannot be stale.
+        if (stored != null && (freshRing || stored.to().size() == 1 && stored.to().contains(settings.self()))) {
+            ready.complete(null);
+        }
         this.gossiper = gossiper(self, stored, settings.seeds());
     }
 
@@ -199,9 +219,23 @@ final class NodeMembership implements AutoCloseable {
         gossiper.close();
     }
 
-    /** The ring state this node routes by, or null before it has one (a node still joining). */
+    /**
+     * The ring state this node routes by, or null before it has one it may trust: a node still joining, or a node
+     * restarted on a stored ring state that has not heard a live peer since (the ring may have changed while it
+     * was down; routing by the stale one would put writes on nodes that are no replicas any more).
+     */
     RingState ring() {
+        return ready.isDone() ? ring : null;
+    }
+
+    /** The ring state held, trusted or not yet: for serving other nodes' replica requests and routing hints. */
+    RingState heldRing() {
         return ring;
+    }
+
+    /** Completes once {@link #ring()} is not null. */
+    CompletableFuture<Void> ready() {
+        return ready;
     }
 
     MembershipView view() {
@@ -236,11 +270,19 @@ final class NodeMembership implements AutoCloseable {
                         Claim.create(List.of(new Member(self, settings.zone())), settings.partitions()));
                 LOG.info("{}: no cluster found through the seeds; creating cluster '{}' with Q = {}", self,
                         settings.clusterName(), settings.partitions());
-                gossiper.offerRing(first);
+                gossiper.offerRing(first).thenRun(() -> ready.complete(null));
             }
             return;
         }
         adopt(current);
+        if (!ready.isDone() && clock.nanoTime() - startNanos >= TRUST_STORED_AFTER_INTERVALS
+                * settings.gossip().interval().toNanos()) {
+            // Nobody answered: the peers are down too (a whole cluster restarting), so no newer ring is being
+            // served either. Route by the stored one; gossip corrects it as soon as a peer is back.
+            LOG.warn("{}: no live peer heard since start; routing by the stored ring state (version {})",
+                    settings.self(), current.version());
+            ready.complete(null);
+        }
         NodeState mine = view.selfState();
         if (view.selfRemoved()) {
             if (!removedAnnounced) {
@@ -276,14 +318,12 @@ final class NodeMembership implements AutoCloseable {
 
     /** Routes by {@code state} from now on, and persists it: a restarted node knows its ring without gossip. */
     private void adopt(RingState state) {
-        RingState held = ring;
-        if (held == null || state.supersedes(held)) {
-            ring = state;
-        }
-        if (ring.version() != persistedRingVersion) {
+        ring = RingState.reconcile(ring, state);
+        // By content, not version: after a claimant race the winner may carry the loser's version.
+        if (!ring.equals(persisted)) {
             RingState persist = ring;
             DurableFiles.write(settings.dataDir().resolve(RING_FILE), RingStateCodec.encode(persist));
-            persistedRingVersion = persist.version();
+            persisted = persist;
         }
     }
 
@@ -293,7 +333,7 @@ final class NodeMembership implements AutoCloseable {
         return new ClusterMembership() {
             @Override
             public RingState ring() {
-                return ring;
+                return NodeMembership.this.ring();
             }
 
             @Override
@@ -390,7 +430,7 @@ final class NodeMembership implements AutoCloseable {
             throw new java.io.UncheckedIOException("cannot forget the ring state in " + file, e);
         }
         ring = null;
-        persistedRingVersion = -1;
+        persisted = null;
         // A generation above any this node had: the cluster joined has never heard of it, but its own restarts
         // must still count upwards from here.
         long generation = Math.max(settings.generation() + 1, clock.currentTimeMillis() / 1000 + 1);

@@ -77,6 +77,7 @@ class SeparatePeerListenerTest {
                 InetSocketAddress peer = b.peerAddress();
                 b.stop();
                 b.start();
+                assertThat(b.awaitMembership(java.time.Duration.ofSeconds(30))).isTrue();
                 assertThat(b.address()).isEqualTo(client);
                 assertThat(b.peerAddress()).isEqualTo(peer);
                 try (ChorusClient again = ChorusClient.connect(ClientConfig.builder(List.of(client)).build())) {
