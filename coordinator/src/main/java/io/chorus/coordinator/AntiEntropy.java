@@ -134,6 +134,14 @@ public final class AntiEntropy implements AutoCloseable {
         this.collectionHeld = Objects.requireNonNull(held, "held");
     }
 
+    /**
+     * Nodes a tombstone round asks besides the ring's members (the gossip-known nodes that may hold data): each
+     * must answer and hold no other state of the key. Set before {@link #start()}.
+     */
+    public void alsoAskForTombstones(java.util.function.Supplier<java.util.Collection<NodeId>> nodes) {
+        collector.alsoAsk(Objects.requireNonNull(nodes, "nodes"));
+    }
+
     /** Serves the anti-entropy opcodes (0x30xx). */
     public RequestHandler handler() {
         return handler;

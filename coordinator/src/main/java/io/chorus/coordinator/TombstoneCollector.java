@@ -50,6 +50,7 @@ final class TombstoneCollector {
     private final IntToLongFunction pendingHints;
     private final AntiEntropyConfig config;
     private final AntiEntropyCounters counters;
+    private volatile java.util.function.Supplier<java.util.Collection<NodeId>> alsoAsk = java.util.List::of;
     /** Per partition: tombstone key -> (entry hash, ring version, when first seen stable). */
     private final Map<Integer, Map<ByteBuffer, Observation>> observed = new HashMap<>();
 
@@ -70,6 +71,11 @@ final class TombstoneCollector {
         this.counters = counters;
     }
 
+    /** Nodes asked besides the ring's members; set before the first round. */
+    void alsoAsk(java.util.function.Supplier<java.util.Collection<NodeId>> nodes) {
+        this.alsoAsk = nodes;
+    }
+
     /** Runs one round for {@code partition}; completes with the tombstones collected here. Never fails. */
     CompletableFuture<Integer> round(Ring ring, int partition, List<NodeId> primaries) {
         HashTree tree = storage.trees().tree(partition);
@@ -88,7 +94,14 @@ final class TombstoneCollector {
             mine[i] = storage.entryHash(partition, keys.get(i));
         }
         AeStable question = new AeStable(partition, ring.version(), keys);
-        List<NodeId> others = ring.members().stream().map(m -> m.id()).filter(id -> !id.equals(self)).toList();
+        // Every member, and every other node known to hold data (a joiner that received under a ring that lost a
+        // claimant race, a node that left and may still hand something off): each must answer, and a non-replica
+        // must hold no other state of the key.
+        java.util.Set<NodeId> asked = new java.util.TreeSet<>();
+        ring.members().forEach(m -> asked.add(m.id()));
+        asked.addAll(alsoAsk.get());
+        asked.remove(self);
+        List<NodeId> others = List.copyOf(asked);
         List<CompletableFuture<AeStable.Reply>> replies = new ArrayList<>();
         for (NodeId member : others) {
             replies.add(transport.request(member, question.encode(), config.messageTimeoutMillis())

@@ -2,6 +2,7 @@ package io.chorus.server;
 
 import io.chorus.coordinator.AntiEntropy;
 import io.chorus.coordinator.Handoff;
+import io.chorus.coordinator.HandoffConfig;
 import io.chorus.core.transport.RequestHandler;
 import io.chorus.gossip.Claimant;
 import java.util.ArrayList;
@@ -191,6 +192,17 @@ public final class ChorusNode implements AutoCloseable {
             RingState r = ringState();
             return r == null || !r.settled();
         });
+        antiEntropy.alsoAskForTombstones(() -> {
+            NodeMembership m = membership;
+            if (m == null) {
+                return List.of();
+            }
+            // Known nodes that are not removed: joining, leaving or up, alive or not (a dead one blocks the round).
+            List<NodeId> known = new ArrayList<>();
+            io.chorus.gossip.MembershipView v = m.view();
+            v.states().keySet().stream().filter(n -> !v.isRemoved(n)).forEach(known::add);
+            return known;
+        });
         RequestHandler peers = AntiEntropy.route(coordinator.peerHandler(), antiEntropy.handler());
         transport.serve(new GossipRouting(peers, () -> membership == null ? null : membership.handler()));
         server.serveClients(new ClientRequestHandler(coordinator, antiEntropy, this::heldRingState, addresses, storage,
@@ -209,7 +221,7 @@ public final class ChorusNode implements AutoCloseable {
         coordinator.start();
         antiEntropy.start();
         handoff = new Handoff(id, membership.clusterMembership(), antiEntropy, storage, scheduler, Clock.system(),
-                membershipOptions.handoff());
+                quietAtLeastARequest(membershipOptions.handoff()));
         handoff.start();
         if (peerAddress.equals(address)) {
             LOG.info("{} serving on {} (data in {}, {}, epoch {})", id, address, config.dataDir(),
@@ -248,7 +260,7 @@ public final class ChorusNode implements AutoCloseable {
                 identity.generation(), zone(), HostPort.of(address).toString(), ownPeer.toString(), config.dataDir(),
                 seeds, creates, initial, config.partitions(), n, membershipOptions.gossip(),
                 new Claimant.Config(membershipOptions.autoCommit(), membershipOptions.settle().toNanos(), n));
-        NodeMembership m = new NodeMembership(settings, transport, scheduler, Clock.system(), new Random());
+        NodeMembership m = new NodeMembership(settings, transport, scheduler, Clock.system(), new Random(), dispatch);
         m.addListener(view -> view.states().forEach((node, state) -> {
             if (!node.equals(id)) {
                 try {
@@ -302,6 +314,16 @@ public final class ChorusNode implements AutoCloseable {
     RingState ringState() {
         NodeMembership m = membership;
         return m == null ? null : m.ring();
+    }
+
+    /**
+     * The quiet time of handoff, raised to cover a request at the default timeout (and its forward): a write
+     * acknowledged under the old ring alone must have ended before transfers start.
+     */
+    private HandoffConfig quietAtLeastARequest(HandoffConfig h) {
+        long request = config.coordinator().requestTimeoutMillis() + config.coordinator().forwardSlackMillis();
+        return h.quietMillis() >= request ? h
+                : new HandoffConfig(h.tickMillis(), request, h.concurrency(), h.strayCheckMillis());
     }
 
     /** The ring state held, trusted or not yet (see {@link NodeMembership#ring()}). */

@@ -76,6 +76,8 @@ final class NodeMembership implements AutoCloseable {
     /** Replaced only by {@link #join}: a node that joins another cluster starts its gossip afresh. */
     private volatile Gossiper gossiper;
     private final Transport transport;
+    /** Where file writes that a caller must not wait for run (the node's dispatch pool). */
+    private final java.util.concurrent.Executor io;
     private final Random random;
     private final List<Consumer<MembershipView>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile java.util.function.Function<HostPort, NodeId> seedIds = h -> NodeId.of("seed:" + h);
@@ -100,8 +102,10 @@ final class NodeMembership implements AutoCloseable {
     private long handoffTarget;
     private BitSet handoffBits = new BitSet();
 
-    NodeMembership(Settings settings, Transport transport, Scheduler scheduler, Clock clock, Random random) {
+    NodeMembership(Settings settings, Transport transport, Scheduler scheduler, Clock clock, Random random,
+            java.util.concurrent.Executor io) {
         this.settings = settings;
+        this.io = io;
         this.transport = transport;
         this.random = random;
         this.scheduler = scheduler;
@@ -356,6 +360,11 @@ final class NodeMembership implements AutoCloseable {
 
             @Override
             public void publishFinished(long targetId, BitSet partitions) {
+                // The caller may be a storage writer or an event loop: the fsync happens elsewhere.
+                io.execute(() -> publish(targetId, partitions));
+            }
+
+            private void publish(long targetId, BitSet partitions) {
                 BitSet all;
                 synchronized (NodeMembership.this) {
                     // Unions, never replacements: two partitions finishing at once publish from two threads,
@@ -406,7 +415,20 @@ final class NodeMembership implements AutoCloseable {
      * or alone in a cluster of its own and holding no data, may; its gossip starts again through the seed, as a
      * staged join (the claimant commits it by itself with auto-commit, or on COMMIT).
      */
-    synchronized CompletableFuture<Void> join(HostPort seed) {
+    CompletableFuture<Void> join(HostPort seed) {
+        // On the agent's thread, like every other change of the ring field and the gossip agent.
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        scheduler.execute(() -> {
+            try {
+                done.complete(joinNow(seed));
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    private Void joinNow(HostPort seed) {
         RingState current = ring;
         NodeId self = settings.self();
         if (current != null && !(current.to().size() == 1 && current.to().contains(self) && current.settled())) {
@@ -443,7 +465,7 @@ final class NodeMembership implements AutoCloseable {
         gossiper = gossiper(fresh, null, List.of(seedId));
         gossiper.start();
         LOG.info("{}: joining the cluster of {} (generation {})", self, seed, generation);
-        return CompletableFuture.completedFuture(null);
+        return null;
     }
 
     /** Stages this node's leave. */
