@@ -1,5 +1,6 @@
 package io.chorus.coordinator;
 
+import io.chorus.core.codec.BodyWriter;
 import io.chorus.core.codec.ByteReader;
 import io.chorus.core.error.MalformedEncodingException;
 import io.chorus.storage.StorageEngine;

@@ -1,5 +1,6 @@
 package io.chorus.coordinator;
 
+import io.chorus.core.codec.BodyWriter;
 import io.chorus.core.NodeId;
 import io.chorus.core.causal.SiblingSet;
 import io.chorus.core.codec.ByteReader;

@@ -1,5 +1,6 @@
 package io.chorus.coordinator;
 
+import io.chorus.core.codec.BodyWriter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.chorus.gossip;
 
+import io.chorus.core.codec.BodyWriter;
 import io.chorus.core.NodeId;
 import io.chorus.core.codec.ByteReader;
 import io.chorus.core.error.MalformedEncodingException;

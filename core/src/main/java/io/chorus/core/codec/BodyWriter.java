@@ -1,31 +1,46 @@
-package io.chorus.gossip;
+package io.chorus.core.codec;
 
-import io.chorus.core.codec.Varint;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Builds a gossip message body in the protocol's primitive types, growing as needed; the counterpart of core's
- * {@link io.chorus.core.codec.ByteReader}. The coordinator has the same small class for its own messages: gossip
- * may not depend on the coordinator, and core holds only the reader. Not thread-safe; one per encode.
+ * Builds a message body in the protocol's primitive types (u8, u16, fixed 64-bit values, varints, length-prefixed
+ * bytes and strings), growing as needed: the counterpart of {@link ByteReader}, shared by the gossip and
+ * coordinator codecs. Not thread-safe; one per encode.
  */
-final class BodyWriter {
+public final class BodyWriter {
 
     private byte[] buf;
     private int length;
 
-    BodyWriter(int sizeHint) {
+    public BodyWriter(int sizeHint) {
         buf = new byte[Math.max(16, sizeHint)];
     }
 
-    BodyWriter u8(int value) {
+    public BodyWriter u8(int value) {
         ensure(1);
         buf[length++] = (byte) value;
         return this;
     }
 
-    BodyWriter fixed64(long value) {
+    public BodyWriter u16(int value) {
+        ensure(2);
+        buf[length++] = (byte) (value >>> 8);
+        buf[length++] = (byte) value;
+        return this;
+    }
+
+    /** Bytes as they are, without a length. */
+    public BodyWriter raw(byte[] value) {
+        ensure(value.length);
+        System.arraycopy(value, 0, buf, length, value.length);
+        length += value.length;
+        return this;
+    }
+
+    /** Eight bytes, big-endian (a 64-bit hash or token). */
+    public BodyWriter fixed64(long value) {
         ensure(8);
         for (int shift = 56; shift >= 0; shift -= 8) {
             buf[length++] = (byte) (value >>> shift);
@@ -33,7 +48,7 @@ final class BodyWriter {
         return this;
     }
 
-    BodyWriter varint(long value) {
+    public BodyWriter varint(long value) {
         ensure(Varint.MAX_LENGTH);
         ByteBuffer out = ByteBuffer.wrap(buf, length, Varint.MAX_LENGTH);
         Varint.write(out, value);
@@ -42,7 +57,7 @@ final class BodyWriter {
     }
 
     /** {@code length:varint} then the bytes. */
-    BodyWriter bytes(byte[] value) {
+    public BodyWriter bytes(byte[] value) {
         varint(value.length);
         ensure(value.length);
         System.arraycopy(value, 0, buf, length, value.length);
@@ -50,7 +65,7 @@ final class BodyWriter {
         return this;
     }
 
-    BodyWriter string(String value) {
+    public BodyWriter string(String value) {
         int n = value.length();
         for (int i = 0; i < n; i++) {
             if (value.charAt(i) >= 0x80) {
@@ -66,11 +81,11 @@ final class BodyWriter {
         return this;
     }
 
-    int length() {
+    public int length() {
         return length;
     }
 
-    byte[] toArray() {
+    public byte[] toArray() {
         return Arrays.copyOf(buf, length);
     }
 
