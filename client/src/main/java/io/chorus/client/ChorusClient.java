@@ -171,6 +171,31 @@ public final class ChorusClient implements AutoCloseable {
         });
     }
 
+    /** How many writes {@link #updateAsync} makes at most before it leaves concurrent writers' siblings. */
+    public static final int UPDATE_ATTEMPTS = 5;
+
+    /**
+     * Read-modify-write: reads {@code key}, writes what {@code resolver} makes of it (all its siblings, or not
+     * found) with the read's context, and when the answer still shows a concurrent writer's sibling, resolves that
+     * answer and writes again (up to {@value #UPDATE_ATTEMPTS} writes). A resolver that returns null writes
+     * nothing. One client writing a key in sequence this way never makes siblings; concurrent ones see each
+     * other's values in the resolver, so nothing is lost. Completes with the state after the last write.
+     */
+    public CompletableFuture<ChorusObject> updateAsync(byte[] key, java.util.function.Function<ChorusObject, byte[]>
+            resolver) {
+        return updateAsync(key, resolver, RequestOptions.defaults());
+    }
+
+    public CompletableFuture<ChorusObject> updateAsync(byte[] key, java.util.function.Function<ChorusObject, byte[]>
+            resolver, RequestOptions opts) {
+        return Updates.update(this, key.clone(), java.util.Objects.requireNonNull(resolver, "resolver"), opts,
+                UPDATE_ATTEMPTS);
+    }
+
+    public ChorusObject update(byte[] key, java.util.function.Function<ChorusObject, byte[]> resolver) {
+        return join(updateAsync(key, resolver));
+    }
+
     public ChorusObject get(byte[] key) {
         return join(getAsync(key));
     }
