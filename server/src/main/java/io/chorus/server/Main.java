@@ -24,7 +24,9 @@ import picocli.CommandLine.Parameters;
  * ephemeral port (tests). Errors an operator fixes (a bad flag, a config error, a data directory of another node)
  * are one line on stderr and a non-zero exit: 2 for the command line and the config, 1 for the rest.
  */
-@Command(name = "chorus", sortOptions = false, subcommands = NodeCommand.class,
+@Command(name = "chorus", sortOptions = false, subcommands = {NodeCommand.class,
+    io.chorus.server.cli.DataCommands.Get.class, io.chorus.server.cli.DataCommands.Put.class,
+    io.chorus.server.cli.DataCommands.Delete.class},
         description = {"Starts an embedded cluster of real nodes in this process (one JVM, loopback ports).",
             "Run 'chorus node --help' for one node of a cluster of processes."})
 public final class Main implements Callable<Integer> {
@@ -73,6 +75,15 @@ public final class Main implements Callable<Integer> {
             PrintWriter err = command.getErr();
             if (e instanceof ConfigException config) {
                 err.println(config.line());
+                return EXIT_USAGE;
+            }
+            // A request the cluster refused or could not serve: its code and message, one line.
+            if (e instanceof io.chorus.core.error.ChorusException ce) {
+                err.println("chorus: " + ce.code() + ": " + ce.getMessage());
+                return EXIT_FAILED;
+            }
+            if (e instanceof IllegalArgumentException && !(command.getCommand() instanceof Main)) {
+                err.println("chorus: " + e.getMessage());
                 return EXIT_USAGE;
             }
             // The embedded cluster's builder refuses impossible arguments (0 nodes, a port out of range) this way.
