@@ -253,10 +253,33 @@ public final class EmbeddedCluster implements AutoCloseable {
                 for (ChorusNode node : started) {
                     node.awaitMembership(java.time.Duration.ofSeconds(30));
                 }
+                awaitGossip(started, 10_000);
                 return cluster;
             } catch (RuntimeException e) {
                 cluster.close();
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * Waits (at most {@code millis}) until every node's gossip holds every node alive, so that what a caller asks
+     * right after the start (members, status) describes the whole cluster. A few gossip rounds; not needed for
+     * requests, which the ring already routes.
+     */
+    private static void awaitGossip(List<ChorusNode> nodes, long millis) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < deadline) {
+            boolean all = nodes.stream().allMatch(n -> n.membership() != null
+                    && n.membership().view().liveMembers().size() >= nodes.size());
+            if (all) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }

@@ -26,7 +26,12 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "chorus", sortOptions = false, subcommands = {NodeCommand.class,
     io.chorus.server.cli.DataCommands.Get.class, io.chorus.server.cli.DataCommands.Put.class,
-    io.chorus.server.cli.DataCommands.Delete.class},
+    io.chorus.server.cli.DataCommands.Delete.class, io.chorus.server.cli.AdminCommands.Status.class,
+    io.chorus.server.cli.AdminCommands.RingCommand.class, io.chorus.server.cli.AdminCommands.PlanCommand.class,
+    io.chorus.server.cli.AdminCommands.Commit.class, io.chorus.server.cli.AdminCommands.Join.class,
+    io.chorus.server.cli.AdminCommands.Leave.class, io.chorus.server.cli.AdminCommands.Remove.class,
+    io.chorus.server.cli.AdminCommands.Transfers.class, io.chorus.server.cli.AdminCommands.Repair.class,
+    io.chorus.server.cli.AdminCommands.Stats.class},
         description = {"Starts an embedded cluster of real nodes in this process (one JVM, loopback ports).",
             "Run 'chorus node --help' for one node of a cluster of processes."})
 public final class Main implements Callable<Integer> {
@@ -71,8 +76,14 @@ public final class Main implements Callable<Integer> {
             e.getCommandLine().getErr().println("chorus: " + e.getMessage() + " (see --help)");
             return EXIT_USAGE;
         });
-        cl.setExecutionExceptionHandler((e, command, parsed) -> {
+        cl.setExecutionExceptionHandler((thrown, command, parsed) -> {
             PrintWriter err = command.getErr();
+            // An admin call's failure arrives wrapped by the future that carried it.
+            Exception e = thrown;
+            while ((e instanceof java.util.concurrent.ExecutionException
+                    || e instanceof java.util.concurrent.CompletionException) && e.getCause() instanceof Exception c) {
+                e = c;
+            }
             if (e instanceof ConfigException config) {
                 err.println(config.line());
                 return EXIT_USAGE;
@@ -92,7 +103,11 @@ public final class Main implements Callable<Integer> {
                 err.println("chorus: cannot start: " + e.getMessage());
                 return EXIT_FAILED;
             }
-            throw e;
+            if (e instanceof java.util.concurrent.TimeoutException) {
+                err.println("chorus: TIMEOUT: the node did not answer in time");
+                return EXIT_FAILED;
+            }
+            throw thrown;
         });
         return cl;
     }

@@ -487,7 +487,9 @@ final class NodeMembership implements AutoCloseable {
         if (!current.to().contains(node)) {
             throw new ChorusException(ErrorCode.BAD_REQUEST, node + " is not a member of the ring");
         }
-        if (node.equals(settings.self()) || gossiper.view().isAlive(node)) {
+        MembershipView v = gossiper.view();
+        // Only a node this one has heard of and convicted: one it has not heard from yet may well be alive.
+        if (node.equals(settings.self()) || !v.knows(node) || v.isAlive(node)) {
             throw new ChorusException(ErrorCode.BAD_REQUEST, node + " is alive: a live node leaves (LEAVE on it);"
                     + " only a dead node is removed");
         }

@@ -1,0 +1,259 @@
+package io.chorus.server.cli;
+
+import io.chorus.client.ChorusClient;
+import io.chorus.core.NodeId;
+import io.chorus.ring.Member;
+import io.chorus.ring.Ring;
+import io.chorus.ring.RingState;
+import io.chorus.ring.RingStateCodec;
+import io.chorus.server.HostPort;
+import io.chorus.transport.protocol.MembersResponse;
+import io.chorus.transport.protocol.PlanResponse;
+import io.chorus.transport.protocol.RepairResponse;
+import io.chorus.transport.protocol.TransfersResponse;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * The operations commands: status, ring, plan, commit, join, leave, remove, transfers, repair, stats. Each asks
+ * the node {@code --host} names for the membership and, where the answer is per node, asks every member.
+ */
+public final class AdminCommands {
+
+    private AdminCommands() {
+    }
+
+    /** Shared plumbing: connect, run, print. */
+    abstract static class Base implements Callable<Integer> {
+        @Mixin
+        ClientOptions options;
+        @Spec
+        CommandSpec spec;
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        InetSocketAddress host() {
+            return HostPort.parse(options.host).toSocketAddress();
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            try (ChorusClient c = options.connect()) {
+                run(c);
+            }
+            out().flush();
+            return 0;
+        }
+
+        abstract void run(ChorusClient c) throws Exception;
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Every member: status, alive, zone, partitions, hint backlog, handoff and anti-entropy.")
+    public static final class Status extends Base {
+        @Override
+        void run(ChorusClient c) throws Exception {
+            Cluster cluster = new Cluster(c, host());
+            PrintWriter out = out();
+            out.printf("claimant: %s%n", cluster.members.claimant().map(NodeId::name).orElse("(none)"));
+            out.printf("%-16s %-8s %-5s %-8s %5s %6s %7s %8s  %s%n", "node", "status", "alive", "zone",
+                    "parts", "hints", "moving", "handoff", "address");
+            for (MembersResponse.Member m : cluster.members.members()) {
+                Map<String, Long> s = m.alive() ? cluster.stats(m) : null;
+                String hints = s == null ? "-" : String.valueOf(s.getOrDefault("coordinator.hints_stored", 0L)
+                        - s.getOrDefault("coordinator.hints_delivered", 0L)
+                        - s.getOrDefault("coordinator.hints_dropped", 0L));
+                String moving = s == null ? "-" : String.valueOf(s.getOrDefault("ring.partitions_moving", 0L));
+                String handoff = s == null ? "-" : String.valueOf(s.getOrDefault("handoff.in_flight", 0L));
+                out.printf("%-16s %-8s %-5s %-8s %5d %6s %7s %8s  %s%n", m.id(), lower(m.status()),
+                        m.alive() ? "yes" : "no", m.zone().isEmpty() ? "-" : m.zone(), m.partitions(), hints, moving,
+                        handoff, m.clientAddress());
+            }
+        }
+    }
+
+    @Command(name = "ring", mixinStandardHelpOptions = true, description = "The ring: version, Q, who owns how much.")
+    public static final class RingCommand extends Base {
+        @Override
+        void run(ChorusClient c) throws Exception {
+            RingState r = RingStateCodec.decode(c.ringAsync(host()).get(Cluster.WAIT_SECONDS, TimeUnit.SECONDS));
+            PrintWriter out = out();
+            Ring to = r.to();
+            out.printf("ring state v%d by %s: Q = %d, %d members, %s%n", r.version(), r.author(), to.partitionCount(),
+                    to.size(), r.settled() ? "settled" : r.moving().cardinality() + " partitions moving from a ring of "
+                            + r.from().size());
+            for (Member m : to.members()) {
+                out.printf("  %-16s %5d partitions (%.1f%%)%s%n", m.id(), to.load(m.id()),
+                        100.0 * to.load(m.id()) / to.partitionCount(), m.hasZone() ? "  zone " + m.zone() : "");
+            }
+            if (!r.removed().isEmpty()) {
+                out.println("removed: " + r.removed());
+            }
+        }
+    }
+
+    @Command(name = "plan", mixinStandardHelpOptions = true,
+            description = "What a commit would do now: the staged changes and the partitions that would move.")
+    public static final class PlanCommand extends Base {
+        @Override
+        void run(ChorusClient c) throws Exception {
+            PlanResponse p = c.planAsync(host()).get(Cluster.WAIT_SECONDS, TimeUnit.SECONDS);
+            PrintWriter out = out();
+            if (p.changes().isEmpty()) {
+                out.println("nothing staged (ring state v" + p.baseVersion() + ")");
+                return;
+            }
+            out.println("staged on ring state v" + p.baseVersion() + " (claimant "
+                    + p.claimant().map(NodeId::name).orElse("none") + "):");
+            p.changes().forEach(ch -> out.println("  " + lower(ch.kind()) + " " + ch.node()));
+            out.println(p.ownershipMoves() + " partitions change owner; replicas to receive: "
+                    + p.receivers().stream().map(x -> x.node() + " " + x.partitions()).toList());
+            out.println(p.problem().map(x -> "cannot commit: " + x)
+                    .orElse("commit with: chorus commit --token " + Long.toUnsignedString(p.token(), 16)));
+        }
+    }
+
+    @Command(name = "commit", mixinStandardHelpOptions = true, description = "Commits the staged plan.")
+    public static final class Commit extends Base {
+        @Option(names = "--token", paramLabel = "HEX", description = "The token PLAN printed: commit only that plan.")
+        String token;
+
+        @Override
+        void run(ChorusClient c) throws Exception {
+            long t = token == null ? 0 : Long.parseUnsignedLong(token, 16);
+            long version = c.commitAsync(host(), t).get(60, TimeUnit.SECONDS);
+            out().println("committed: ring state v" + version);
+        }
+    }
+
+    @Command(name = "join", mixinStandardHelpOptions = true,
+            description = "The node --host names (empty, alone) joins the cluster of SEED (a member's peer address).")
+    public static final class Join extends Base {
+        @Parameters(paramLabel = "SEED")
+        String seed;
+
+        @Override
+        void run(ChorusClient c) throws Exception {
+            c.joinAsync(host(), seed).get(60, TimeUnit.SECONDS);
+            out().println(options.host + " is joining the cluster of " + seed + " (see chorus plan)");
+        }
+    }
+
+    @Command(name = "leave", mixinStandardHelpOptions = true,
+            description = "The node --host names stages its leave; after the commit it hands off and stops.")
+    public static final class Leave extends Base {
+        @Override
+        void run(ChorusClient c) throws Exception {
+            c.leaveAsync(host()).get(Cluster.WAIT_SECONDS, TimeUnit.SECONDS);
+            out().println(options.host + " will leave (see chorus plan)");
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Stages the removal of a dead NODE.")
+    public static final class Remove extends Base {
+        @Parameters(paramLabel = "NODE")
+        String node;
+
+        @Override
+        void run(ChorusClient c) throws Exception {
+            c.removeAsync(host(), node).get(Cluster.WAIT_SECONDS, TimeUnit.SECONDS);
+            out().println(node + " will be removed (see chorus plan)");
+        }
+    }
+
+    @Command(name = "transfers", mixinStandardHelpOptions = true,
+            description = "Partitions moving, on every member: role, state, keys and bytes moved.")
+    public static final class Transfers extends Base {
+        @Override
+        void run(ChorusClient c) throws Exception {
+            Cluster cluster = new Cluster(c, host());
+            PrintWriter out = out();
+            int shown = 0;
+            for (MembersResponse.Member m : cluster.live()) {
+                TransfersResponse t;
+                try {
+                    t = c.transfersAsync(Cluster.address(m)).get(Cluster.WAIT_SECONDS, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    out.println(m.id() + ": no answer");
+                    continue;
+                }
+                for (TransfersResponse.Transfer x : t.transfers()) {
+                    out.printf("%-16s p%-5d %-8s %-8s keys %d, bytes %d, syncs %d, with %s%n", m.id(), x.partition(),
+                            lower(x.role()), lower(x.state()), x.keysMoved(), x.bytesMoved(), x.syncs(), x.peers());
+                    shown++;
+                }
+            }
+            if (shown == 0) {
+                out.println("no transfers");
+            }
+        }
+    }
+
+    @Command(name = "repair", mixinStandardHelpOptions = true,
+            description = "Syncs every partition (or PARTITION) of every member with its other replicas now.")
+    public static final class Repair extends Base {
+        @Parameters(arity = "0..1", paramLabel = "PARTITION")
+        Integer partition;
+
+        @Override
+        void run(ChorusClient c) throws Exception {
+            Cluster cluster = new Cluster(c, host());
+            PrintWriter out = out();
+            long keys = 0;
+            int done = 0;
+            int total = cluster.live().size();
+            for (MembersResponse.Member m : cluster.live()) {
+                OptionalInt p = partition == null ? OptionalInt.empty() : OptionalInt.of(partition);
+                try {
+                    RepairResponse r = c.repairAsync(Cluster.address(m), p).get(ChorusClient.REPAIR_WAIT_MILLIS,
+                            TimeUnit.MILLISECONDS);
+                    keys += r.keysFetched() + r.keysPushed();
+                    out.printf("[%d/%d] %s: %d syncs (%d repaired, %d failed), %d keys moved, %d ms%n", ++done, total,
+                            m.id(), r.exchanges(), r.repaired(), r.failed(), r.keysFetched() + r.keysPushed(),
+                            r.tookMillis());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    out.printf("[%d/%d] %s: %s%n", ++done, total, m.id(), e.getCause().getMessage());
+                }
+                out.flush();
+            }
+            out.println("repaired " + done + " nodes, " + keys + " keys moved");
+        }
+    }
+
+    @Command(name = "stats", mixinStandardHelpOptions = true, description = "The node's counters, sorted.")
+    public static final class Stats extends Base {
+        @Option(names = "--watch", description = "Print them again every 2 s until interrupted.")
+        boolean watch;
+
+        @Override
+        void run(ChorusClient c) throws Exception {
+            do {
+                Map<String, Long> s = new TreeMap<>(c.statsAsync(host()).get(Cluster.WAIT_SECONDS, TimeUnit.SECONDS));
+                s.forEach((k, v) -> out().println(k + " " + v));
+                out().flush();
+                if (watch) {
+                    Thread.sleep(2_000);
+                    out().println();
+                }
+            } while (watch);
+        }
+    }
+
+    static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+}

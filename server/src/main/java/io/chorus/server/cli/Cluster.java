@@ -1,0 +1,53 @@
+package io.chorus.server.cli;
+
+import io.chorus.client.ChorusClient;
+import io.chorus.server.HostPort;
+import io.chorus.transport.protocol.MembersResponse;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The cluster as the operations commands see it: the members the reached node knows, and each member's own
+ * answers, so that a command acts on the whole cluster and not only on the node it reached. Not thread-safe.
+ */
+final class Cluster {
+
+    static final long WAIT_SECONDS = 10;
+
+    final ChorusClient client;
+    final InetSocketAddress reached;
+    final MembersResponse members;
+
+    Cluster(ChorusClient client, InetSocketAddress reached) throws Exception {
+        this.client = client;
+        this.reached = reached;
+        this.members = client.membersAsync(reached).get(WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** The client addresses of the members that are not removed, in name order. */
+    List<MembersResponse.Member> live() {
+        List<MembersResponse.Member> out = new ArrayList<>();
+        for (MembersResponse.Member m : members.members()) {
+            if (m.status() != MembersResponse.Status.REMOVED && !m.clientAddress().isEmpty()) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    static InetSocketAddress address(MembersResponse.Member m) {
+        return HostPort.parse(m.clientAddress()).toSocketAddress();
+    }
+
+    /** The member's STATS, or null when it does not answer. */
+    Map<String, Long> stats(MembersResponse.Member m) {
+        try {
+            return client.statsAsync(address(m)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+}

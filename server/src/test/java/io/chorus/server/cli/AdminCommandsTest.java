@@ -1,0 +1,77 @@
+package io.chorus.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chorus.server.EmbeddedCluster;
+import io.chorus.server.MainAccess;
+import io.chorus.storage.Durability;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The operations commands through picocli against a real 3-node cluster. */
+class AdminCommandsTest {
+
+    private static EmbeddedCluster cluster;
+    private static String host;
+
+    @BeforeAll
+    static void start() {
+        cluster = EmbeddedCluster.builder().nodes(3).durability(Durability.NOSYNC).partitions(16).start();
+        host = "127.0.0.1:" + cluster.node(1).address().getPort();
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run chorus(String command, String... args) {
+        CommandLine cl = MainAccess.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        String[] all = new String[args.length + 3];
+        all[0] = command;
+        all[1] = "--host";
+        all[2] = host;
+        System.arraycopy(args, 0, all, 3, args.length);
+        return new Run(cl.execute(all), out.toString(), err.toString());
+    }
+
+    @Test
+    void statusRingPlanTransfersRepairAndStatsDescribeTheWholeCluster() {
+        Run status = chorus("status");
+        assertThat(status.code()).as(status.err()).isZero();
+        assertThat(status.out()).contains("claimant: node-1").contains("node-1", "node-2", "node-3");
+        assertThat(status.out().lines().filter(l -> l.contains(" up ") && l.contains(" yes ")).count())
+                .as(status.out()).isEqualTo(3);
+        Run ring = chorus("ring");
+        assertThat(ring.out()).contains("Q = 16, 3 members, settled");
+        assertThat(chorus("plan").out()).contains("nothing staged");
+        assertThat(chorus("transfers").out()).contains("no transfers");
+        Run repair = chorus("repair");
+        assertThat(repair.code()).as(repair.err()).isZero();
+        assertThat(repair.out()).contains("[3/3]").contains("repaired 3 nodes");
+        Run stats = chorus("stats");
+        assertThat(stats.out()).contains("ring.version ").contains("gossip.rounds ");
+    }
+
+    @Test
+    void aRefusedChangeIsOneLineAndExitOne() {
+        Run remove = chorus("remove", "node-3");
+        assertThat(remove.code()).isEqualTo(1);
+        assertThat(remove.err().strip()).startsWith("chorus: BAD_REQUEST:").contains("alive")
+                .doesNotContain("\n");
+        Run commit = chorus("commit");
+        assertThat(commit.code()).isEqualTo(1);
+        assertThat(commit.err().strip()).contains("nothing is staged");
+    }
+}
