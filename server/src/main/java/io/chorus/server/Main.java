@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
     io.chorus.server.cli.AdminCommands.Commit.class, io.chorus.server.cli.AdminCommands.Join.class,
     io.chorus.server.cli.AdminCommands.Leave.class, io.chorus.server.cli.AdminCommands.Remove.class,
     io.chorus.server.cli.AdminCommands.Transfers.class, io.chorus.server.cli.AdminCommands.Repair.class,
-    io.chorus.server.cli.AdminCommands.Stats.class},
+    io.chorus.server.cli.AdminCommands.Stats.class, ClusterCommand.class,
+    picocli.AutoComplete.GenerateCompletion.class},
         description = {"Starts an embedded cluster of real nodes in this process (one JVM, loopback ports).",
             "Run 'chorus node --help' for one node of a cluster of processes."})
 public final class Main implements Callable<Integer> {
@@ -120,6 +121,11 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        return runEmbedded(nodes, dataDir, port, nosync);
+    }
+
+    /** Starts an embedded cluster and serves until the process is stopped; shared with {@link ClusterCommand}. */
+    static int runEmbedded(int nodes, Path dataDir, int port, boolean nosync) throws InterruptedException {
         Durability durability = nosync ? Durability.NOSYNC : Durability.SYNC;
         EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(nodes).dataDir(dataDir).durability(durability)
                 .basePort(port).coordinator(quorumFor(nodes)).start();
@@ -135,7 +141,8 @@ public final class Main implements Callable<Integer> {
             System.out.println("  " + node.id() + "  " + node.address().getHostString() + ":"
                     + node.address().getPort());
         }
-        System.out.println("Connect with ChorusClient using any of these addresses as a seed. Ctrl-C stops.");
+        System.out.println("Connect with ChorusClient using any of these addresses as a seed, or try"
+                + " './chorus put KEY VALUE', './chorus get KEY', './chorus status'. Ctrl-C stops.");
         System.out.flush();
         stopped.await();
         return 0;
