@@ -140,13 +140,17 @@ public final class ChorusClient implements AutoCloseable {
      * supersedes nothing). Completes with the key's state after the write: its context is the one to use next.
      */
     public CompletableFuture<ChorusObject> putAsync(byte[] key, byte[] value, VersionVector context) {
-        return putAsync(key, value, context, RequestOptions.defaults());
+        return putAsync(key, value, context, RequestOptions.defaults().withLastWriteWins(config.lastWriteWins()));
     }
 
     public CompletableFuture<ChorusObject> putAsync(byte[] key, byte[] value, VersionVector context,
                                                     RequestOptions opts) {
         byte[] k = key.clone();
         VersionVector ctx = context == null ? VersionVector.empty() : context;
+        if (opts.lastWriteWins() && ctx.isEmpty()) {
+            byte[] v = value.clone();
+            return Updates.update(this, k, found -> v, opts.withLastWriteWins(false), UPDATE_ATTEMPTS);
+        }
         byte[] body = new PutRequest(k, ctx, value, opts.n(), opts.w(), opts.timeoutMillis()).encode();
         return route(k, Message.adopt(Opcodes.PUT, body), false, wait(opts), reply -> {
             PutResponse r = PutResponse.decode(reply.bodyUnsafe());
@@ -207,6 +211,7 @@ public final class ChorusClient implements AutoCloseable {
     public ChorusObject put(byte[] key, byte[] value, VersionVector context) {
         return join(putAsync(key, value, context));
     }
+
 
     public ChorusObject put(byte[] key, byte[] value, VersionVector context, RequestOptions opts) {
         return join(putAsync(key, value, context, opts));

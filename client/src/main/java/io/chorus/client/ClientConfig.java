@@ -41,7 +41,7 @@ import java.util.concurrent.ForkJoinPool;
 public record ClientConfig(List<InetSocketAddress> seeds, String clientName, int connectionsPerNode,
         long requestTimeoutMillis, long graceMillis, long connectTimeoutMillis, long downBackoffMillis,
         int suspectAfterTimeouts, long suspectMillis, int readRetriesOnTimeout,
-        int ioThreads, Executor callbackExecutor, Clock clock) {
+        int ioThreads, Executor callbackExecutor, Clock clock, boolean lastWriteWins) {
 
     public ClientConfig {
         seeds = List.copyOf(seeds);
@@ -112,6 +112,7 @@ public record ClientConfig(List<InetSocketAddress> seeds, String clientName, int
         private int ioThreads = 1;
         private Executor callbackExecutor = ForkJoinPool.commonPool();
         private Clock clock = Clock.system();
+        private boolean lastWriteWins;
 
         private Builder(List<InetSocketAddress> seeds) {
             this.seeds = seeds;
@@ -180,7 +181,17 @@ public record ClientConfig(List<InetSocketAddress> seeds, String clientName, int
         public ClientConfig build() {
             return new ClientConfig(seeds, clientName, connectionsPerNode, requestTimeoutMillis, graceMillis,
                     connectTimeoutMillis, downBackoffMillis, suspectAfterTimeouts, suspectMillis, readRetriesOnTimeout,
-                    ioThreads, callbackExecutor, clock);
+                    ioThreads, callbackExecutor, clock, lastWriteWins);
+        }
+
+        /**
+         * Whether puts without a context replace what they find (read first, write with its context) instead of
+         * adding a sibling: {@link RequestOptions#lastWriteWins()} for every request that does not say.
+         * Off by default: concurrent writers' values are then lost (docs/consistency.md).
+         */
+        public Builder lastWriteWins(boolean on) {
+            this.lastWriteWins = on;
+            return this;
         }
     }
 }

@@ -12,10 +12,18 @@ import io.chorus.transport.protocol.ProtocolLimits;
  * @param w             durable acknowledgements a write waits for
  * @param timeoutMillis how long the coordinator may take before answering TIMEOUT or QUORUM_NOT_MET, at most 10
  *                      minutes
+ * @param lastWriteWins for a put without a context: read first and write with the read's context, again while
+ *                      a concurrent sibling shows, so that this value replaces whatever it found. Opt-in: what it
+ *                      replaces is lost, concurrent writers' values included (docs/consistency.md)
  */
-public record RequestOptions(int n, int r, int w, long timeoutMillis) {
+public record RequestOptions(int n, int r, int w, long timeoutMillis, boolean lastWriteWins) {
 
     private static final RequestOptions DEFAULTS = new RequestOptions(0, 0, 0, 0);
+
+    /** Siblings kept (no last-write-wins). */
+    public RequestOptions(int n, int r, int w, long timeoutMillis) {
+        this(n, r, w, timeoutMillis, false);
+    }
 
     public RequestOptions {
         if (n < 0 || r < 0 || w < 0 || timeoutMillis < 0) {
@@ -38,18 +46,23 @@ public record RequestOptions(int n, int r, int w, long timeoutMillis) {
     }
 
     public RequestOptions withN(int n) {
-        return new RequestOptions(n, r, w, timeoutMillis);
+        return new RequestOptions(n, r, w, timeoutMillis, lastWriteWins);
     }
 
     public RequestOptions withR(int r) {
-        return new RequestOptions(n, r, w, timeoutMillis);
+        return new RequestOptions(n, r, w, timeoutMillis, lastWriteWins);
     }
 
     public RequestOptions withW(int w) {
-        return new RequestOptions(n, r, w, timeoutMillis);
+        return new RequestOptions(n, r, w, timeoutMillis, lastWriteWins);
     }
 
     public RequestOptions withTimeoutMillis(long timeoutMillis) {
-        return new RequestOptions(n, r, w, timeoutMillis);
+        return new RequestOptions(n, r, w, timeoutMillis, lastWriteWins);
+    }
+
+    /** See {@link #lastWriteWins()}. */
+    public RequestOptions withLastWriteWins(boolean on) {
+        return new RequestOptions(n, r, w, timeoutMillis, on);
     }
 }

@@ -65,6 +65,23 @@ class ClientUpdateTest {
     }
 
     @Test
+    void lastWriteWinsIsOptInPerRequestOrAsTheClientsDefault() {
+        byte[] key = b("lww");
+        io.chorus.client.RequestOptions lww = io.chorus.client.RequestOptions.defaults().withLastWriteWins(true);
+        client.put(key, b("a"), null);
+        client.put(key, b("b"), null);
+        assertThat(client.get(key).values()).as("siblings by default").hasSize(2);
+        ChorusObject replaced = client.put(key, b("c"), null, lww);
+        assertThat(replaced.values()).extracting(ClientUpdateTest::s).containsExactly("c");
+        try (ChorusClient lwwClient = ChorusClient.connect(io.chorus.client.ClientConfig.builder(cluster.addresses())
+                .lastWriteWins(true).build())) {
+            lwwClient.put(key, b("d"), null);
+            lwwClient.put(key, b("e"), null);
+            assertThat(lwwClient.get(key).values()).extracting(ClientUpdateTest::s).containsExactly("e");
+        }
+    }
+
+    @Test
     void aResolverThatReturnsNullWritesNothing() {
         byte[] key = b("untouched");
         client.put(key, b("x"), null);
