@@ -65,6 +65,15 @@ class AdminCommandsTest {
     }
 
     @Test
+    void configExamplePrintsTheCommentedExampleFile() {
+        CommandLine cl = MainAccess.commandLine();
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        assertThat(cl.execute("config", "example")).isZero();
+        assertThat(out.toString()).contains("cluster_name: chorus").contains("seeds: []").contains("# ");
+    }
+
+    @Test
     void aRefusedChangeIsOneLineAndExitOne() {
         Run remove = chorus("remove", "node-3");
         assertThat(remove.code()).isEqualTo(1);
