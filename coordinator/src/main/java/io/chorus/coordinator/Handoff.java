@@ -186,24 +186,20 @@ public final class Handoff implements AutoCloseable {
                 continue;
             }
             if (finished.get(p)) {
-                progress.computeIfAbsent(p, x -> new TransferProgress(x, role, TransferProgress.State.DONE,
-                        List.of(), 0, 0, 0));
+                progress.computeIfAbsent(p, x -> TransferProgress.of(x, role, TransferProgress.State.DONE, List.of()));
                 continue;
             }
             if (inFlight.containsKey(p)) {
                 continue;
             }
-            TransferProgress old = progress.get(p);
+            TransferProgress old = progress.getOrDefault(p,
+                    TransferProgress.of(p, role, TransferProgress.State.WAITING, peers));
             if (peers.isEmpty() || inFlight.size() >= config.concurrency()) {
-                progress.put(p, new TransferProgress(p, role, TransferProgress.State.WAITING, peers,
-                        old == null ? 0 : old.keysMoved(), old == null ? 0 : old.bytesMoved(),
-                        old == null ? 0 : old.syncs()));
+                progress.put(p, old.in(TransferProgress.State.WAITING, peers));
                 continue;
             }
             inFlight.put(p, true);
-            progress.put(p, new TransferProgress(p, role, TransferProgress.State.SYNCING, peers,
-                    old == null ? 0 : old.keysMoved(), old == null ? 0 : old.bytesMoved(),
-                    old == null ? 0 : old.syncs()));
+            progress.put(p, old.in(TransferProgress.State.SYNCING, peers));
             starts.add(new Work(p, role, peers, target));
         }
     }
@@ -228,8 +224,8 @@ public final class Handoff implements AutoCloseable {
                 continue; // every replica must take the stray copy before it goes
             }
             inFlight.put(p, true);
-            progress.put(p, new TransferProgress(p, TransferProgress.Role.STRAY, TransferProgress.State.SYNCING,
-                    peers, 0, 0, 0));
+            progress.put(p, TransferProgress.of(p, TransferProgress.Role.STRAY, TransferProgress.State.SYNCING,
+                    peers));
             starts.add(new Work(p, TransferProgress.Role.STRAY, peers, 0));
         }
         return found;
@@ -270,8 +266,7 @@ public final class Handoff implements AutoCloseable {
                 bytesMoved += bytes;
                 TransferProgress t = progress.get(w.partition());
                 if (t != null) {
-                    progress.put(w.partition(), new TransferProgress(t.partition(), t.role(), t.state(), t.peers(),
-                            t.keysMoved() + keys, t.bytesMoved() + bytes, t.syncs() + 1));
+                    progress.put(w.partition(), t.plusSync(keys, bytes));
                 }
             }
             return syncAll(w, i + 1, allSoFar && report.converged());
@@ -289,8 +284,7 @@ public final class Handoff implements AutoCloseable {
             }
             if (!done) {
                 if (t != null) {
-                    progress.put(w.partition(), new TransferProgress(t.partition(), t.role(),
-                            TransferProgress.State.WAITING, t.peers(), t.keysMoved(), t.bytesMoved(), t.syncs()));
+                    progress.put(w.partition(), t.in(TransferProgress.State.WAITING));
                 }
                 return;
             }
@@ -305,8 +299,7 @@ public final class Handoff implements AutoCloseable {
                 return;
             }
             if (t != null) {
-                progress.put(w.partition(), new TransferProgress(t.partition(), t.role(), TransferProgress.State.DONE,
-                        t.peers(), t.keysMoved(), t.bytesMoved(), t.syncs()));
+                progress.put(w.partition(), t.in(TransferProgress.State.DONE));
             }
             if (w.target() == target) {
                 finished.set(w.partition());

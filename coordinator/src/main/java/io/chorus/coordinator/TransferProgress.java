@@ -24,4 +24,23 @@ public record TransferProgress(int partition, Role role, State state, List<NodeI
     public TransferProgress {
         peers = List.copyOf(peers);
     }
+
+    /** A partition's first entry: nothing moved yet. */
+    static TransferProgress of(int partition, Role role, State state, List<NodeId> peers) {
+        return new TransferProgress(partition, role, state, peers, 0, 0, 0);
+    }
+
+    /** The same partition in {@code next} state, with {@code peers}, its counts kept. */
+    TransferProgress in(State next, List<NodeId> withPeers) {
+        return new TransferProgress(partition, role, next, withPeers, keysMoved, bytesMoved, syncs);
+    }
+
+    TransferProgress in(State next) {
+        return in(next, peers);
+    }
+
+    /** After one more sync that moved {@code keys} and {@code bytes}. */
+    TransferProgress plusSync(long keys, long bytes) {
+        return new TransferProgress(partition, role, state, peers, keysMoved + keys, bytesMoved + bytes, syncs + 1);
+    }
 }

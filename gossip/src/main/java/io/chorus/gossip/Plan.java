@@ -34,10 +34,6 @@ public record Plan(long baseVersion, List<Change> changes, Ring next, int owners
         return !changes.isEmpty() && problem == null && next != null;
     }
 
-    /** The replica moves in total. */
-    public int transferCount() {
-        return transfers.values().stream().mapToInt(Integer::intValue).sum();
-    }
 
     static Plan nothing(RingState base) {
         return new Plan(base.version(), List.of(), null, 0, Map.of(), 0, null);

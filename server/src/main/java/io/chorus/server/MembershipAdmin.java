@@ -18,7 +18,6 @@ import io.chorus.transport.protocol.RingResponse;
 import io.chorus.transport.protocol.TransfersResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -151,9 +150,5 @@ final class MembershipAdmin {
                 out.put("handoff.keys_moved.p" + t.partition(), t.keysMoved());
             }
         }
-    }
-
-    static String lower(Enum<?> e) {
-        return e.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -41,15 +41,9 @@ public record MembershipOptions(List<HostPort> seeds, GossipConfig gossip, boole
         return new MembershipOptions(seeds, gossip, autoCommit, settle, false, HandoffConfig.defaults());
     }
 
-    public MembershipOptions withGossip(GossipConfig g) {
-        return new MembershipOptions(seeds, g, autoCommit, settle, initialMembers, handoff);
-    }
 
     public MembershipOptions withHandoff(HandoffConfig h) {
         return new MembershipOptions(seeds, gossip, autoCommit, settle, initialMembers, h);
     }
 
-    public MembershipOptions withSettle(Duration s) {
-        return new MembershipOptions(seeds, gossip, autoCommit, s, initialMembers, handoff);
-    }
 }

@@ -5,14 +5,10 @@ import io.chorus.core.NodeId;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -184,24 +180,11 @@ public record NodeIdentity(String clusterName, NodeId nodeName, int partitions, 
                 + "node_name=" + escape(nodeName.name()) + "\n"
                 + "partitions=" + partitions + "\n"
                 + "generation=" + generation + "\n";
-        Path temp = dataDir.resolve(TEMP_NAME);
         Path file = dataDir.resolve(FILE_NAME);
         try {
             Files.createDirectories(dataDir);
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-                while (bytes.hasRemaining()) {
-                    ch.write(bytes);
-                }
-                ch.force(true);
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            // The rename is durable only once the directory's entry is.
-            try (FileChannel dir = FileChannel.open(dataDir, StandardOpenOption.READ)) {
-                dir.force(true);
-            }
-        } catch (IOException e) {
+            DurableFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException | java.io.UncheckedIOException e) {
             throw new StartupException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }

@@ -542,8 +542,4 @@ final class NodeMembership implements AutoCloseable {
         return current;
     }
 
-    /** Members as this node sees them, for MEMBERS. */
-    List<NodeState> states() {
-        return new ArrayList<>(gossiper.view().states().values());
-    }
 }

@@ -7,7 +7,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -102,10 +101,5 @@ public final class DataCommands {
             }
             return 0;
         }
-    }
-
-    /** For tests: base64 of bytes as the commands print non-text values. */
-    static String base64(byte[] b) {
-        return Base64.getEncoder().encodeToString(b);
     }
 }
