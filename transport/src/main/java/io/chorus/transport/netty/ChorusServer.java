@@ -207,7 +207,7 @@ public final class ChorusServer implements AutoCloseable {
         }
         if (reset) {
             // After the listeners: no connection accepted in between closes in order.
-            connections.forEach(ch -> ch.config().setOption(ChannelOption.SO_LINGER, 0));
+            connections.forEach(ChorusServer::resetOnClose);
         }
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         listener = null;
@@ -220,6 +220,15 @@ public final class ChorusServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /** A connection closing by itself meanwhile (a peer hung up) has nothing left to reset. */
+    private static void resetOnClose(Channel ch) {
+        try {
+            ch.config().setOption(ChannelOption.SO_LINGER, 0);
+        } catch (io.netty.channel.ChannelException closedMeanwhile) {
+            // closed already: the group's close below is a no-op for it
+        }
     }
 
     private void releaseLoops() {
