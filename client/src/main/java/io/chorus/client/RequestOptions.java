@@ -1,6 +1,7 @@
 package io.chorus.client;
 
 import io.chorus.transport.protocol.ProtocolLimits;
+import java.util.function.Consumer;
 
 /**
  * Per-request replication settings. Zero means "the cluster's default" (N=3, R=2, W=2 and the node's timeout
@@ -46,23 +47,51 @@ public record RequestOptions(int n, int r, int w, long timeoutMillis, boolean la
     }
 
     public RequestOptions withN(int n) {
-        return new RequestOptions(n, r, w, timeoutMillis, lastWriteWins);
+        return with(b -> b.n = n);
     }
 
     public RequestOptions withR(int r) {
-        return new RequestOptions(n, r, w, timeoutMillis, lastWriteWins);
+        return with(b -> b.r = r);
     }
 
     public RequestOptions withW(int w) {
-        return new RequestOptions(n, r, w, timeoutMillis, lastWriteWins);
+        return with(b -> b.w = w);
     }
 
     public RequestOptions withTimeoutMillis(long timeoutMillis) {
-        return new RequestOptions(n, r, w, timeoutMillis, lastWriteWins);
+        return with(b -> b.timeoutMillis = timeoutMillis);
     }
 
     /** See {@link #lastWriteWins()}. */
     public RequestOptions withLastWriteWins(boolean on) {
-        return new RequestOptions(n, r, w, timeoutMillis, on);
+        return with(b -> b.lastWriteWins = on);
+    }
+
+    /** This set of options with {@code change} made to a copy of its components; the canonical constructor validates. */
+    private RequestOptions with(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
+    }
+
+    /** The components, mutable, for {@link #with}: the one place besides the header that lists them all. */
+    private static final class Builder {
+        private int n;
+        private int r;
+        private int w;
+        private long timeoutMillis;
+        private boolean lastWriteWins;
+
+        private Builder(RequestOptions o) {
+            n = o.n;
+            r = o.r;
+            w = o.w;
+            timeoutMillis = o.timeoutMillis;
+            lastWriteWins = o.lastWriteWins;
+        }
+
+        private RequestOptions build() {
+            return new RequestOptions(n, r, w, timeoutMillis, lastWriteWins);
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.chorus.coordinator;
 
+import java.util.function.Consumer;
+
 /**
  * Active anti-entropy settings; every field has a production default ({@link #defaults()}). Immutable.
  *
@@ -48,23 +50,63 @@ public record AntiEntropyConfig(boolean enabled, long tickMillis, long intervalM
     }
 
     public AntiEntropyConfig withEnabled(boolean on) {
-        return new AntiEntropyConfig(on, tickMillis, intervalMillis, concurrency, rebuildChunkKeys,
-                messageTimeoutMillis, collectTombstones, tombstoneGraceMillis, maxTombstonesPerRound);
+        return with(b -> b.enabled = on);
     }
 
     public AntiEntropyConfig withSchedule(long tick, long interval, int syncsAtOnce) {
-        return new AntiEntropyConfig(enabled, tick, interval, syncsAtOnce, rebuildChunkKeys, messageTimeoutMillis,
-                collectTombstones, tombstoneGraceMillis, maxTombstonesPerRound);
+        return with(b -> {
+            b.tickMillis = tick;
+            b.intervalMillis = interval;
+            b.concurrency = syncsAtOnce;
+        });
     }
 
     public AntiEntropyConfig withTombstones(boolean collect, long graceMillis) {
-        return new AntiEntropyConfig(enabled, tickMillis, intervalMillis, concurrency, rebuildChunkKeys,
-                messageTimeoutMillis, collect, graceMillis, maxTombstonesPerRound);
+        return with(b -> {
+            b.collectTombstones = collect;
+            b.tombstoneGraceMillis = graceMillis;
+        });
     }
 
     public AntiEntropyConfig withRebuildChunk(int keys) {
-        return new AntiEntropyConfig(enabled, tickMillis, intervalMillis, concurrency, keys, messageTimeoutMillis,
-                collectTombstones, tombstoneGraceMillis, maxTombstonesPerRound);
+        return with(b -> b.rebuildChunkKeys = keys);
+    }
+
+    /** This config with {@code change} made to a copy of its components; the canonical constructor validates. */
+    private AntiEntropyConfig with(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
+    }
+
+    /** The components, mutable, for {@link #with}: the one place besides the header that lists them all. */
+    private static final class Builder {
+        private boolean enabled;
+        private long tickMillis;
+        private long intervalMillis;
+        private int concurrency;
+        private int rebuildChunkKeys;
+        private long messageTimeoutMillis;
+        private boolean collectTombstones;
+        private long tombstoneGraceMillis;
+        private int maxTombstonesPerRound;
+
+        private Builder(AntiEntropyConfig c) {
+            enabled = c.enabled;
+            tickMillis = c.tickMillis;
+            intervalMillis = c.intervalMillis;
+            concurrency = c.concurrency;
+            rebuildChunkKeys = c.rebuildChunkKeys;
+            messageTimeoutMillis = c.messageTimeoutMillis;
+            collectTombstones = c.collectTombstones;
+            tombstoneGraceMillis = c.tombstoneGraceMillis;
+            maxTombstonesPerRound = c.maxTombstonesPerRound;
+        }
+
+        private AntiEntropyConfig build() {
+            return new AntiEntropyConfig(enabled, tickMillis, intervalMillis, concurrency, rebuildChunkKeys,
+                    messageTimeoutMillis, collectTombstones, tombstoneGraceMillis, maxTombstonesPerRound);
+        }
     }
 
     private static void positive(String name, long value) {

@@ -1,6 +1,7 @@
 package io.chorus.coordinator;
 
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A node's coordinator settings; every field has a production default ({@link #defaults()}). Immutable; change
@@ -69,38 +70,84 @@ public record CoordinatorConfig(int n, int r, int w, long requestTimeoutMillis, 
     }
 
     public CoordinatorConfig withQuorum(int n, int r, int w) {
-        return new CoordinatorConfig(n, r, w, requestTimeoutMillis, replicaTimeoutMillis, readRepairGraceMillis,
-                forwardSlackMillis, maxHints, maxHintAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize,
-                budget);
+        return with(b -> {
+            b.n = n;
+            b.r = r;
+            b.w = w;
+        });
     }
 
     public CoordinatorConfig withTimeouts(long requestMillis, long replicaMillis) {
-        return new CoordinatorConfig(n, r, w, requestMillis, replicaMillis, readRepairGraceMillis,
-                forwardSlackMillis, maxHints, maxHintAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize,
-                budget);
+        return with(b -> {
+            b.requestTimeoutMillis = requestMillis;
+            b.replicaTimeoutMillis = replicaMillis;
+        });
     }
 
     public CoordinatorConfig withReadRepairGrace(long millis) {
-        return new CoordinatorConfig(n, r, w, requestTimeoutMillis, replicaTimeoutMillis, millis,
-                forwardSlackMillis, maxHints, maxHintAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize,
-                budget);
+        return with(b -> b.readRepairGraceMillis = millis);
     }
 
     public CoordinatorConfig withHintLimits(long maxCount, long maxAgeMillis) {
-        return new CoordinatorConfig(n, r, w, requestTimeoutMillis, replicaTimeoutMillis, readRepairGraceMillis,
-                forwardSlackMillis, maxCount, maxAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize,
-                budget);
+        return with(b -> {
+            b.maxHints = maxCount;
+            b.maxHintAgeMillis = maxAgeMillis;
+        });
     }
 
     public CoordinatorConfig withHintReplay(long intervalMillis, int batchSize) {
-        return new CoordinatorConfig(n, r, w, requestTimeoutMillis, replicaTimeoutMillis, readRepairGraceMillis,
-                forwardSlackMillis, maxHints, maxHintAgeMillis, intervalMillis, batchSize, budget);
+        return with(b -> {
+            b.hintReplayIntervalMillis = intervalMillis;
+            b.hintReplayBatchSize = batchSize;
+        });
     }
 
     public CoordinatorConfig withBudget(BudgetConfig budgetConfig) {
-        return new CoordinatorConfig(n, r, w, requestTimeoutMillis, replicaTimeoutMillis, readRepairGraceMillis,
-                forwardSlackMillis, maxHints, maxHintAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize,
-                budgetConfig);
+        return with(b -> b.budget = budgetConfig);
+    }
+
+    /** This config with {@code change} made to a copy of its components; the canonical constructor validates. */
+    private CoordinatorConfig with(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
+    }
+
+    /** The components, mutable, for {@link #with}: the one place besides the header that lists them all. */
+    private static final class Builder {
+        private int n;
+        private int r;
+        private int w;
+        private long requestTimeoutMillis;
+        private long replicaTimeoutMillis;
+        private long readRepairGraceMillis;
+        private long forwardSlackMillis;
+        private long maxHints;
+        private long maxHintAgeMillis;
+        private long hintReplayIntervalMillis;
+        private int hintReplayBatchSize;
+        private BudgetConfig budget;
+
+        private Builder(CoordinatorConfig c) {
+            n = c.n;
+            r = c.r;
+            w = c.w;
+            requestTimeoutMillis = c.requestTimeoutMillis;
+            replicaTimeoutMillis = c.replicaTimeoutMillis;
+            readRepairGraceMillis = c.readRepairGraceMillis;
+            forwardSlackMillis = c.forwardSlackMillis;
+            maxHints = c.maxHints;
+            maxHintAgeMillis = c.maxHintAgeMillis;
+            hintReplayIntervalMillis = c.hintReplayIntervalMillis;
+            hintReplayBatchSize = c.hintReplayBatchSize;
+            budget = c.budget;
+        }
+
+        private CoordinatorConfig build() {
+            return new CoordinatorConfig(n, r, w, requestTimeoutMillis, replicaTimeoutMillis, readRepairGraceMillis,
+                    forwardSlackMillis, maxHints, maxHintAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize,
+                    budget);
+        }
     }
 
     private static void positive(String name, long value) {

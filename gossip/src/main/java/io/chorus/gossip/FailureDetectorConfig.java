@@ -2,6 +2,7 @@ package io.chorus.gossip;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Settings of a {@link PhiAccrualDetector}. Immutable; the compact constructor rejects nonsense.
@@ -79,33 +80,63 @@ public record FailureDetectorConfig(
     }
 
     public FailureDetectorConfig withThreshold(double value) {
-        return new FailureDetectorConfig(value, windowSize, minStdDeviation, acceptablePause, firstHeartbeatEstimate,
-                tickInterval, pauseThreshold);
+        return with(b -> b.threshold = value);
     }
 
     public FailureDetectorConfig withWindowSize(int value) {
-        return new FailureDetectorConfig(threshold, value, minStdDeviation, acceptablePause, firstHeartbeatEstimate,
-                tickInterval, pauseThreshold);
+        return with(b -> b.windowSize = value);
     }
 
     public FailureDetectorConfig withMinStdDeviation(Duration value) {
-        return new FailureDetectorConfig(threshold, windowSize, value, acceptablePause, firstHeartbeatEstimate,
-                tickInterval, pauseThreshold);
+        return with(b -> b.minStdDeviation = value);
     }
 
     public FailureDetectorConfig withAcceptablePause(Duration value) {
-        return new FailureDetectorConfig(threshold, windowSize, minStdDeviation, value, firstHeartbeatEstimate,
-                tickInterval, pauseThreshold);
+        return with(b -> b.acceptablePause = value);
     }
 
     public FailureDetectorConfig withFirstHeartbeatEstimate(Duration value) {
-        return new FailureDetectorConfig(threshold, windowSize, minStdDeviation, acceptablePause, value,
-                tickInterval, pauseThreshold);
+        return with(b -> b.firstHeartbeatEstimate = value);
     }
 
     /** Ticks every {@code interval}, a pause beyond {@code pauseThreshold}: set together, they are checked together. */
     public FailureDetectorConfig withTicks(Duration interval, Duration pauseThreshold) {
-        return new FailureDetectorConfig(threshold, windowSize, minStdDeviation, acceptablePause,
-                firstHeartbeatEstimate, interval, pauseThreshold);
+        return with(b -> {
+            b.tickInterval = interval;
+            b.pauseThreshold = pauseThreshold;
+        });
+    }
+
+    /** This config with {@code change} made to a copy of its components; the canonical constructor validates. */
+    private FailureDetectorConfig with(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
+    }
+
+    /** The components, mutable, for {@link #with}: the one place besides the header that lists them all. */
+    private static final class Builder {
+        private double threshold;
+        private int windowSize;
+        private Duration minStdDeviation;
+        private Duration acceptablePause;
+        private Duration firstHeartbeatEstimate;
+        private Duration tickInterval;
+        private Duration pauseThreshold;
+
+        private Builder(FailureDetectorConfig c) {
+            threshold = c.threshold;
+            windowSize = c.windowSize;
+            minStdDeviation = c.minStdDeviation;
+            acceptablePause = c.acceptablePause;
+            firstHeartbeatEstimate = c.firstHeartbeatEstimate;
+            tickInterval = c.tickInterval;
+            pauseThreshold = c.pauseThreshold;
+        }
+
+        private FailureDetectorConfig build() {
+            return new FailureDetectorConfig(threshold, windowSize, minStdDeviation, acceptablePause,
+                    firstHeartbeatEstimate, tickInterval, pauseThreshold);
+        }
     }
 }

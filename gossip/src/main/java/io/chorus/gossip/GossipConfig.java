@@ -2,6 +2,7 @@ package io.chorus.gossip;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Settings of a {@link Gossiper}. Immutable; the compact constructor rejects nonsense, naming the field.
@@ -55,19 +56,47 @@ public record GossipConfig(Duration interval, FailureDetectorConfig detector, Du
      */
     public GossipConfig withInterval(Duration value) {
         requirePositive("interval", value);
-        return new GossipConfig(value, detector.withTicks(value, value.multipliedBy(2)), messageTimeout,
-                maxStatesPerMessage);
+        return with(b -> {
+            b.interval = value;
+            b.detector = detector.withTicks(value, value.multipliedBy(2));
+        });
     }
 
     public GossipConfig withDetector(FailureDetectorConfig value) {
-        return new GossipConfig(interval, value, messageTimeout, maxStatesPerMessage);
+        return with(b -> b.detector = value);
     }
 
     public GossipConfig withMessageTimeout(Duration value) {
-        return new GossipConfig(interval, detector, value, maxStatesPerMessage);
+        return with(b -> b.messageTimeout = value);
     }
 
     public GossipConfig withMaxStatesPerMessage(int value) {
-        return new GossipConfig(interval, detector, messageTimeout, value);
+        return with(b -> b.maxStatesPerMessage = value);
+    }
+
+    /** This config with {@code change} made to a copy of its components; the canonical constructor validates. */
+    private GossipConfig with(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
+    }
+
+    /** The components, mutable, for {@link #with}: the one place besides the header that lists them all. */
+    private static final class Builder {
+        private Duration interval;
+        private FailureDetectorConfig detector;
+        private Duration messageTimeout;
+        private int maxStatesPerMessage;
+
+        private Builder(GossipConfig c) {
+            interval = c.interval;
+            detector = c.detector;
+            messageTimeout = c.messageTimeout;
+            maxStatesPerMessage = c.maxStatesPerMessage;
+        }
+
+        private GossipConfig build() {
+            return new GossipConfig(interval, detector, messageTimeout, maxStatesPerMessage);
+        }
     }
 }

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * What one node tells the cluster about itself, spread by gossip. Only its owner changes it, and every change
@@ -79,32 +80,73 @@ public record NodeState(NodeId id, long generation, long version, NodeStatus sta
     }
 
     public NodeState next() {
-        return new NodeState(id, generation, version + 1, status, zone, clientAddress, peerAddress, ringVersion,
-                handoffVersion, received, removals, commitToken);
+        return next(b -> { });
     }
 
     public NodeState withStatus(NodeStatus s) {
-        return new NodeState(id, generation, version + 1, s, zone, clientAddress, peerAddress, ringVersion,
-                handoffVersion, received, removals, commitToken);
+        return next(b -> b.status = s);
     }
 
     public NodeState withRingVersion(long v) {
-        return new NodeState(id, generation, version + 1, status, zone, clientAddress, peerAddress, v,
-                handoffVersion, received, removals, commitToken);
+        return next(b -> b.ringVersion = v);
     }
 
     public NodeState withReceived(long toVersion, BitSet partitions) {
-        return new NodeState(id, generation, version + 1, status, zone, clientAddress, peerAddress, ringVersion,
-                toVersion, partitions, removals, commitToken);
+        return next(b -> {
+            b.handoffVersion = toVersion;
+            b.received = partitions;
+        });
     }
 
     public NodeState withRemovals(SortedSet<NodeId> r) {
-        return new NodeState(id, generation, version + 1, status, zone, clientAddress, peerAddress, ringVersion,
-                handoffVersion, received, r, commitToken);
+        return next(b -> b.removals = r);
     }
 
     public NodeState withCommitToken(long token) {
-        return new NodeState(id, generation, version + 1, status, zone, clientAddress, peerAddress, ringVersion,
-                handoffVersion, received, removals, token);
+        return next(b -> b.commitToken = token);
+    }
+
+    /** The next {@link #version} of this state, with {@code change} made; the canonical constructor validates. */
+    private NodeState next(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        b.version = version + 1;
+        change.accept(b);
+        return b.build();
+    }
+
+    /** The components, mutable, for {@link #next}: the one place besides the header that lists them all. */
+    private static final class Builder {
+        private NodeId id;
+        private long generation;
+        private long version;
+        private NodeStatus status;
+        private String zone;
+        private String clientAddress;
+        private String peerAddress;
+        private long ringVersion;
+        private long handoffVersion;
+        private BitSet received;
+        private SortedSet<NodeId> removals;
+        private long commitToken;
+
+        private Builder(NodeState s) {
+            id = s.id;
+            generation = s.generation;
+            version = s.version;
+            status = s.status;
+            zone = s.zone;
+            clientAddress = s.clientAddress;
+            peerAddress = s.peerAddress;
+            ringVersion = s.ringVersion;
+            handoffVersion = s.handoffVersion;
+            received = s.received;
+            removals = s.removals;
+            commitToken = s.commitToken;
+        }
+
+        private NodeState build() {
+            return new NodeState(id, generation, version, status, zone, clientAddress, peerAddress, ringVersion,
+                    handoffVersion, received, removals, commitToken);
+        }
     }
 }

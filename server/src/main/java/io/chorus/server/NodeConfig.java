@@ -8,6 +8,7 @@ import io.chorus.storage.Durability;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Everything one node needs to start. Membership is static here: {@code members} is the whole cluster (this node
@@ -121,52 +122,89 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
     }
 
     public NodeConfig withPort(int port) {
-        return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
-                peerAdvertise);
+        return with(b -> b.port = port);
     }
 
     public NodeConfig withDurability(Durability durability) {
-        return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
-                peerAdvertise);
+        return with(b -> b.durability = durability);
     }
 
     public NodeConfig withPartitions(int partitions) {
-        return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
-                peerAdvertise);
+        return with(b -> b.partitions = partitions);
     }
 
     public NodeConfig withCoordinator(CoordinatorConfig coordinator) {
-        return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
-                peerAdvertise);
+        return with(b -> b.coordinator = coordinator);
     }
 
     public NodeConfig withAntiEntropy(AntiEntropyConfig antiEntropy) {
-        return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
-                peerAdvertise);
+        return with(b -> b.antiEntropy = antiEntropy);
     }
 
     public NodeConfig withClusterName(String clusterName) {
-        return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
-                peerAdvertise);
+        return with(b -> b.clusterName = clusterName);
     }
 
     /** Listens for peers on {@code peerListen} (null: on the client socket); see the record's parameters. */
     public NodeConfig withPeerListen(HostPort peerListen) {
-        return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
-                peerAdvertise);
+        return with(b -> b.peerListen = peerListen);
     }
 
     /** The addresses clients and peers are told to connect to (either null: the bound one). */
     public NodeConfig withAdvertise(HostPort clientAdvertise, HostPort peerAdvertise) {
-        return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
-                dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
-                peerAdvertise);
+        return with(b -> {
+            b.clientAdvertise = clientAdvertise;
+            b.peerAdvertise = peerAdvertise;
+        });
+    }
+
+    /** This config with {@code change} made to a copy of its components; the canonical constructor validates. */
+    private NodeConfig with(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
+    }
+
+    /** The components, mutable, for {@link #with}: the one place besides the header that lists them all. */
+    private static final class Builder {
+        private NodeId nodeId;
+        private Path dataDir;
+        private String host;
+        private int port;
+        private List<Member> members;
+        private int partitions;
+        private Durability durability;
+        private CoordinatorConfig coordinator;
+        private int dispatchThreads;
+        private long maxUnflushedReplyBytes;
+        private AntiEntropyConfig antiEntropy;
+        private String clusterName;
+        private HostPort peerListen;
+        private HostPort clientAdvertise;
+        private HostPort peerAdvertise;
+
+        private Builder(NodeConfig c) {
+            nodeId = c.nodeId;
+            dataDir = c.dataDir;
+            host = c.host;
+            port = c.port;
+            members = c.members;
+            partitions = c.partitions;
+            durability = c.durability;
+            coordinator = c.coordinator;
+            dispatchThreads = c.dispatchThreads;
+            maxUnflushedReplyBytes = c.maxUnflushedReplyBytes;
+            antiEntropy = c.antiEntropy;
+            clusterName = c.clusterName;
+            peerListen = c.peerListen;
+            clientAdvertise = c.clientAdvertise;
+            peerAdvertise = c.peerAdvertise;
+        }
+
+        private NodeConfig build() {
+            return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
+                    dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
+                    peerAdvertise);
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.chorus.testkit;
 
+import java.util.function.Consumer;
+
 /**
  * How the simulated network treats each message (requests and replies alike): a one-way latency drawn uniformly
  * from {@code [minLatencyMillis, maxLatencyMillis]}, so messages overtake each other whenever the range is wider
@@ -22,15 +24,44 @@ public record NetworkConditions(
     }
 
     public NetworkConditions withLatency(long minMillis, long maxMillis) {
-        return new NetworkConditions(minMillis, maxMillis, dropProbability, duplicateProbability);
+        return with(b -> {
+            b.minLatencyMillis = minMillis;
+            b.maxLatencyMillis = maxMillis;
+        });
     }
 
     public NetworkConditions withDropProbability(double p) {
-        return new NetworkConditions(minLatencyMillis, maxLatencyMillis, p, duplicateProbability);
+        return with(b -> b.dropProbability = p);
     }
 
     public NetworkConditions withDuplicateProbability(double p) {
-        return new NetworkConditions(minLatencyMillis, maxLatencyMillis, dropProbability, p);
+        return with(b -> b.duplicateProbability = p);
+    }
+
+    /** This setting with {@code change} made to a copy of its components; the canonical constructor validates. */
+    private NetworkConditions with(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
+    }
+
+    /** The components, mutable, for {@link #with}: the one place besides the header that lists them all. */
+    private static final class Builder {
+        private long minLatencyMillis;
+        private long maxLatencyMillis;
+        private double dropProbability;
+        private double duplicateProbability;
+
+        private Builder(NetworkConditions c) {
+            minLatencyMillis = c.minLatencyMillis;
+            maxLatencyMillis = c.maxLatencyMillis;
+            dropProbability = c.dropProbability;
+            duplicateProbability = c.duplicateProbability;
+        }
+
+        private NetworkConditions build() {
+            return new NetworkConditions(minLatencyMillis, maxLatencyMillis, dropProbability, duplicateProbability);
+        }
     }
 
     private static void checkProbability(String what, double p) {

@@ -5,6 +5,7 @@ import io.chorus.transport.protocol.Frame;
 import io.chorus.transport.protocol.ProtocolLimits;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -90,67 +91,103 @@ public record ServerConfig(String host, int port, NodeId nodeId, LongSupplier ri
     }
 
     public ServerConfig withHost(String host) {
-        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
-                maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
-                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads, peerListener);
+        return with(b -> b.host = host);
     }
 
     public ServerConfig withPort(int port) {
-        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
-                maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
-                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads, peerListener);
+        return with(b -> b.port = port);
     }
 
     public ServerConfig withMaxFrameBytes(int maxFrameBytes) {
-        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
-                maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
-                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads, peerListener);
+        return with(b -> b.maxFrameBytes = maxFrameBytes);
     }
 
     /** Limits on connections: clients and nodes once they said HELLO, and those that have not yet. */
     public ServerConfig withConnectionLimits(int clients, int nodes, int pendingHandshakes) {
-        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, clients, nodes, pendingHandshakes,
-                maxInFlightPerConnection, handshakeTimeout, idleTimeout, maxUnflushedPerConnection,
-                maxUnflushedPerNode, ioThreads, peerListener);
+        return with(b -> {
+            b.maxClientConnections = clients;
+            b.maxNodeConnections = nodes;
+            b.maxPendingHandshakes = pendingHandshakes;
+        });
     }
 
     public ServerConfig withMaxInFlightPerConnection(int maxInFlightPerConnection) {
-        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
-                maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
-                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads, peerListener);
+        return with(b -> b.maxInFlightPerConnection = maxInFlightPerConnection);
     }
 
     public ServerConfig withHandshakeTimeout(Duration handshakeTimeout) {
-        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
-                maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
-                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads, peerListener);
+        return with(b -> b.handshakeTimeout = handshakeTimeout);
     }
 
     public ServerConfig withIdleTimeout(Duration idleTimeout) {
-        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
-                maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
-                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads, peerListener);
+        return with(b -> b.idleTimeout = idleTimeout);
     }
 
     /** Bytes of replies that may wait for a slow reader: on one connection, and on all of them together. */
     public ServerConfig withUnflushedLimits(long perConnection, long perNode) {
-        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
-                maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
-                perConnection, perNode, ioThreads, peerListener);
+        return with(b -> {
+            b.maxUnflushedPerConnection = perConnection;
+            b.maxUnflushedPerNode = perNode;
+        });
     }
 
     public ServerConfig withIoThreads(int ioThreads) {
-        return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
-                maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
-                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads, peerListener);
+        return with(b -> b.ioThreads = ioThreads);
     }
 
     /** Listens for other nodes on {@code host:port} too (port 0: ephemeral); see {@code peerListener}. */
     public ServerConfig withPeerListener(String host, int port) {
-        return new ServerConfig(this.host, this.port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
-                maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout, idleTimeout,
-                maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads, InetSocketAddress.createUnresolved(host,
-                port));
+        return with(b -> b.peerListener = InetSocketAddress.createUnresolved(host, port));
+    }
+
+    /** This config with {@code change} made to a copy of its components; the canonical constructor validates. */
+    private ServerConfig with(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
+    }
+
+    /** The components, mutable, for {@link #with}: the one place besides the header that lists them all. */
+    private static final class Builder {
+        private String host;
+        private int port;
+        private NodeId nodeId;
+        private LongSupplier ringVersion;
+        private int maxFrameBytes;
+        private int maxClientConnections;
+        private int maxNodeConnections;
+        private int maxPendingHandshakes;
+        private int maxInFlightPerConnection;
+        private Duration handshakeTimeout;
+        private Duration idleTimeout;
+        private long maxUnflushedPerConnection;
+        private long maxUnflushedPerNode;
+        private int ioThreads;
+        private InetSocketAddress peerListener;
+
+        private Builder(ServerConfig c) {
+            host = c.host;
+            port = c.port;
+            nodeId = c.nodeId;
+            ringVersion = c.ringVersion;
+            maxFrameBytes = c.maxFrameBytes;
+            maxClientConnections = c.maxClientConnections;
+            maxNodeConnections = c.maxNodeConnections;
+            maxPendingHandshakes = c.maxPendingHandshakes;
+            maxInFlightPerConnection = c.maxInFlightPerConnection;
+            handshakeTimeout = c.handshakeTimeout;
+            idleTimeout = c.idleTimeout;
+            maxUnflushedPerConnection = c.maxUnflushedPerConnection;
+            maxUnflushedPerNode = c.maxUnflushedPerNode;
+            ioThreads = c.ioThreads;
+            peerListener = c.peerListener;
+        }
+
+        private ServerConfig build() {
+            return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
+                    maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout,
+                    idleTimeout, maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads, peerListener);
+        }
     }
 
     private static void positive(String what, Duration d) {
