@@ -1,6 +1,14 @@
 package io.chorus.server;
 
 import io.chorus.coordinator.AntiEntropy;
+import io.chorus.coordinator.AntiEntropyStats;
+import io.chorus.coordinator.BudgetStats;
+import io.chorus.coordinator.CoordinatorStats;
+import io.chorus.coordinator.HandoffStats;
+import io.chorus.gossip.GossipStats;
+import io.chorus.server.metrics.NodeMetrics;
+import io.chorus.storage.StorageStats;
+import io.chorus.transport.netty.TransportStats;
 import io.chorus.coordinator.Handoff;
 import io.chorus.coordinator.HandoffConfig;
 import io.chorus.core.transport.RequestHandler;
@@ -56,15 +64,16 @@ public final class ChorusNode implements AutoCloseable {
     /** Anti-entropy's ring while the node has none yet (joining): a ring of itself, which syncs with nobody. */
     private final Ring standalone;
 
-    private LmdbStorageEngine storage;
+    private volatile LmdbStorageEngine storage;
     private WheelScheduler scheduler;
     private ExecutorService dispatch;
     private EventLoops ownLoops;
-    private ChorusServer server;
+    private volatile ChorusServer server;
     private NettyTransport transport;
-    private Coordinator coordinator;
-    private AntiEntropy antiEntropy;
-    private Handoff handoff;
+    private volatile Coordinator coordinator;
+    private volatile AntiEntropy antiEntropy;
+    private volatile Handoff handoff;
+    private final NodeMetrics metrics;
     private volatile NodeMembership membership;
     private NodeIdentity identity;
     /** By default a node that is no longer a member stops (off its membership's thread, which stop closes). */
@@ -105,6 +114,47 @@ public final class ChorusNode implements AutoCloseable {
         this.sharedLoops = sharedLoops;
         this.sharedDispatch = sharedDispatch;
         this.standalone = Claim.create(List.of(new Member(config.nodeId(), zone())), config.partitions());
+        this.metrics = new NodeMetrics(config.nodeId(), config.metrics());
+        bindMetrics();
+    }
+
+    /**
+     * Once per node: the gauges read the parts of whichever run is current (null, and left out of STATS, while a
+     * part is not running).
+     */
+    private void bindMetrics() {
+        metrics.bind("storage", StorageStats.class, () -> storage == null ? null : storage.stats());
+        metrics.bind("coordinator", CoordinatorStats.class, () -> coordinator == null ? null : coordinator.stats());
+        metrics.bind("budget", BudgetStats.class, () -> coordinator == null ? null : coordinator.budget().stats());
+        metrics.bind("transport", TransportStats.class, () -> server == null ? null : server.stats());
+        metrics.bind("aae", AntiEntropyStats.class, () -> antiEntropy == null ? null : antiEntropy.stats());
+        metrics.bind("handoff", HandoffStats.class, () -> handoff == null ? null : handoff.stats());
+        metrics.bind("gossip", GossipStats.class, () -> {
+            NodeMembership m = membership;
+            return m == null ? null : m.gossiper().stats();
+        });
+        metrics.gauge("membership.known", () -> {
+            NodeMembership m = membership;
+            return m == null ? null : (long) m.view().size();
+        });
+        metrics.gauge("membership.alive", () -> {
+            NodeMembership m = membership;
+            return m == null ? null : (long) m.view().liveMembers().size();
+        });
+        metrics.gauge("ring.version", this::ringVersion);
+        metrics.gauge("ring.state_version", () -> {
+            RingState r = heldRingState();
+            return r == null ? 0L : r.version();
+        });
+        metrics.gauge("ring.partitions_moving", () -> {
+            RingState r = heldRingState();
+            return r == null ? 0L : (long) r.moving().cardinality();
+        });
+    }
+
+    /** The node's one metrics registry (STATS, JMX, CSV, Prometheus read it). */
+    public NodeMetrics metrics() {
+        return metrics;
     }
 
     private String zone() {
@@ -146,7 +196,8 @@ public final class ChorusNode implements AutoCloseable {
         // A stored set must fit in every message that carries one, or a write could be stored here and then
         // never reach the other replicas or a reader.
         storage = LmdbStorageEngine.open(StorageConfig.builder(config.dataDir()).durability(config.durability())
-                .maxObjectSize(ProtocolLimits.maxStoredObjectBytes(serverConfig.maxFrameBytes())).build());
+                .maxObjectSize(ProtocolLimits.maxStoredObjectBytes(serverConfig.maxFrameBytes()))
+                .batchObserver(metrics.batches()).build());
         // The parts of the last run are closed; forget them so that a start failing half way closes only its own.
         scheduler = null;
         dispatch = null;
@@ -203,10 +254,10 @@ public final class ChorusNode implements AutoCloseable {
             v.states().keySet().stream().filter(n -> !v.isRemoved(n)).forEach(known::add);
             return known;
         });
-        RequestHandler peers = AntiEntropy.route(coordinator.peerHandler(), antiEntropy.handler());
+        RequestHandler peers = metrics.timePeers(AntiEntropy.route(coordinator.peerHandler(), antiEntropy.handler()));
         transport.serve(new GossipRouting(peers, () -> membership == null ? null : membership.handler()));
-        server.serveClients(new ClientRequestHandler(coordinator, antiEntropy, this::heldRingState, addresses, storage,
-                server::stats, new MembershipAdmin(() -> membership, () -> handoff)));
+        server.serveClients(metrics.timeClients(new ClientRequestHandler(coordinator, antiEntropy,
+                this::heldRingState, addresses, metrics, new MembershipAdmin(() -> membership, () -> handoff))));
         int port = server.start();
         lastPort = port;
         lastPeerPort = server.peerPort();
@@ -223,6 +274,7 @@ public final class ChorusNode implements AutoCloseable {
         handoff = new Handoff(id, membership.clusterMembership(), antiEntropy, storage, scheduler, Clock.system(),
                 quietAtLeastARequest(membershipOptions.handoff()));
         handoff.start();
+        metrics.startReporters();
         if (peerAddress.equals(address)) {
             LOG.info("{} serving on {} (data in {}, {}, epoch {})", id, address, config.dataDir(),
                     config.durability(), storage.epoch());
@@ -339,6 +391,7 @@ public final class ChorusNode implements AutoCloseable {
 
     /** Closes what a failed start opened (a port taken, most often), so the node can be started again. */
     private void abandonStart() {
+        metrics.stopReporters();
         if (handoff != null) {
             handoff.close();
         }
@@ -398,6 +451,7 @@ public final class ChorusNode implements AutoCloseable {
         if (address == null) {
             return;
         }
+        metrics.stopReporters();
         handoff.close();
         membership.close();
         antiEntropy.close();

@@ -1,12 +1,9 @@
 package io.chorus.server;
 
 import io.chorus.coordinator.AntiEntropy;
-import io.chorus.coordinator.AntiEntropyStats;
-import io.chorus.coordinator.BudgetStats;
 import io.chorus.coordinator.Coordinator;
 import io.chorus.coordinator.RepairSummary;
 import io.chorus.coordinator.SyncReport;
-import io.chorus.coordinator.CoordinatorStats;
 import io.chorus.coordinator.QuorumOptions;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
@@ -19,10 +16,8 @@ import io.chorus.transport.protocol.CommitRequest;
 import io.chorus.transport.protocol.JoinRequest;
 import io.chorus.transport.protocol.RemoveRequest;
 import io.chorus.ring.RingCodec;
-import io.chorus.storage.StorageEngine;
-import io.chorus.storage.StorageStats;
+import io.chorus.server.metrics.NodeMetrics;
 import io.chorus.transport.protocol.ClusterInfoResponse;
-import io.chorus.transport.netty.TransportStats;
 import io.chorus.transport.protocol.DeleteRequest;
 import io.chorus.transport.protocol.DeleteResponse;
 import io.chorus.transport.protocol.EmptyBody;
@@ -55,18 +50,16 @@ final class ClientRequestHandler implements RequestHandler {
     private final Supplier<RingState> ring;
     private final MembershipAdmin admin;
     private final AddressBook addresses;
-    private final StorageEngine storage;
-    private final Supplier<TransportStats> transport;
+    private final NodeMetrics metrics;
 
     ClientRequestHandler(Coordinator coordinator, AntiEntropy antiEntropy, Supplier<RingState> ring,
-            AddressBook addresses, StorageEngine storage, Supplier<TransportStats> transport, MembershipAdmin admin) {
+            AddressBook addresses, NodeMetrics metrics, MembershipAdmin admin) {
         this.admin = admin;
         this.coordinator = coordinator;
         this.antiEntropy = antiEntropy;
         this.ring = ring;
         this.addresses = addresses;
-        this.storage = storage;
-        this.transport = transport;
+        this.metrics = metrics;
     }
 
     /** A write only queues a storage write and sends (the stamp runs on the writer); a GET reads the store. */
@@ -82,7 +75,10 @@ final class ClientRequestHandler implements RequestHandler {
             case Opcodes.GET -> {
                 GetRequest get = GetRequest.decode(body);
                 yield coordinator.get(get.key(), new QuorumOptions(get.n(), get.r(), 0, get.timeoutMillis()))
-                        .thenApply(set -> reply(Opcodes.GET, new GetResponse(version(), set).encode()));
+                        .thenApply(set -> {
+                            metrics.siblingsRead(set.liveSiblings().size());
+                            return reply(Opcodes.GET, new GetResponse(version(), set).encode());
+                        });
             }
             case Opcodes.PUT -> {
                 PutRequest put = PutRequest.decode(body);
@@ -102,7 +98,7 @@ final class ClientRequestHandler implements RequestHandler {
             }
             case Opcodes.STATS -> {
                 EmptyBody.decode(body, "STATS request");
-                yield CompletableFuture.completedFuture(reply(Opcodes.STATS, new StatsResponse(stats()).encode()));
+                yield CompletableFuture.completedFuture(reply(Opcodes.STATS, new StatsResponse(metrics.stats()).encode()));
             }
             case Opcodes.REPAIR -> {
                 RepairRequest repair = RepairRequest.decode(body);
@@ -171,69 +167,6 @@ final class ClientRequestHandler implements RequestHandler {
             }
         }
         return new ClusterInfoResponse(r.version(), RingCodec.encode(r), endpoints).encode();
-    }
-
-    private Map<String, Long> stats() {
-        Map<String, Long> out = new LinkedHashMap<>();
-        StorageStats s = storage.stats();
-        out.put("storage.batches_committed", s.batchesCommitted());
-        out.put("storage.writes_committed", s.writesCommitted());
-        out.put("storage.writes_rejected", s.writesRejected());
-        out.put("storage.map_size_bytes", s.mapSizeBytes());
-        out.put("storage.map_growths", s.mapGrowths());
-        out.put("storage.pending_writes", (long) s.pendingWrites());
-        out.put("storage.merges_over_limit", s.mergesOverLimit());
-        CoordinatorStats c = coordinator.stats();
-        out.put("coordinator.forwards", c.forwards());
-        out.put("coordinator.read_repairs", c.readRepairs());
-        out.put("coordinator.hints_stored", c.hintsStored());
-        out.put("coordinator.hints_delivered", c.hintsDelivered());
-        out.put("coordinator.hints_dropped", c.hintsDropped());
-        out.put("coordinator.quorum_failures", c.quorumFailures());
-        TransportStats t = transport.get();
-        out.put("transport.client_connections", (long) t.clientConnections());
-        out.put("transport.node_connections", (long) t.nodeConnections());
-        out.put("transport.pending_handshakes", (long) t.pendingHandshakes());
-        out.put("transport.unflushed_bytes", t.unflushedBytes());
-        out.put("transport.unflushed_limit_bytes", t.unflushedLimit());
-        out.put("transport.refused_connections", t.refusedConnections());
-        out.put("transport.handshake_timeouts", t.handshakeTimeouts());
-        out.put("transport.slow_readers_closed", t.slowReadersClosed());
-        BudgetStats b = coordinator.budget().stats();
-        out.put("budget.max_concurrent", (long) b.maxConcurrent());
-        out.put("budget.in_use", (long) b.inUse());
-        out.put("budget.waiting", (long) b.waiting());
-        out.put("budget.keys_spent", b.keysSpent());
-        out.put("budget.bytes_spent", b.bytesSpent());
-        out.put("budget.throttled", b.throttled());
-        out.put("budget.throttled_ms", b.throttledNanos() / 1_000_000);
-        AntiEntropyStats a = antiEntropy.stats();
-        out.put("aae.exchanges", a.exchanges());
-        out.put("aae.in_sync", a.inSync());
-        out.put("aae.repaired", a.repaired());
-        out.put("aae.deferred", a.deferred());
-        out.put("aae.failed", a.failed());
-        out.put("aae.hashes_compared", a.hashesCompared());
-        out.put("aae.segments_differing", a.segmentsDiffering());
-        out.put("aae.keys_fetched", a.keysFetched());
-        out.put("aae.keys_pushed", a.keysPushed());
-        out.put("aae.keys_sent", a.keysSent());
-        out.put("aae.keys_received", a.keysReceived());
-        out.put("aae.bytes_sent", a.bytesSent());
-        out.put("aae.bytes_received", a.bytesReceived());
-        out.put("aae.tombstones_purged", a.tombstonesPurged());
-        out.put("aae.collection_rounds", a.collectionRounds());
-        out.put("aae.tree_rebuilds", a.treeRebuilds());
-        out.put("aae.trees_not_ready", a.treesNotReady());
-        // Per held partition: when its syncs last converged with every other replica (ms since the epoch).
-        a.lastSyncMillis().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .forEach(e -> out.put("aae.last_sync_ms.p" + e.getKey(), e.getValue()));
-        out.put("ring.version", version());
-        RingState state = ring.get();
-        out.put("ring.state_version", state == null ? 0 : state.version());
-        out.put("ring.partitions_moving", state == null ? 0 : (long) state.moving().cardinality());
-        admin.stats(out);
-        return out;
     }
 
     private static Message reply(int opcode, byte[] body) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import io.chorus.server.metrics.MetricsConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -170,6 +171,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         private CoordinatorConfig coordinator = CoordinatorConfig.defaults();
         private AntiEntropyConfig antiEntropy = AntiEntropyConfig.defaults();
         private int basePort;
+        private MetricsConfig metrics = MetricsConfig.defaults();
 
         public Builder nodes(int n) {
             if (n < 1) {
@@ -209,6 +211,12 @@ public final class EmbeddedCluster implements AutoCloseable {
             return this;
         }
 
+        /** Where every node's metrics go besides STATS; a CSV directory gets a subdirectory a node. */
+        public Builder metrics(MetricsConfig config) {
+            this.metrics = java.util.Objects.requireNonNull(config, "metrics");
+            return this;
+        }
+
         public Builder antiEntropy(AntiEntropyConfig config) {
             this.antiEntropy = config;
             return this;
@@ -244,7 +252,9 @@ public final class EmbeddedCluster implements AutoCloseable {
                     Member m = members.get(i);
                     int port = basePort == 0 ? 0 : basePort + i;
                     NodeConfig config = new NodeConfig(m.id(), root.resolve(m.id().name()), "127.0.0.1", port, members,
-                            partitions, durability, coordinator, dispatchThreads, unflushedShare, antiEntropy);
+                            partitions, durability, coordinator, dispatchThreads, unflushedShare, antiEntropy)
+                            .withMetrics(metrics.csvDir() == null ? metrics
+                                    : metrics.withCsv(metrics.csvDir().resolve(m.id().name()), metrics.reportInterval()));
                     ChorusNode node = new ChorusNode(config, addresses, loops, dispatch);
                     node.start();
                     started.add(node);

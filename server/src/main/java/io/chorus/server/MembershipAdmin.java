@@ -113,42 +113,4 @@ final class MembershipAdmin {
         }
         return new TransfersResponse(r == null ? 0 : r.version(), r == null ? 0 : r.moving().cardinality(), out);
     }
-
-    /** Gossip, membership and handoff counters for STATS (nothing while the node is starting). */
-    void stats(Map<String, Long> out) {
-        NodeMembership m = membership.get();
-        if (m != null) {
-            io.chorus.gossip.GossipStats g = m.gossiper().stats();
-            out.put("gossip.rounds", g.rounds());
-            out.put("gossip.messages_sent", g.messagesSent());
-            out.put("gossip.messages_received", g.messagesReceived());
-            out.put("gossip.bytes_sent", g.bytesSent());
-            out.put("gossip.bytes_received", g.bytesReceived());
-            out.put("gossip.states_merged", g.statesMerged());
-            out.put("gossip.ring_states_adopted", g.ringStatesAdopted());
-            out.put("gossip.convictions", g.convictions());
-            out.put("gossip.rejoins", g.rejoins());
-            out.put("gossip.pauses_detected", g.pausesDetected());
-            out.put("gossip.refused", g.refusedSyns());
-            out.put("gossip.malformed", g.malformed());
-            out.put("gossip.failed_exchanges", g.failedExchanges());
-            MembershipView v = m.view();
-            out.put("membership.known", (long) v.size());
-            out.put("membership.alive", (long) v.liveMembers().size());
-        }
-        Handoff h = handoff.get();
-        if (h != null) {
-            io.chorus.coordinator.HandoffStats st = h.stats();
-            out.put("handoff.partitions_received", st.partitionsReceived());
-            out.put("handoff.partitions_released", st.partitionsReleased());
-            out.put("handoff.strays_dropped", st.straysDropped());
-            out.put("handoff.keys_moved", st.keysMoved());
-            out.put("handoff.bytes_moved", st.bytesMoved());
-            out.put("handoff.in_flight", (long) st.inFlight());
-            // Per partition in this node's part of a ring change: keys moved so far.
-            for (TransferProgress t : h.transfers()) {
-                out.put("handoff.keys_moved.p" + t.partition(), t.keysMoved());
-            }
-        }
-    }
 }

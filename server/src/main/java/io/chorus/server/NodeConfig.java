@@ -7,6 +7,7 @@ import io.chorus.ring.Member;
 import io.chorus.storage.Durability;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import io.chorus.server.metrics.MetricsConfig;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -35,11 +36,12 @@ import java.util.function.Consumer;
  *                     when {@code host} is a wildcard address
  * @param peerAdvertise where other nodes are told to connect, or null for {@code peerListen}'s host and bound
  *                     port, or on one socket the client address; required when {@code peerListen} is a wildcard
+ * @param metrics      where the node's metrics go besides STATS (JMX, CSV, Prometheus) and the slow-request log
  */
 public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, List<Member> members, int partitions,
         Durability durability, CoordinatorConfig coordinator, int dispatchThreads, long maxUnflushedReplyBytes,
         AntiEntropyConfig antiEntropy, String clusterName, HostPort peerListen, HostPort clientAdvertise,
-        HostPort peerAdvertise) {
+        HostPort peerAdvertise, MetricsConfig metrics) {
 
     public static final String DEFAULT_CLUSTER_NAME = "chorus";
     /** Cluster names travel length-prefixed like node ids. */
@@ -53,9 +55,10 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
         if (port < 0 || port > 0xFFFF || dispatchThreads < 1 || maxUnflushedReplyBytes < 0) {
             throw new IllegalArgumentException("port outside 0..65535, no dispatch thread or a negative limit");
         }
-        if (dataDir == null || host == null || durability == null || coordinator == null || antiEntropy == null) {
-            throw new IllegalArgumentException("data dir, host, durability, coordinator and anti-entropy settings"
-                    + " must be given");
+        if (dataDir == null || host == null || durability == null || coordinator == null || antiEntropy == null
+                || metrics == null) {
+            throw new IllegalArgumentException("data dir, host, durability, coordinator, anti-entropy and metrics"
+                    + " settings must be given");
         }
         String nameProblem = clusterNameProblem(clusterName);
         if (nameProblem != null) {
@@ -87,7 +90,7 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
             Durability durability, CoordinatorConfig coordinator, int dispatchThreads, long maxUnflushedReplyBytes,
             AntiEntropyConfig antiEntropy) {
         this(nodeId, dataDir, host, port, members, partitions, durability, coordinator, dispatchThreads,
-                maxUnflushedReplyBytes, antiEntropy, DEFAULT_CLUSTER_NAME, null, null, null);
+                maxUnflushedReplyBytes, antiEntropy, DEFAULT_CLUSTER_NAME, null, null, null, MetricsConfig.defaults());
     }
 
     /** Loopback, ephemeral port, SYNC, Q = 256, N/R/W = 3/2/2. */
@@ -150,6 +153,10 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
         return with(b -> b.peerListen = peerListen);
     }
 
+    public NodeConfig withMetrics(MetricsConfig metrics) {
+        return with(b -> b.metrics = metrics);
+    }
+
     /** The addresses clients and peers are told to connect to (either null: the bound one). */
     public NodeConfig withAdvertise(HostPort clientAdvertise, HostPort peerAdvertise) {
         return with(b -> {
@@ -182,6 +189,7 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
         private HostPort peerListen;
         private HostPort clientAdvertise;
         private HostPort peerAdvertise;
+        private MetricsConfig metrics;
 
         private Builder(NodeConfig c) {
             nodeId = c.nodeId;
@@ -199,12 +207,13 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
             peerListen = c.peerListen;
             clientAdvertise = c.clientAdvertise;
             peerAdvertise = c.peerAdvertise;
+            metrics = c.metrics;
         }
 
         private NodeConfig build() {
             return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
                     dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
-                    peerAdvertise);
+                    peerAdvertise, metrics);
         }
     }
 }

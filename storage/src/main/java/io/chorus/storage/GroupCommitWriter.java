@@ -27,6 +27,7 @@ final class GroupCommitWriter {
 
     private final LinkedBlockingQueue<WriteOp<?>> queue = new LinkedBlockingQueue<>();
     private final BatchCommitter committer;
+    private final BatchObserver observer;
     private final int maxBatchSize;
     private final int maxPending;
     private final Teardown teardown;
@@ -57,8 +58,9 @@ final class GroupCommitWriter {
 
     /** @param teardown runs on the writer thread after the last batch, whatever happened */
     GroupCommitWriter(BatchCommitter committer, int maxBatchSize, int maxPending, ThreadFactory threads,
-            Teardown teardown) {
+            BatchObserver observer, Teardown teardown) {
         this.committer = committer;
+        this.observer = observer;
         this.maxBatchSize = maxBatchSize;
         this.maxPending = maxPending;
         this.teardown = teardown;
@@ -190,6 +192,7 @@ final class GroupCommitWriter {
     }
 
     private void process(List<WriteOp<?>> batch) {
+        long start = System.nanoTime();
         try {
             committer.commit(batch);
         } catch (RuntimeException e) {
@@ -208,6 +211,11 @@ final class GroupCommitWriter {
         }
         writesCommitted += ok;
         writesRejected += bad;
+        try {
+            observer.committed(batch.size(), System.nanoTime() - start);
+        } catch (RuntimeException e) {
+            LOG.warn("batch observer failed; ignored", e);
+        }
     }
 
     private static void failAll(List<WriteOp<?>> ops, ChorusException e) {

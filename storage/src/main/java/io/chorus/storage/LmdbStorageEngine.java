@@ -98,7 +98,7 @@ public final class LmdbStorageEngine implements StorageEngine {
         this.committer = new BatchCommitter(env, growth, meta, () -> usableSpace(config.dataDir()),
                 readers::committed);
         this.writer = new GroupCommitWriter(committer, config.maxBatchSize(), config.maxPendingWrites(),
-                config.writerThreadFactory(), this::teardown);
+                config.writerThreadFactory(), config.batchObserver(), this::teardown);
     }
 
     /**
@@ -373,7 +373,15 @@ public final class LmdbStorageEngine implements StorageEngine {
     @Override
     public StorageStats stats() {
         return new StorageStats(committer.batchesCommitted(), writer.writesCommitted(), writer.writesRejected(),
-                growth.growths(), growth.mapSize(), writer.pending(), mergesOverLimit.sum());
+                growth.growths(), growth.mapSize(), usedBytes(), writer.pending(), mergesOverLimit.sum());
+    }
+
+    private long usedBytes() {
+        try {
+            return (env.info().lastPageNumber + 1) * env.stat().pageSize;
+        } catch (Env.AlreadyClosedException e) {
+            return 0;
+        }
     }
 
     /**

@@ -278,7 +278,7 @@ public final class MemoryStorageEngine implements StorageEngine {
     public StorageStats stats() {
         synchronized (lock) {
             // Every write is its own "batch"; there is no map to grow and nothing queued.
-            return new StorageStats(writesCommitted, writesCommitted, writesRejected, 0, 0, 0, mergesOverLimit);
+            return new StorageStats(writesCommitted, writesCommitted, writesRejected, 0, 0, 0, 0, mergesOverLimit);
         }
     }
 

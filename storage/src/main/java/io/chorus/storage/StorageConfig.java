@@ -25,10 +25,12 @@ import java.util.concurrent.ThreadFactory;
  * @param writerThreadFactory makes the one writer thread (default: a daemon thread named after the directory)
  * @param hashTrees          whether writes keep the partitions' hash trees (default true); off only to measure
  *                           what the trees cost: every tree then stays not ready and anti-entropy defers
+ * @param batchObserver      told the size and commit time of every batch (default: nobody)
  */
 public record StorageConfig(Path dataDir, Durability durability, int maxValueSize, int maxObjectSize,
         int siblingWarn, int maxSiblings, long initialMapSize, long maxMapSize, int maxBatchSize,
-        int maxPendingWrites, int maxReaders, int maxAreas, ThreadFactory writerThreadFactory, boolean hashTrees) {
+        int maxPendingWrites, int maxReaders, int maxAreas, ThreadFactory writerThreadFactory, boolean hashTrees,
+        BatchObserver batchObserver) {
 
     public static final int DEFAULT_MAX_VALUE_SIZE = 1 << 20;
     public static final int DEFAULT_MAX_OBJECT_SIZE = (16 << 20) - 1024;
@@ -39,6 +41,7 @@ public record StorageConfig(Path dataDir, Durability durability, int maxValueSiz
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(durability, "durability");
         Objects.requireNonNull(writerThreadFactory, "writerThreadFactory");
+        Objects.requireNonNull(batchObserver, "batchObserver");
         positive("maxValueSize", maxValueSize);
         positive("maxObjectSize", maxObjectSize);
         positive("siblingWarn", siblingWarn);
@@ -83,6 +86,7 @@ public record StorageConfig(Path dataDir, Durability durability, int maxValueSiz
         private int maxAreas = 16;
         private ThreadFactory writerThreadFactory;
         private boolean hashTrees = true;
+        private BatchObserver batchObserver = BatchObserver.NONE;
 
         private Builder(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -154,10 +158,16 @@ public record StorageConfig(Path dataDir, Durability durability, int maxValueSiz
             return this;
         }
 
+        public Builder batchObserver(BatchObserver observer) {
+            this.batchObserver = observer;
+            return this;
+        }
+
         public StorageConfig build() {
             ThreadFactory factory = writerThreadFactory != null ? writerThreadFactory : defaultWriterFactory(dataDir);
             return new StorageConfig(dataDir, durability, maxValueSize, maxObjectSize, siblingWarn, maxSiblings,
-                    initialMapSize, maxMapSize, maxBatchSize, maxPendingWrites, maxReaders, maxAreas, factory, hashTrees);
+                    initialMapSize, maxMapSize, maxBatchSize, maxPendingWrites, maxReaders, maxAreas, factory, hashTrees,
+                    batchObserver);
         }
 
         private static ThreadFactory defaultWriterFactory(Path dir) {

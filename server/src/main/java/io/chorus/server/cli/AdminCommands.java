@@ -16,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -70,8 +69,8 @@ public final class AdminCommands {
             Cluster cluster = new Cluster(c, host());
             PrintWriter out = out();
             out.printf("claimant: %s%n", cluster.members.claimant().map(NodeId::name).orElse("(none)"));
-            out.printf("%-16s %-8s %-5s %-8s %5s %6s %7s %8s  %s%n", "node", "status", "alive", "zone",
-                    "parts", "hints", "moving", "handoff", "address");
+            out.printf("%-16s %-8s %-5s %-8s %5s %6s %7s %8s %7s %9s  %s%n", "node", "status", "alive", "zone",
+                    "parts", "hints", "moving", "handoff", "synced", "last-sync", "address");
             for (MembersResponse.Member m : cluster.members.members()) {
                 Map<String, Long> s = m.alive() ? cluster.stats(m) : null;
                 String hints = s == null ? "-" : String.valueOf(s.getOrDefault("coordinator.hints_stored", 0L)
@@ -79,11 +78,30 @@ public final class AdminCommands {
                         - s.getOrDefault("coordinator.hints_dropped", 0L));
                 String moving = s == null ? "-" : String.valueOf(s.getOrDefault("ring.partitions_moving", 0L));
                 String handoff = s == null ? "-" : String.valueOf(s.getOrDefault("handoff.in_flight", 0L));
-                out.printf("%-16s %-8s %-5s %-8s %5d %6s %7s %8s  %s%n", m.id(), lower(m.status()),
+                out.printf("%-16s %-8s %-5s %-8s %5d %6s %7s %8s %7s %9s  %s%n", m.id(), lower(m.status()),
                         m.alive() ? "yes" : "no", m.zone().isEmpty() ? "-" : m.zone(), m.partitions(), hints, moving,
-                        handoff, m.clientAddress());
+                        handoff, s == null ? "-" : String.valueOf(synced(s)), s == null ? "-" : oldestSync(s),
+                        m.clientAddress());
             }
         }
+    }
+
+    private static final String LAST_SYNC = "aae.last_sync_ms.";
+
+    /** Held partitions whose anti-entropy syncs have converged with every other replica at least once. */
+    static long synced(Map<String, Long> stats) {
+        return stats.keySet().stream().filter(k -> k.startsWith(LAST_SYNC)).count();
+    }
+
+    /** How long ago the least recently converged partition did ("never" before the first). */
+    static String oldestSync(Map<String, Long> stats) {
+        long oldest = stats.entrySet().stream().filter(e -> e.getKey().startsWith(LAST_SYNC))
+                .mapToLong(Map.Entry::getValue).min().orElse(-1);
+        if (oldest < 0) {
+            return "never";
+        }
+        long ageSeconds = Math.max(0, (System.currentTimeMillis() - oldest) / 1_000);
+        return ageSeconds < 120 ? ageSeconds + "s" : ageSeconds / 60 + "m";
     }
 
     @Command(name = "ring", mixinStandardHelpOptions = true, description = "The ring: version, Q, who owns how much.")
@@ -231,25 +249,6 @@ public final class AdminCommands {
                 out.flush();
             }
             out.println("repaired " + done + " nodes, " + keys + " keys moved");
-        }
-    }
-
-    @Command(name = "stats", mixinStandardHelpOptions = true, description = "The node's counters, sorted.")
-    public static final class Stats extends Base {
-        @Option(names = "--watch", description = "Print them again every 2 s until interrupted.")
-        boolean watch;
-
-        @Override
-        void run(ChorusClient c) throws Exception {
-            do {
-                Map<String, Long> s = new TreeMap<>(c.statsAsync(host()).get(Cluster.WAIT_SECONDS, TimeUnit.SECONDS));
-                s.forEach((k, v) -> out().println(k + " " + v));
-                out().flush();
-                if (watch) {
-                    Thread.sleep(2_000);
-                    out().println();
-                }
-            } while (watch);
         }
     }
 

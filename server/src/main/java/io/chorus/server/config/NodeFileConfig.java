@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import io.chorus.server.metrics.MetricsConfig;
 import java.util.List;
 import java.util.Objects;
 
@@ -52,11 +53,12 @@ import java.util.Objects;
  * @param antiEntropy     active anti-entropy and tombstone collection
  * @param gossip          the gossip round and failure detection
  * @param membership      how ring changes are made
+ * @param metrics         where metrics go besides STATS, and the slow-request log
  */
 public record NodeFileConfig(String clusterName, NodeId nodeName, Path dataDir, String zone, HostPort clientListen,
         HostPort peerListen, HostPort clientAdvertise, HostPort peerAdvertise, List<HostPort> seeds, int partitions,
         Durability durability, int dispatchThreads, CoordinatorConfig coordinator, AntiEntropyConfig antiEntropy,
-        GossipSettings gossip, MembershipSettings membership) {
+        GossipSettings gossip, MembershipSettings membership, MetricsConfig metrics) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 7100);
     public static final int DEFAULT_PARTITIONS = 256;
@@ -110,6 +112,7 @@ public record NodeFileConfig(String clusterName, NodeId nodeName, Path dataDir, 
         Objects.requireNonNull(antiEntropy, "antiEntropy");
         Objects.requireNonNull(gossip, "gossip");
         Objects.requireNonNull(membership, "membership");
+        Objects.requireNonNull(metrics, "metrics");
     }
 
     /**
@@ -240,6 +243,6 @@ public record NodeFileConfig(String clusterName, NodeId nodeName, Path dataDir, 
         HostPort peerAdv = peerAdvertise.equals(separate ? peerListen : clientAdvertise) ? null : peerAdvertise;
         return new NodeConfig(nodeName, dataDir, clientListen.host(), clientListen.port(), members, partitions,
                 durability, coordinator, dispatchThreads, 0, antiEntropy, clusterName, separate ? peerListen : null,
-                clientAdv, peerAdv);
+                clientAdv, peerAdv, metrics);
     }
 }

@@ -13,6 +13,7 @@ import io.chorus.server.HostPort;
 import io.chorus.server.NodeConfig;
 import io.chorus.server.config.NodeFileConfig.GossipSettings;
 import io.chorus.server.config.NodeFileConfig.MembershipSettings;
+import io.chorus.server.metrics.MetricsConfig;
 import io.chorus.storage.Durability;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +41,8 @@ final class NodeFileConfigReader {
     static NodeFileConfig read(ObjectNode tree) {
         Section root = Section.root(tree).expect("cluster_name", "node_name", "data_dir", "zone", "client_listen",
                 "peer_listen", "client_advertise", "peer_advertise", "seeds", "partitions", "durability",
-                "dispatch_threads", "replication", "hints", "budget", "anti_entropy", "gossip", "membership");
+                "dispatch_threads", "replication", "hints", "budget", "anti_entropy", "gossip", "membership",
+                "metrics");
         String clusterName = root.string("cluster_name", NodeConfig.DEFAULT_CLUSTER_NAME, "");
         String problem = NodeConfig.clusterNameProblem(clusterName);
         if (problem != null) {
@@ -87,9 +89,10 @@ final class NodeFileConfigReader {
         AntiEntropyConfig antiEntropy = antiEntropy(root.section("anti_entropy"));
         GossipSettings gossip = gossip(root.section("gossip"));
         MembershipSettings membership = membership(root.section("membership"));
+        MetricsConfig metrics = metrics(root.section("metrics"));
         return new NodeFileConfig(clusterName, nodeName, dataDir, zone, clientListen, peerListen, clientAdvertise,
                 peerAdvertise, seeds, partitions, durability, dispatchThreads, coordinator, antiEntropy, gossip,
-                membership);
+                membership, metrics);
     }
 
     /**
@@ -220,6 +223,26 @@ final class NodeFileConfigReader {
         boolean autoCommit = s.bool("auto_commit", true);
         Duration settle = duration(s, "settle", NodeFileConfig.DEFAULT_SETTLE, Duration.ZERO, Duration.ofDays(1));
         return new MembershipSettings(autoCommit, settle);
+    }
+
+    private static MetricsConfig metrics(Section s) {
+        s.expect("jmx", "csv_dir", "csv_interval", "prometheus_listen", "slow_request");
+        MetricsConfig d = MetricsConfig.defaults();
+        boolean jmx = s.bool("jmx", d.jmx());
+        String csvText = s.string("csv_dir", "", "");
+        Path csvDir = csvText.isBlank() ? null : checked(s, "csv_dir", () -> Path.of(csvText));
+        Duration csvInterval = duration(s, "csv_interval", d.reportInterval(), Duration.ofMillis(100),
+                Duration.ofDays(1));
+        String promText = s.string("prometheus_listen", "", "");
+        HostPort prometheus = promText.isBlank() ? null : checked(s, "prometheus_listen", () -> {
+            try {
+                return HostPort.parse(promText);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("'" + promText + "' is not host:port: " + e.getMessage(), e);
+            }
+        });
+        Duration slow = duration(s, "slow_request", d.slowRequest(), Duration.ZERO, Duration.ofDays(1));
+        return new MetricsConfig(jmx, csvDir, csvInterval, prometheus, slow);
     }
 
     private static long millis(Section s, String key, long dfltMillis, long minMillis, Duration max) {

@@ -6,6 +6,7 @@ import io.chorus.coordinator.CoordinatorConfig;
 import io.chorus.gossip.FailureDetectorConfig;
 import io.chorus.server.HostPort;
 import io.chorus.storage.Durability;
+import io.chorus.server.metrics.MetricsConfig;
 import java.time.Duration;
 
 /**
@@ -92,6 +93,14 @@ public final class NodeFileConfigWriter {
         out.append("membership:\n");
         line(out, 1, "auto_commit", Boolean.toString(c.membership().autoCommit()));
         line(out, 1, "settle", Durations.format(c.membership().settle()));
+
+        MetricsConfig m = c.metrics();
+        out.append("metrics:\n");
+        line(out, 1, "jmx", Boolean.toString(m.jmx()));
+        line(out, 1, "csv_dir", m.csvDir() == null ? "\"\"" : quoted(m.csvDir().toString()));
+        line(out, 1, "csv_interval", Durations.format(m.reportInterval()));
+        line(out, 1, "prometheus_listen", m.prometheus() == null ? "\"\"" : m.prometheus().toString());
+        line(out, 1, "slow_request", Durations.format(m.slowRequest()));
         return out.toString();
     }
 

@@ -7,13 +7,13 @@ package io.chorus.transport.netty;
  * @param nodeConnections    connections open that said HELLO as a node
  * @param pendingHandshakes  connections accepted that have not said HELLO yet
  * @param unflushedBytes     reply bytes queued on client connections, not yet written to their sockets
- * @param unflushedLimit     the bound on those over all client connections (each may hold one reply beyond it)
+ * @param unflushedLimitBytes the bound on those over all client connections (each may hold one reply beyond it)
  * @param refusedConnections since start: connections refused because their kind of slot was full
  * @param handshakeTimeouts  since start: connections closed for not saying HELLO in time, or to make room for a
  *                           newer one when every pending slot was taken
  * @param slowReadersClosed  since start: connections closed because their peer did not read its replies
  */
 public record TransportStats(int clientConnections, int nodeConnections, int pendingHandshakes, long unflushedBytes,
-        long unflushedLimit,
+        long unflushedLimitBytes,
         long refusedConnections, long handshakeTimeouts, long slowReadersClosed) {
 }
