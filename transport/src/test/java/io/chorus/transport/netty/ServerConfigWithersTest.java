@@ -1,0 +1,43 @@
+package io.chorus.transport.netty;
+
+import io.chorus.core.NodeId;
+import io.chorus.testkit.Withers;
+import io.chorus.testkit.Withers.Case;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Each wither of {@link ServerConfig} and {@link ClientOptions} changes exactly its components. */
+class ServerConfigWithersTest {
+
+    @Test
+    void eachServerConfigWitherChangesOnlyItsComponents() {
+        ServerConfig base = ServerConfig.defaults(NodeId.of("a"), () -> 1).withPort(6000).withIoThreads(2)
+                .withPeerListener("127.0.0.1", 6001);
+        Withers.check(base,
+                Case.of("withHost", c -> c.withHost("::1"), "host", "::1"),
+                Case.of("withPort", c -> c.withPort(7000), "port", 7000),
+                Case.of("withMaxFrameBytes", c -> c.withMaxFrameBytes(1 << 20), "maxFrameBytes", 1 << 20),
+                new Case<>("withConnectionLimits", c -> c.withConnectionLimits(10, 20, 30), Map.of(
+                        "maxClientConnections", 10, "maxNodeConnections", 20, "maxPendingHandshakes", 30)),
+                Case.of("withMaxInFlightPerConnection", c -> c.withMaxInFlightPerConnection(7),
+                        "maxInFlightPerConnection", 7),
+                Case.of("withHandshakeTimeout", c -> c.withHandshakeTimeout(Duration.ofMillis(300)),
+                        "handshakeTimeout", Duration.ofMillis(300)),
+                Case.of("withIdleTimeout", c -> c.withIdleTimeout(Duration.ofSeconds(9)), "idleTimeout",
+                        Duration.ofSeconds(9)),
+                new Case<>("withUnflushedLimits", c -> c.withUnflushedLimits(1000, 5000),
+                        Map.of("maxUnflushedPerConnection", 1000L, "maxUnflushedPerNode", 5000L)),
+                Case.of("withIoThreads", c -> c.withIoThreads(3), "ioThreads", 3),
+                Case.of("withPeerListener", c -> c.withPeerListener("127.0.0.2", 7001), "peerListener",
+                        InetSocketAddress.createUnresolved("127.0.0.2", 7001)));
+    }
+
+    @Test
+    void eachClientOptionsWitherChangesOnlyItsComponent() {
+        Withers.check(ClientOptions.defaults(),
+                Case.of("withConnectTimeoutMillis", c -> c.withConnectTimeoutMillis(50), "connectTimeoutMillis", 50L),
+                Case.of("withMaxFrameBytes", c -> c.withMaxFrameBytes(4096), "maxFrameBytes", 4096));
+    }
+}
