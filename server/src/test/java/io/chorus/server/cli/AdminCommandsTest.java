@@ -57,9 +57,14 @@ class AdminCommandsTest {
         assertThat(ring.out()).contains("Q = 16, 3 members, settled");
         assertThat(chorus("plan").out()).contains("nothing staged");
         assertThat(chorus("transfers").out()).contains("no transfers");
-        Run repair = chorus("repair");
+        Run repair = chorus("repair", "--progress", "plain");
         assertThat(repair.code()).as(repair.err()).isZero();
-        assertThat(repair.out()).contains("[3/3]").contains("repaired 3 nodes");
+        // Results on stdout, a line a member and a total; progress on stderr, plain: no carriage returns.
+        assertThat(repair.out().lines().filter(l -> l.matches("node-[123]: \\d+ syncs \\(\\d+ repaired, 0 failed\\), "
+                + "\\d+ keys moved, \\d+ ms"))).hasSize(3);
+        assertThat(repair.out()).contains("repaired 3 of 3 members, ");
+        assertThat(repair.err()).contains("repair 100% 3/3 members").doesNotContain("\r");
+        assertThat(chorus("repair", "--progress", "fancy").code()).isEqualTo(2);
         Run stats = chorus("stats");
         assertThat(stats.out()).contains("ring.version ").contains("gossip.rounds ");
     }

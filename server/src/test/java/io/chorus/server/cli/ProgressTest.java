@@ -61,7 +61,8 @@ class ProgressTest {
         advanceMillis(1_000);
         p.update(2, "");
         String second = text.toString().substring(text.toString().lastIndexOf('\r') + 1);
-        assertThat(second).startsWith("load 2 records 1.0/s").hasSize("load 1 records 1.0/s  a long note here".length());
+        assertThat(second).startsWith("load 2 records 1.0/s")
+                .hasSize("load 1 records 1.0/s  a long note here".length());
     }
 
     @Test
