@@ -65,7 +65,7 @@ public final class LoadCommand implements Callable<Integer> {
         }
         boolean stdin = "-".equals(file);
         Path path = stdin ? null : Path.of(file);
-        if (path != null && !Files.isReadable(path)) {
+        if (path != null && (!Files.isReadable(path) || Files.isDirectory(path))) {
             throw new IllegalArgumentException("cannot read " + file);
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -156,6 +156,14 @@ class LoadCommandTest {
     }
 
     @Test
+    void helpSaysWhatAMalformedLineDoes() {
+        Run help = load("--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("A malformed line stops the load").contains("--update")
+                .contains("--progress=auto|bar|plain|none");
+    }
+
+    @Test
     void usageErrorsExitTwo() throws Exception {
         Path f = file("ok.tsv", "u\tv\n");
         assertThat(load(f.toString(), "--format", "csv").code()).isEqualTo(2);
@@ -164,6 +172,7 @@ class LoadCommandTest {
         Run missing = load(dir.resolve("nope.tsv").toString());
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("cannot read");
+        assertThat(load(dir.toString()).err()).contains("cannot read");
         assertThat(get("u").found()).isFalse();
     }
 }
