@@ -26,7 +26,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "chorus", sortOptions = false, subcommands = {NodeCommand.class,
     io.chorus.server.cli.DataCommands.Get.class, io.chorus.server.cli.DataCommands.Put.class,
-    io.chorus.server.cli.DataCommands.Delete.class, io.chorus.server.cli.AdminCommands.Status.class,
+    io.chorus.server.cli.DataCommands.Delete.class, io.chorus.server.cli.LoadCommand.class,
+    io.chorus.server.cli.AdminCommands.Status.class,
     io.chorus.server.cli.AdminCommands.RingCommand.class, io.chorus.server.cli.AdminCommands.PlanCommand.class,
     io.chorus.server.cli.AdminCommands.Commit.class, io.chorus.server.cli.AdminCommands.Join.class,
     io.chorus.server.cli.AdminCommands.Leave.class, io.chorus.server.cli.AdminCommands.Remove.class,

@@ -2,6 +2,7 @@ package io.chorus.server.cli;
 
 import io.chorus.client.ChorusClient;
 import io.chorus.core.NodeId;
+import io.chorus.core.error.ChorusException;
 import io.chorus.ring.Member;
 import io.chorus.ring.Ring;
 import io.chorus.ring.RingState;
@@ -13,10 +14,13 @@ import io.chorus.transport.protocol.RepairResponse;
 import io.chorus.transport.protocol.TransfersResponse;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,23 +53,41 @@ public final class AdminCommands {
             return HostPort.parse(options.host).toSocketAddress();
         }
 
-        @Override
-        public Integer call() throws Exception {
-            try (ChorusClient c = options.connect()) {
-                run(c);
-            }
-            out().flush();
-            return 0;
+        PrintWriter err() {
+            return spec.commandLine().getErr();
         }
 
-        abstract void run(ChorusClient c) throws Exception;
+        @Override
+        public Integer call() throws Exception {
+            int code;
+            try (ChorusClient c = options.connect()) {
+                code = run(c);
+            }
+            out().flush();
+            err().flush();
+            return code;
+        }
+
+        /** The last line of a --wait: done, or the deadline passed (one line, exit 1). */
+        int finish(boolean over, RingChangeWait waiting, String done) {
+            if (over) {
+                out().println(done);
+                return 0;
+            }
+            err().println("chorus: TIMEOUT: the ring change was not over after --deadline " + waiting.deadline
+                    + " (it goes on: see chorus transfers)");
+            return 1;
+        }
+
+        /** Does the command's work; returns its exit code (0 done, 1 the cluster did not do all of it). */
+        abstract int run(ChorusClient c) throws Exception;
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "Every member: status, alive, zone, partitions, hint backlog, handoff and anti-entropy.")
     public static final class Status extends Base {
         @Override
-        void run(ChorusClient c) throws Exception {
+        int run(ChorusClient c) throws Exception {
             Cluster cluster = new Cluster(c, host());
             PrintWriter out = out();
             out.printf("claimant: %s%n", cluster.members.claimant().map(NodeId::name).orElse("(none)"));
@@ -83,6 +105,7 @@ public final class AdminCommands {
                         handoff, s == null ? "-" : String.valueOf(synced(s)), s == null ? "-" : oldestSync(s),
                         m.clientAddress());
             }
+            return 0;
         }
     }
 
@@ -107,7 +130,7 @@ public final class AdminCommands {
     @Command(name = "ring", mixinStandardHelpOptions = true, description = "The ring: version, Q, who owns how much.")
     public static final class RingCommand extends Base {
         @Override
-        void run(ChorusClient c) throws Exception {
+        int run(ChorusClient c) throws Exception {
             RingState r = RingStateCodec.decode(c.ringAsync(host()).get(Cluster.WAIT_SECONDS, TimeUnit.SECONDS));
             PrintWriter out = out();
             Ring to = r.to();
@@ -121,6 +144,7 @@ public final class AdminCommands {
             if (!r.removed().isEmpty()) {
                 out.println("removed: " + r.removed());
             }
+            return 0;
         }
     }
 
@@ -128,12 +152,12 @@ public final class AdminCommands {
             description = "What a commit would do now: the staged changes and the partitions that would move.")
     public static final class PlanCommand extends Base {
         @Override
-        void run(ChorusClient c) throws Exception {
+        int run(ChorusClient c) throws Exception {
             PlanResponse p = c.planAsync(host()).get(Cluster.WAIT_SECONDS, TimeUnit.SECONDS);
             PrintWriter out = out();
             if (p.changes().isEmpty()) {
                 out.println("nothing staged (ring state v" + p.baseVersion() + ")");
-                return;
+                return 0;
             }
             out.println("staged on ring state v" + p.baseVersion() + " (claimant "
                     + p.claimant().map(NodeId::name).orElse("none") + "):");
@@ -142,6 +166,7 @@ public final class AdminCommands {
                     + p.receivers().stream().map(x -> x.node() + " " + x.partitions()).toList());
             out.println(p.problem().map(x -> "cannot commit: " + x)
                     .orElse("commit with: chorus commit --token " + Long.toUnsignedString(p.token(), 16)));
+            return 0;
         }
     }
 
@@ -151,33 +176,69 @@ public final class AdminCommands {
         String token;
 
         @Override
-        void run(ChorusClient c) throws Exception {
+        int run(ChorusClient c) throws Exception {
             long t = token == null ? 0 : Long.parseUnsignedLong(token, 16);
             long version = c.commitAsync(host(), t).get(60, TimeUnit.SECONDS);
             out().println("committed: ring state v" + version);
+            return 0;
         }
     }
 
     @Command(name = "join", mixinStandardHelpOptions = true,
-            description = "The node --host names (empty, alone) joins the cluster of SEED (a member's peer address).")
+            description = {"The node --host names (empty, alone) joins the cluster of SEED (a member's peer address).",
+                "With --wait, follows the change until the ring settled with the node in it."})
     public static final class Join extends Base {
         @Parameters(paramLabel = "SEED")
         String seed;
+        @Mixin
+        RingChangeWait waiting;
 
         @Override
-        void run(ChorusClient c) throws Exception {
+        int run(ChorusClient c) throws Exception {
+            if (waiting.wait) {
+                waiting.check();
+            }
+            // Asked before the join: alone, the node knows only itself.
+            NodeId self = new Cluster(c, host()).self();
             c.joinAsync(host(), seed).get(60, TimeUnit.SECONDS);
-            out().println(options.host + " is joining the cluster of " + seed + " (see chorus plan)");
+            out().println(options.host + " (" + self + ") is joining the cluster of " + seed
+                    + (waiting.wait ? "" : " (see chorus plan)"));
+            out().flush();
+            if (!waiting.wait) {
+                return 0;
+            }
+            return finish(waiting.follow(c, new RingWatch(self, false), List.of(host()), host(), err()), waiting,
+                    self + " joined: the ring settled with it");
         }
     }
 
     @Command(name = "leave", mixinStandardHelpOptions = true,
-            description = "The node --host names stages its leave; after the commit it hands off and stops.")
+            description = {"The node --host names stages its leave; after the commit it hands off and stops.",
+                "With --wait, follows the change until the ring settled without the node."})
     public static final class Leave extends Base {
+        @Mixin
+        RingChangeWait waiting;
+
         @Override
-        void run(ChorusClient c) throws Exception {
+        int run(ChorusClient c) throws Exception {
+            if (waiting.wait) {
+                waiting.check();
+            }
+            Cluster cluster = new Cluster(c, host());
+            NodeId self = cluster.self();
             c.leaveAsync(host()).get(Cluster.WAIT_SECONDS, TimeUnit.SECONDS);
-            out().println(options.host + " will leave (see chorus plan)");
+            out().println(options.host + " (" + self + ") will leave" + (waiting.wait ? "" : " (see chorus plan)"));
+            out().flush();
+            if (!waiting.wait) {
+                return 0;
+            }
+            // The others know the ring to the end; the leaver stops once it handed everything off.
+            List<InetSocketAddress> ask = new ArrayList<>();
+            cluster.live().stream().filter(m -> !m.id().equals(self) && m.alive()).forEach(m -> ask.add(
+                    Cluster.address(m)));
+            ask.add(host());
+            return finish(waiting.follow(c, new RingWatch(self, true), ask, host(), err()), waiting,
+                    self + " left: the ring settled without it");
         }
     }
 
@@ -187,9 +248,10 @@ public final class AdminCommands {
         String node;
 
         @Override
-        void run(ChorusClient c) throws Exception {
+        int run(ChorusClient c) throws Exception {
             c.removeAsync(host(), node).get(Cluster.WAIT_SECONDS, TimeUnit.SECONDS);
             out().println(node + " will be removed (see chorus plan)");
+            return 0;
         }
     }
 
@@ -197,7 +259,7 @@ public final class AdminCommands {
             description = "Partitions moving, on every member: role, state, keys and bytes moved.")
     public static final class Transfers extends Base {
         @Override
-        void run(ChorusClient c) throws Exception {
+        int run(ChorusClient c) throws Exception {
             Cluster cluster = new Cluster(c, host());
             PrintWriter out = out();
             int shown = 0;
@@ -218,37 +280,64 @@ public final class AdminCommands {
             if (shown == 0) {
                 out.println("no transfers");
             }
+            return 0;
         }
     }
 
     @Command(name = "repair", mixinStandardHelpOptions = true,
-            description = "Syncs every partition (or PARTITION) of every member with its other replicas now.")
+            description = {"Syncs every partition (or PARTITION) of every member with its other replicas now, one "
+                + "member after the other.",
+                "A line per member on stdout ('NODE: N syncs (R repaired, F failed), K keys moved, T ms' or "
+                    + "'NODE: failed: why'), then a total; progress on stderr. Exit 1 when a member failed."})
     public static final class Repair extends Base {
         @Parameters(arity = "0..1", paramLabel = "PARTITION")
         Integer partition;
+        @Mixin
+        ProgressOption progress;
 
         @Override
-        void run(ChorusClient c) throws Exception {
+        int run(ChorusClient c) throws Exception {
+            progress.mode(); // a bad --progress is refused before any repair starts
             Cluster cluster = new Cluster(c, host());
-            PrintWriter out = out();
+            List<MembersResponse.Member> live = cluster.live();
+            Progress bar = progress.start("repair", "members", live.size(), err());
+            OptionalInt p = partition == null ? OptionalInt.empty() : OptionalInt.of(partition);
             long keys = 0;
             int done = 0;
-            int total = cluster.live().size();
-            for (MembersResponse.Member m : cluster.live()) {
-                OptionalInt p = partition == null ? OptionalInt.empty() : OptionalInt.of(partition);
+            int failed = 0;
+            for (MembersResponse.Member m : live) {
+                CompletableFuture<RepairResponse> run = c.repairAsync(Cluster.address(m), p);
+                String note = m.id() + " repairing, " + keys + " keys moved";
+                bar.update(done, note);
                 try {
-                    RepairResponse r = c.repairAsync(Cluster.address(m), p).get(ChorusClient.REPAIR_WAIT_MILLIS,
-                            TimeUnit.MILLISECONDS);
+                    // A member's repair may take minutes: wake up to redraw the rate and ETA meanwhile.
+                    RepairResponse r = null;
+                    while (r == null) {
+                        try {
+                            r = run.get(Progress.BAR_INTERVAL_NANOS, TimeUnit.NANOSECONDS);
+                        } catch (java.util.concurrent.TimeoutException e) {
+                            bar.update(done, note);
+                        }
+                    }
                     keys += r.keysFetched() + r.keysPushed();
-                    out.printf("[%d/%d] %s: %d syncs (%d repaired, %d failed), %d keys moved, %d ms%n", ++done, total,
-                            m.id(), r.exchanges(), r.repaired(), r.failed(), r.keysFetched() + r.keysPushed(),
-                            r.tookMillis());
+                    bar.println(out(), String.format(Locale.ROOT, "%s: %d syncs (%d repaired, %d failed), %d keys "
+                            + "moved, %d ms", m.id(), r.exchanges(), r.repaired(), r.failed(),
+                            r.keysFetched() + r.keysPushed(), r.tookMillis()));
                 } catch (java.util.concurrent.ExecutionException e) {
-                    out.printf("[%d/%d] %s: %s%n", ++done, total, m.id(), e.getCause().getMessage());
+                    failed++;
+                    Throwable why = e.getCause();
+                    bar.println(out(), m.id() + ": failed: " + (why instanceof ChorusException ce ? ce.code() + ": "
+                            + ce.getMessage() : why.toString()));
                 }
-                out.flush();
+                bar.update(++done, keys + " keys moved");
             }
-            out.println("repaired " + done + " nodes, " + keys + " keys moved");
+            bar.finish();
+            out().println("repaired " + (done - failed) + " of " + live.size() + " members, " + keys + " keys moved");
+            if (failed > 0) {
+                err().println("chorus: repair failed on " + failed + " of " + live.size() + " members");
+                return 1;
+            }
+            return 0;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.chorus.server.cli;
 
 import io.chorus.client.ChorusClient;
+import io.chorus.core.NodeId;
 import io.chorus.server.HostPort;
 import io.chorus.transport.protocol.MembersResponse;
 import java.net.InetSocketAddress;
@@ -36,6 +37,20 @@ final class Cluster {
             }
         }
         return out;
+    }
+
+    /**
+     * The member the reached node is: the one whose client address is the one reached. A node that does not
+     * advertise the address it was reached by (a proxy, a name that resolves elsewhere) cannot be told.
+     */
+    NodeId self() {
+        for (MembersResponse.Member m : members.members()) {
+            if (!m.clientAddress().isEmpty() && address(m).equals(reached)) {
+                return m.id();
+            }
+        }
+        throw new IllegalArgumentException("no member of the cluster has the client address " + reached
+                + " (give --host as the node advertises it; see chorus status)");
     }
 
     static InetSocketAddress address(MembersResponse.Member m) {

@@ -40,7 +40,7 @@ public final class StatsCommand extends AdminCommands.Base {
     int intervalSeconds;
 
     @Override
-    void run(ChorusClient c) throws Exception {
+    int run(ChorusClient c) throws Exception {
         do {
             Map<String, Map<String, Long>> byNode = collect(new Cluster(c, host()));
             if (options.json) {
@@ -54,6 +54,7 @@ public final class StatsCommand extends AdminCommands.Base {
                 out().println();
             }
         } while (watch);
+        return 0;
     }
 
     private Map<String, Map<String, Long>> collect(Cluster cluster) {

@@ -57,11 +57,41 @@ class AdminCommandsTest {
         assertThat(ring.out()).contains("Q = 16, 3 members, settled");
         assertThat(chorus("plan").out()).contains("nothing staged");
         assertThat(chorus("transfers").out()).contains("no transfers");
-        Run repair = chorus("repair");
+        Run repair = chorus("repair", "--progress", "plain");
         assertThat(repair.code()).as(repair.err()).isZero();
-        assertThat(repair.out()).contains("[3/3]").contains("repaired 3 nodes");
+        // Results on stdout, a line a member and a total; progress on stderr, plain: no carriage returns.
+        assertThat(repair.out().lines().filter(l -> l.matches("node-[123]: \\d+ syncs \\(\\d+ repaired, 0 failed\\), "
+                + "\\d+ keys moved, \\d+ ms"))).hasSize(3);
+        assertThat(repair.out()).contains("repaired 3 of 3 members, ");
+        assertThat(repair.err()).contains("repair 100% 3/3 members").doesNotContain("\r");
+        assertThat(chorus("repair", "--progress", "fancy").code()).isEqualTo(2);
         Run stats = chorus("stats");
-        assertThat(stats.out()).contains("ring.version ").contains("gossip.rounds ");
+        assertThat(stats.out().lines().findFirst().orElseThrow()).matches("metric +node-1 +node-2 +node-3");
+        assertThat(stats.out()).containsPattern("(?m)^ring\\.version +\\d+ +\\d+ +\\d+$")
+                .containsPattern("(?m)^gossip\\.rounds +\\d+ +\\d+ +\\d+$");
+        // Status shows the synced partitions: the repair above converged every held one.
+        assertThat(status.out()).contains("synced");
+        assertThat(chorus("status").out().lines().filter(l -> l.matches("node-\\d .* 16 +\\d+s .*")).count())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void statsFiltersByPrefixAndNodeAndPrintsJson() throws Exception {
+        Run json = chorus("stats", "coordinator.put", "--json");
+        assertThat(json.code()).as(json.err()).isZero();
+        com.fasterxml.jackson.databind.JsonNode tree = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(json.out());
+        assertThat(tree.fieldNames()).toIterable().containsExactly("node-1", "node-2", "node-3");
+        for (com.fasterxml.jackson.databind.JsonNode node : tree) {
+            assertThat(node.has("coordinator.put.count")).isTrue();
+            node.fieldNames().forEachRemaining(name -> assertThat(name).startsWith("coordinator.put"));
+        }
+        Run one = chorus("stats", "gossip.rounds", "--node", "node-2");
+        assertThat(one.out().lines().toList()).hasSize(2);
+        assertThat(one.out()).matches("(?s)metric +node-2\\R+gossip\\.rounds +\\d+\\R");
+        Run none = chorus("stats", "--node", "node-9");
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(none.err()).contains("no member named node-9");
     }
 
     @Test
