@@ -418,7 +418,8 @@ public final class AntiEntropy implements AutoCloseable {
     private void recorded(SyncReport report) {
         counters.add(report);
         if (report.outcome() == SyncReport.Outcome.FAILED) {
-            LOG.debug("{}: sync of partition {} with {} failed: {}", self, report.partition(), report.peer(),
+            // One line, no stack: a peer gone or slow is expected; syncs skip peers liveness calls down.
+            LOG.warn("{}: sync of partition {} with {} failed: {}", self, report.partition(), report.peer(),
                     report.detail());
         }
         if (!report.converged()) {

@@ -18,6 +18,7 @@ import io.chorus.storage.StorageEngine;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +71,8 @@ public final class Coordinator implements AutoCloseable {
      * @param actor the actor this node stamps writes with: {@code (self, storage.epoch())}
      * @param ring  the current ring state; read once per request
      */
+    private volatile boolean closed;
+
     public Coordinator(NodeId self, ActorId actor, Supplier<RingState> ring, StorageEngine storage, Transport transport,
             Liveness liveness, Scheduler scheduler, Clock clock, CoordinatorConfig config) {
         this(self, actor, ring, ring, storage, transport, liveness, scheduler, clock, config);
@@ -152,6 +155,7 @@ public final class Coordinator implements AutoCloseable {
     /** Stops the hint replay agent; requests in flight finish. Does not close the storage or the transport. */
     @Override
     public void close() {
+        closed = true;
         replayer.close();
     }
 
@@ -270,11 +274,16 @@ public final class Coordinator implements AutoCloseable {
     /**
      * Whatever the checks refuse is already a {@link ChorusException} with its code; anything else thrown while
      * starting a request (a closed scheduler, a bug) is the node's fault, not the client's: INTERNAL, logged with
-     * its stack trace so that somebody sees it.
+     * its stack trace so that somebody sees it. The exception is a scheduler refusing work after {@link #close()}:
+     * the node is stopping, which is UNAVAILABLE.
      */
     private ChorusException asChorus(RuntimeException e) {
         if (e instanceof ChorusException ce) {
             return ce;
+        }
+        if (closed && e instanceof RejectedExecutionException) {
+            // The node is stopping and its timers are gone: expected, and the client should go elsewhere.
+            return new ChorusException(ErrorCode.UNAVAILABLE, "this node is stopping", e);
         }
         LOG.error("{}: a request failed inside the coordinator", node.self(), e);
         return new ChorusException(ErrorCode.INTERNAL, "the node failed to run the request: " + e, e);

@@ -242,6 +242,11 @@ public final class Handoff implements AutoCloseable {
     }
 
     private void run(Work w) {
+        LOG.info("{}: handoff of partition {} starts: {} {}", self, w.partition(), switch (w.role()) {
+            case RECEIVE -> "receiving from";
+            case RELEASE -> "releasing to";
+            case STRAY -> "handing a stray copy to";
+        }, w.peers());
         syncAll(w, 0, true).thenCompose(converged -> {
             if (!converged) {
                 return CompletableFuture.completedFuture(false);
@@ -293,9 +298,10 @@ public final class Handoff implements AutoCloseable {
                 case RELEASE -> partitionsReleased++;
                 case STRAY -> straysDropped++;
             }
+            LOG.info("{}: handoff of partition {} done: {} keys, {} bytes moved", self, w.partition(),
+                    t == null ? 0 : t.keysMoved(), t == null ? 0 : t.bytesMoved());
             if (w.role() == TransferProgress.Role.STRAY) {
                 progress.remove(w.partition());
-                LOG.info("{}: handed off stray partition {} to {}", self, w.partition(), w.peers());
                 return;
             }
             if (t != null) {

@@ -111,7 +111,7 @@ final class ReplayTurn {
             });
         } catch (RuntimeException e) {
             // A failed scan (the store closing, a disk error) ends the turn; the next round tries again.
-            LOG.warn("hint replay for {} failed", owner, e);
+            LOG.warn("hint replay for {} failed: {}", owner, e.toString());
             failed = true;
             endLap(permit);
         }

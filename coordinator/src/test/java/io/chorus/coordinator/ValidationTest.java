@@ -148,6 +148,14 @@ class ValidationTest {
             assertThat(failure(node.get(null, QuorumOptions.DEFAULT)).code()).isEqualTo(ErrorCode.BAD_REQUEST);
             assertThat(failure(node.put(bytes("k"), null, bytes("v"), QuorumOptions.DEFAULT)).code())
                     .isEqualTo(ErrorCode.BAD_REQUEST);
+            // Once the coordinator is closed (the node stopping), a refusing scheduler is expected: UNAVAILABLE,
+            // so the client goes to another replica, and nothing logged as a fault.
+            logged.list.clear();
+            node.close();
+            assertThat(failure(node.get(bytes("k"), QuorumOptions.DEFAULT)).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+            assertThat(failure(node.put(bytes("k"), VersionVector.empty(), bytes("v"), QuorumOptions.DEFAULT))
+                    .code()).isEqualTo(ErrorCode.UNAVAILABLE);
+            assertThat(logged.list).isEmpty();
         } finally {
             logger.detachAppender(logged);
             logger.setAdditive(true);

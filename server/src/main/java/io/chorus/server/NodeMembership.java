@@ -160,6 +160,7 @@ final class NodeMembership implements AutoCloseable {
             self = self.withReceived(handoffTarget, handoffBits);
         }
         this.claimant = new Claimant(settings.self(), settings.claimant());
+        listeners.add(new MembershipLog(settings.self()));
         // Route by a new ring state as soon as gossip brings it, not at the next duty.
         listeners.add(v -> {
             if (v.ring() != null) {
