@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,8 +17,9 @@ import picocli.CommandLine.Option;
  * ({@link ChildNodes}). Both print the nodes' endpoints, then a live status line ({@link StatusLine}).
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Runs a local cluster of real nodes until Ctrl-C: in this process, or with --processes as",
-            "one node process each (DIR/node-i/ holds its node.yaml, node.log and data)."})
+        description = {"Runs a local cluster of real nodes until Ctrl-C, in this process or, with",
+            "--processes, as a node process each (DIR/node-i/ holds its node.yaml, node.log",
+            "and data/)."})
 final class ClusterCommand implements Callable<Integer> {
 
     private static final long FORM_SECONDS = 180;
@@ -33,7 +35,8 @@ final class ClusterCommand implements Callable<Integer> {
             description = "Where their data lives, a directory per node (default: ./${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--port", defaultValue = "7100", description = "Port of node 1; node i uses PORT + i - 1.")
+    @Option(names = "--port", defaultValue = "7100",
+            description = "Port of node 1; node i uses PORT + i - 1 (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Option(names = "--nosync", description = "Do not fsync commits (tests and trials only).")
@@ -56,6 +59,7 @@ final class ClusterCommand implements Callable<Integer> {
         StatusLine line = new StatusLine(out, System.console() != null);
         CountDownLatch stopped = new CountDownLatch(1);
         ChildNodes[] children = new ChildNodes[1];
+        AtomicBoolean formed = new AtomicBoolean();
         // Registered before the first child starts: Ctrl-C while they start stops them too.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             synchronized (children) {
@@ -73,7 +77,12 @@ final class ClusterCommand implements Callable<Integer> {
             if (stopped.getCount() == 0) {
                 return 0;
             }
-            children[0] = ChildNodes.start(layout, line::note);
+            // An exit while the cluster forms ends the start with its own message (exitedChild), not a note.
+            children[0] = ChildNodes.start(layout, note -> {
+                if (formed.get()) {
+                    line.note(note);
+                }
+            });
         }
         try (StatusProbe probe = new StatusProbe(layout.addresses())) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(FORM_SECONDS);
@@ -93,6 +102,7 @@ final class ClusterCommand implements Callable<Integer> {
                 }
                 s = probe.probe();
             }
+            formed.set(true);
             line.finish();
             for (int i = 1; i <= nodes; i++) {
                 out.println("  " + LocalClusterLayout.name(i) + "  " + layout.address(i) + "  pid "

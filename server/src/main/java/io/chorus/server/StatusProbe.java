@@ -28,7 +28,8 @@ final class StatusProbe implements AutoCloseable {
 
     /** Hints a node holds for others: stored, less delivered and dropped (what {@code chorus status} shows). */
     static long hintBacklog(Map<String, Long> stats) {
-        return stats.getOrDefault("coordinator.hints_stored", 0L) - stats.getOrDefault("coordinator.hints_delivered", 0L)
+        return stats.getOrDefault("coordinator.hints_stored", 0L)
+                - stats.getOrDefault("coordinator.hints_delivered", 0L)
                 - stats.getOrDefault("coordinator.hints_dropped", 0L);
     }
 
