@@ -4,6 +4,7 @@ import io.chorus.coordinator.CoordinatorConfig;
 import io.chorus.server.config.ConfigException;
 import io.chorus.storage.Durability;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -128,6 +129,10 @@ public final class Main implements Callable<Integer> {
     /** Starts an embedded cluster and serves until the process is stopped; shared with {@link ClusterCommand}. */
     static int runEmbedded(int nodes, Path dataDir, int port, boolean nosync) throws InterruptedException {
         Durability durability = nosync ? Durability.NOSYNC : Durability.SYNC;
+        if (Files.exists(dataDir.resolve("node-1").resolve("node.yaml"))) {
+            throw new StartupException(dataDir + " holds the nodes of 'chorus cluster --processes'; run that again,"
+                    + " or give the embedded cluster another data directory");
+        }
         EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(nodes).dataDir(dataDir).durability(durability)
                 .basePort(port).coordinator(quorumFor(nodes)).start();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -145,7 +150,9 @@ public final class Main implements Callable<Integer> {
         System.out.println("Connect with ChorusClient using any of these addresses as a seed, or try"
                 + " './chorus put KEY VALUE', './chorus get KEY', './chorus status'. Ctrl-C stops.");
         System.out.flush();
-        stopped.await();
+        try (StatusProbe probe = new StatusProbe(cluster.addresses())) {
+            ClusterCommand.watch(probe, new StatusLine(System.out, System.console() != null), stopped);
+        }
         return 0;
     }
 }

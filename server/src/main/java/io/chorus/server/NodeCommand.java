@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -80,6 +81,10 @@ final class NodeCommand implements Callable<Integer> {
 
     @Option(names = "--example-config", description = "Print a commented config file with every key and exit.")
     private boolean example;
+
+    @Option(names = "--parent-pid", paramLabel = "PID", description = "Stop when process PID ends (chorus cluster"
+            + " --processes starts its nodes so, that none outlives it, even when it is killed).")
+    private Long parentPid;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
@@ -168,8 +173,25 @@ final class NodeCommand implements Callable<Integer> {
             process.close();
             stopped.countDown();
         }, "chorus-removed").start());
+        if (parentPid != null) {
+            stopWithParent(parentPid, settings.nodeName().name(), out);
+        }
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Exits (through the shutdown hook: a clean stop) once process {@code pid} has ended, or at once if it already
+     * has. ProcessHandle polls a process that is not our child, which the parent is not.
+     */
+    private static void stopWithParent(long pid, String name, PrintWriter out) {
+        CompletableFuture<?> parentExit = ProcessHandle.of(pid).map(h -> (CompletableFuture<?>) h.onExit())
+                .orElse(CompletableFuture.completedFuture(null));
+        parentExit.thenRun(() -> new Thread(() -> {
+            out.println("Chorus node " + name + ": process " + pid + " (--parent-pid) has ended; stopping.");
+            out.flush();
+            System.exit(0);
+        }, "chorus-parent-gone").start());
     }
 
     private static String hostPort(String host, int port) {
