@@ -60,6 +60,11 @@ public final class Main implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
 
+    /** On every command: an error's stack trace after its one line. */
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "On an error, print its stack trace after the one-line message.")
+    private boolean verbose;
+
     private Main() {
     }
 
@@ -80,39 +85,57 @@ public final class Main implements Callable<Integer> {
             return EXIT_USAGE;
         });
         cl.setExecutionExceptionHandler((thrown, command, parsed) -> {
-            PrintWriter err = command.getErr();
-            // An admin call's failure arrives wrapped by the future that carried it.
-            Exception e = thrown;
-            while ((e instanceof java.util.concurrent.ExecutionException
-                    || e instanceof java.util.concurrent.CompletionException) && e.getCause() instanceof Exception c) {
-                e = c;
+            int code = handle(thrown, command);
+            if (verbose(cl.getParseResult())) {
+                thrown.printStackTrace(command.getErr());
             }
-            if (e instanceof ConfigException config) {
-                err.println(config.line());
-                return EXIT_USAGE;
-            }
-            // A request the cluster refused or could not serve: its code and message, one line.
-            if (e instanceof io.chorus.core.error.ChorusException ce) {
-                err.println("chorus: " + ce.code() + ": " + ce.getMessage());
-                return EXIT_FAILED;
-            }
-            if (e instanceof IllegalArgumentException && !(command.getCommand() instanceof Main)) {
-                err.println("chorus: " + e.getMessage());
-                return EXIT_USAGE;
-            }
-            // The embedded cluster's builder refuses impossible arguments (0 nodes, a port out of range) this way.
-            if (e instanceof StartupException
-                    || (e instanceof IllegalArgumentException && command.getCommand() instanceof Main)) {
-                err.println("chorus: cannot start: " + e.getMessage());
-                return EXIT_FAILED;
-            }
-            if (e instanceof java.util.concurrent.TimeoutException) {
-                err.println("chorus: TIMEOUT: the node did not answer in time");
-                return EXIT_FAILED;
-            }
-            throw thrown;
+            return code;
         });
         return cl;
+    }
+
+    private static boolean verbose(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The exit code for a failed command, after its one line on stderr; a bug's exception is thrown on. */
+    private static int handle(Exception thrown, CommandLine command) throws Exception {
+        PrintWriter err = command.getErr();
+        // An admin call's failure arrives wrapped by the future that carried it.
+        Exception e = thrown;
+        while ((e instanceof java.util.concurrent.ExecutionException
+                || e instanceof java.util.concurrent.CompletionException) && e.getCause() instanceof Exception c) {
+            e = c;
+        }
+        if (e instanceof ConfigException config) {
+            err.println(config.line());
+            return EXIT_USAGE;
+        }
+        // A request the cluster refused or could not serve: its code and message, one line.
+        if (e instanceof io.chorus.core.error.ChorusException ce) {
+            err.println("chorus: " + ce.code() + ": " + ce.getMessage());
+            return EXIT_FAILED;
+        }
+        if (e instanceof IllegalArgumentException && !(command.getCommand() instanceof Main)) {
+            err.println("chorus: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        // The embedded cluster's builder refuses impossible arguments (0 nodes, a port out of range) this way.
+        if (e instanceof StartupException
+                || (e instanceof IllegalArgumentException && command.getCommand() instanceof Main)) {
+            err.println("chorus: cannot start: " + e.getMessage());
+            return EXIT_FAILED;
+        }
+        if (e instanceof java.util.concurrent.TimeoutException) {
+            err.println("chorus: TIMEOUT: the node did not answer in time");
+            return EXIT_FAILED;
+        }
+        throw thrown;
     }
 
     /** 3/2/2 as in Riak and Cassandra, shrunk to the cluster when it has fewer than three nodes. */

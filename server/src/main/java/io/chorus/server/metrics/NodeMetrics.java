@@ -3,6 +3,7 @@ package io.chorus.server.metrics;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Histogram;
+import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.chorus.coordinator.PeerOpcodes;
@@ -37,9 +38,9 @@ public final class NodeMetrics {
     public NodeMetrics(NodeId node, MetricsConfig config) {
         this.node = node;
         this.config = config;
-        this.siblings = registry.histogram("coordinator.siblings");
-        this.batchSizes = registry.histogram("storage.batch_size");
-        this.commits = registry.timer("storage.commit");
+        this.siblings = histogram("coordinator.siblings");
+        this.batchSizes = histogram("storage.batch_size");
+        this.commits = timer("storage.commit");
     }
 
     public MetricRegistry registry() {
@@ -89,7 +90,7 @@ public final class NodeMetrics {
         Map<Integer, Timer> timers = new java.util.HashMap<>();
         Map<Integer, String> names = new java.util.HashMap<>();
         operations.forEach((opcode, op) -> {
-            timers.put(opcode, registry.timer(prefix + "." + op));
+            timers.put(opcode, timer(prefix + "." + op));
             names.put(opcode, prefix + " " + op);
         });
         EnumMap<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
@@ -98,6 +99,19 @@ public final class NodeMetrics {
         }
         return new TimedHandler(handler, timers, names, errors,
                 new SlowRequests(node.toString(), config.slowRequest().toNanos()));
+    }
+
+    /**
+     * Timers and histograms are fed on event loops and on the storage writer: their reservoirs must take no lock
+     * (the default exponentially decaying one takes a read-write lock on every update).
+     */
+    private Timer timer(String name) {
+        return registry.timer(name, () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build()));
+    }
+
+    private Histogram histogram(String name) {
+        return registry.histogram(name,
+                () -> new Histogram(LockFreeExponentiallyDecayingReservoir.builder().build()));
     }
 
     /** STATS: every metric of the registry, sorted by name (see {@link RegistryStats}). */
