@@ -12,6 +12,8 @@ import io.chorus.ring.RingCodec;
 import io.chorus.transport.netty.ClientOptions;
 import io.chorus.transport.netty.EventLoops;
 import io.chorus.transport.protocol.ClusterInfoResponse;
+import io.chorus.transport.protocol.BackupRequest;
+import io.chorus.transport.protocol.BackupResponse;
 import io.chorus.transport.protocol.CommitRequest;
 import io.chorus.transport.protocol.CommitResponse;
 import io.chorus.transport.protocol.DeleteRequest;
@@ -91,6 +93,8 @@ public final class ChorusClient implements AutoCloseable {
      * both wait for gossip (a join for the seed, a commit for the claimant to act and its ring state to come back).
      */
     public static final long MEMBERSHIP_WAIT_MILLIS = 30_000;
+    /** How long {@link #backupAsync(InetSocketAddress, String)} waits: the copy writes the node's whole store. */
+    public static final long BACKUP_WAIT_MILLIS = 3_600_000;
 
     private final ClientConfig config;
     private final EventLoops loops;
@@ -262,6 +266,26 @@ public final class ChorusClient implements AutoCloseable {
                                                          long waitMillis) {
         Message request = Message.adopt(Opcodes.REPAIR, new RepairRequest(partition).encode());
         return longRequest(address, request, waitMillis).thenApply(reply -> RepairResponse.decode(reply.bodyUnsafe()));
+    }
+
+    /**
+     * Asks the node at {@code address} to write a consistent copy of its store under {@code directory}, a path on
+     * the node's host, in a subdirectory named after the node, and completes with where, how many bytes and how
+     * long. Waits up to {@link #BACKUP_WAIT_MILLIS}; see {@link #backupAsync(InetSocketAddress, String, long)}. A
+     * directory that is not an absolute path fails at once with IllegalArgumentException.
+     */
+    public CompletableFuture<BackupResponse> backupAsync(InetSocketAddress address, String directory) {
+        return backupAsync(address, directory, BACKUP_WAIT_MILLIS);
+    }
+
+    /**
+     * As {@link #backupAsync(InetSocketAddress, String)}, waiting up to {@code waitMillis} (then TIMEOUT; the copy
+     * may still complete at the node, and a second BACKUP meanwhile is refused).
+     */
+    public CompletableFuture<BackupResponse> backupAsync(InetSocketAddress address, String directory,
+                                                         long waitMillis) {
+        Message request = Message.adopt(Opcodes.BACKUP, new BackupRequest(directory).encode());
+        return longRequest(address, request, waitMillis).thenApply(reply -> BackupResponse.decode(reply.bodyUnsafe()));
     }
 
     // ---- membership admin: each request goes to the node given, which answers from its own view -------------

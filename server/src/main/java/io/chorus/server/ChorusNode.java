@@ -257,7 +257,8 @@ public final class ChorusNode implements AutoCloseable {
         RequestHandler peers = metrics.timePeers(AntiEntropy.route(coordinator.peerHandler(), antiEntropy.handler()));
         transport.serve(new GossipRouting(peers, () -> membership == null ? null : membership.handler()));
         server.serveClients(metrics.timeClients(new ClientRequestHandler(coordinator, antiEntropy,
-                this::heldRingState, addresses, metrics, new MembershipAdmin(() -> membership, () -> handoff))));
+                this::heldRingState, addresses, metrics, new MembershipAdmin(() -> membership, () -> handoff),
+                new NodeBackup(id, config.dataDir(), storage, Clock.system()))));
         int port = server.start();
         lastPort = port;
         lastPeerPort = server.peerPort();

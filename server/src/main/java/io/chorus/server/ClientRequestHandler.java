@@ -12,6 +12,7 @@ import io.chorus.core.transport.RequestHandler;
 import io.chorus.core.NodeId;
 import io.chorus.ring.Ring;
 import io.chorus.ring.RingState;
+import io.chorus.transport.protocol.BackupRequest;
 import io.chorus.transport.protocol.CommitRequest;
 import io.chorus.transport.protocol.JoinRequest;
 import io.chorus.transport.protocol.RemoveRequest;
@@ -40,7 +41,8 @@ import java.util.function.Supplier;
 /**
  * Serves client opcodes: decodes each request body, hands it to the {@link Coordinator} and encodes its answer.
  * GET and the admin opcodes run on the server's dispatch executor; PUT and DELETE, which only queue a storage write
- * and send, run on the event loop. Errors travel back as the exceptions' codes.
+ * and send, run on the event loop; BACKUP only starts its own thread ({@link NodeBackup}). Errors travel back as
+ * the exceptions' codes.
  * Stateless apart from what it is given; thread-safe.
  */
 final class ClientRequestHandler implements RequestHandler {
@@ -51,9 +53,11 @@ final class ClientRequestHandler implements RequestHandler {
     private final MembershipAdmin admin;
     private final AddressBook addresses;
     private final NodeMetrics metrics;
+    private final NodeBackup backups;
 
     ClientRequestHandler(Coordinator coordinator, AntiEntropy antiEntropy, Supplier<RingState> ring,
-            AddressBook addresses, NodeMetrics metrics, MembershipAdmin admin) {
+            AddressBook addresses, NodeMetrics metrics, MembershipAdmin admin, NodeBackup backups) {
+        this.backups = backups;
         this.admin = admin;
         this.coordinator = coordinator;
         this.antiEntropy = antiEntropy;
@@ -129,6 +133,8 @@ final class ClientRequestHandler implements RequestHandler {
             }
             case Opcodes.REMOVE -> admin.remove(RemoveRequest.decode(body).node())
                     .thenApply(v -> reply(Opcodes.REMOVE, new byte[0]));
+            case Opcodes.BACKUP -> backups.backup(BackupRequest.decode(body).directory())
+                    .thenApply(r -> reply(Opcodes.BACKUP, r.encode()));
             case Opcodes.COMMIT -> admin.commit(CommitRequest.decode(body).token())
                     .thenApply(r -> reply(Opcodes.COMMIT, r.encode()));
             default -> throw new ChorusException(ErrorCode.UNKNOWN_OPCODE,

@@ -33,6 +33,7 @@ import picocli.CommandLine.Parameters;
     io.chorus.server.cli.AdminCommands.Commit.class, io.chorus.server.cli.AdminCommands.Join.class,
     io.chorus.server.cli.AdminCommands.Leave.class, io.chorus.server.cli.AdminCommands.Remove.class,
     io.chorus.server.cli.AdminCommands.Transfers.class, io.chorus.server.cli.AdminCommands.Repair.class,
+    io.chorus.server.cli.BackupCommands.Backup.class, io.chorus.server.cli.BackupCommands.Restore.class,
     io.chorus.server.cli.StatsCommand.class, ClusterCommand.class, ConfigCommand.class,
     picocli.AutoComplete.GenerateCompletion.class},
         description = {"Starts an embedded cluster of real nodes in this process (one JVM, loopback ports).",

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.lmdbjava.ByteBufferProxy;
+import org.lmdbjava.CopyFlags;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.GetOp;
 import org.lmdbjava.Dbi;
@@ -84,7 +85,7 @@ public final class LmdbStorageEngine implements StorageEngine {
         this.meta = env.openDbi(MetaStore.DB_NAME, DbiFlags.MDB_CREATE);
         this.dataDir = config.dataDir();
         MetaStore.Opened opened = MetaStore.loadOrCreateEpoch(env, meta, () -> random.nextLong() & Long.MAX_VALUE);
-        this.epoch = opened.epoch();
+        this.epoch = RestoreMarker.present(dataDir) ? newEpochAfterRestore(opened.epoch()) : opened.epoch();
         this.hashTrees = config.hashTrees();
         this.trees = openTrees(opened.created());
         this.limits = WriteLimits.of(config);
@@ -134,6 +135,62 @@ public final class LmdbStorageEngine implements StorageEngine {
             env.close();
             throw e instanceof LmdbException l ? LmdbErrors.toChorus(l, "opening " + config.dataDir()) : e;
         }
+    }
+
+    /**
+     * The store is a copy ({@link RestoreMarker}): its epoch was used on after the copy was made, so take a new one,
+     * commit and sync it (also under NOSYNC), and only then remove the marker.
+     */
+    private long newEpochAfterRestore(long old) {
+        long fresh;
+        do {
+            fresh = random.nextLong() & Long.MAX_VALUE;
+        } while (fresh == old);
+        MetaStore.replaceEpoch(env, meta, fresh);
+        env.sync(true);
+        LOG.info("{} is a restored copy: storage epoch {} replaced by {}, so that its writes never reuse a dot",
+                dataDir, old, fresh);
+        try {
+            RestoreMarker.remove(dataDir);
+        } catch (IOException e) {
+            // The next open takes yet another epoch: harmless.
+            LOG.warn("could not remove {} in {}: {}", RestoreMarker.FILE_NAME, dataDir, e.toString());
+        }
+        return fresh;
+    }
+
+    /**
+     * Writes a consistent copy of the store into {@code target} (created if missing, else it must be empty), with a
+     * {@link RestoreMarker}, while the store keeps serving: LMDB copies (compacting) the snapshot of one read
+     * transaction, so the copy holds exactly the writes committed before it began, and writers go on meanwhile. The
+     * copy holds a reader's place in the {@link ReadGate} for its duration, so a map growth (and {@link #close})
+     * waits for it to end. The copy's data file is forced to disk. Not thread-confined; run it off the event loop
+     * and off the writer (it takes as long as writing the whole store).
+     *
+     * @return the size in bytes of the copy's data file
+     * @throws IllegalArgumentException when {@code target} exists and is not an empty directory
+     * @throws IOException when the target cannot be listed or the copy forced to disk
+     * @throws ChorusException when LMDB fails to copy (a full disk, an I/O error), or the engine is closed
+     */
+    public long backup(Path target) throws IOException {
+        Objects.requireNonNull(target, "target");
+        Files.createDirectories(target);
+        try (java.util.stream.Stream<Path> entries = Files.list(target)) {
+            if (entries.findAny().isPresent()) {
+                throw new IllegalArgumentException(target + " is not empty");
+            }
+        }
+        readers.read(r -> {
+            env.copy(target.toFile(), CopyFlags.MDB_CP_COMPACT);
+            return null;
+        }, () -> "copying the store to " + target);
+        Path file = target.resolve("data.mdb");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        RestoreMarker.write(target);
+        return Files.size(file);
     }
 
     /**

@@ -68,6 +68,20 @@ final class MetaStore {
         }
     }
 
+    /**
+     * Replaces the epoch of an existing store with {@code epoch}, committed: for a store that is a copy
+     * ({@link RestoreMarker}). Before the writer starts.
+     */
+    static void replaceEpoch(Env<ByteBuffer> env, Dbi<ByteBuffer> meta, long epoch) {
+        if (epoch < 0) {
+            throw new IllegalStateException("epoch source returned a negative epoch " + epoch);
+        }
+        try (Txn<ByteBuffer> txn = env.txnWrite()) {
+            meta.put(txn, direct(EPOCH_KEY), ByteBuffer.allocateDirect(8).putLong(0, epoch));
+            txn.commit();
+        }
+    }
+
     /** The token of the tree file saved at the last clean close, if it is still valid (see {@link TreeFile}). */
     static OptionalLong treeToken(Env<ByteBuffer> env, Dbi<ByteBuffer> meta) {
         try (Txn<ByteBuffer> txn = env.txnRead()) {

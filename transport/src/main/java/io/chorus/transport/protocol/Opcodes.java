@@ -36,6 +36,8 @@ public final class Opcodes {
     public static final int COMMIT = 0x020A;
     /** The partition handoffs the receiving node takes part in. */
     public static final int TRANSFERS = 0x020B;
+    /** A consistent copy of the receiving node's store, written on its host (docs/operations.md, "Backups"). */
+    public static final int BACKUP = 0x020C;
 
     // ---- concerns: the high byte ----
     public static final int CONCERN_CONNECTION = 0x00;
@@ -69,7 +71,7 @@ public final class Opcodes {
     public static boolean isClientRequest(int opcode) {
         return switch (opcode) {
             case GET, PUT, DELETE, CLUSTER_INFO, STATS, REPAIR, MEMBERS, RING, JOIN, LEAVE, REMOVE, PLAN, COMMIT,
-                    TRANSFERS -> true;
+                    TRANSFERS, BACKUP -> true;
             default -> false;
         };
     }
@@ -102,6 +104,7 @@ public final class Opcodes {
             case PLAN -> "PLAN";
             case COMMIT -> "COMMIT";
             case TRANSFERS -> "TRANSFERS";
+            case BACKUP -> "BACKUP";
             default -> String.format("0x%04x", opcode);
         };
     }

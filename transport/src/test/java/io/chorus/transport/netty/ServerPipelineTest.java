@@ -139,7 +139,7 @@ class ServerPipelineTest {
         dispatcher.serve(Role.CLIENT, echo());
         handshake(Role.CLIENT);
         int[] admin = {Opcodes.MEMBERS, Opcodes.RING, Opcodes.JOIN, Opcodes.LEAVE, Opcodes.REMOVE, Opcodes.PLAN,
-                Opcodes.COMMIT, Opcodes.TRANSFERS};
+                Opcodes.COMMIT, Opcodes.TRANSFERS, Opcodes.BACKUP};
         long id = 20;
         for (int opcode : admin) {
             send(Frame.request(1, opcode, id, new byte[] {(byte) opcode}));
@@ -152,7 +152,7 @@ class ServerPipelineTest {
             });
         }
         // The concern is not opened wholesale: an opcode past the table is still unknown to a client.
-        send(Frame.request(1, 0x020C, id, new byte[0]));
+        send(Frame.request(1, 0x020D, id, new byte[0]));
         assertThat(error(replies().get(0)).errorCode()).isEqualTo(ErrorCode.UNKNOWN_OPCODE);
     }
 

@@ -91,7 +91,26 @@ class MembershipBodiesTest {
                                 TransfersResponse.State.SYNCING, List.of(A, B), 1_000, 1L << 40, 3),
                         new TransfersResponse.Transfer(7, TransfersResponse.Role.RELEASE,
                                 TransfersResponse.State.WAITING, List.of(B), 0, 0, Long.MAX_VALUE))),
-                        TransfersResponse::encode, TransfersResponse::decode));
+                        TransfersResponse::encode, TransfersResponse::decode),
+                body(new BackupRequest("/"), BackupRequest::encode, BackupRequest::decode),
+                body(new BackupRequest("/var/backups/chorus 2024/節点"), BackupRequest::encode, BackupRequest::decode),
+                body(new BackupResponse("/b/node-1", 0, 0), BackupResponse::encode, BackupResponse::decode),
+                body(new BackupResponse("/b/node-1", Long.MAX_VALUE, Long.MAX_VALUE), BackupResponse::encode,
+                        BackupResponse::decode));
+    }
+
+    @Test
+    void backupBodiesMatchTheDocumentedLayoutAndRefuseWhatIsNoAbsolutePath() {
+        assertThat(hex(new BackupRequest("/b").encode())).isEqualTo(str("/b"));
+        assertThat(hex(new BackupResponse("/b/n1", 300, 2).encode())).isEqualTo(str("/b/n1") + "ac02" + "02");
+        for (String bad : new String[] {"", "backups", "/a\u0000b", "/a\nb"}) {
+            assertThatThrownBy(() -> BackupRequest.decode(bytes(str(bad)))).as("'%s'", bad)
+                    .isInstanceOf(MalformedEncodingException.class);
+            assertThatThrownBy(() -> new BackupRequest(bad)).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThatThrownBy(() -> BackupRequest.decode(bytes(str("/" + "x".repeat(BackupRequest.MAX_DIRECTORY_BYTES)))))
+                .isInstanceOf(MalformedEncodingException.class);
+        assertThatThrownBy(() -> new BackupResponse("/b", -1, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     private static <T> Arguments body(T value, Function<T, byte[]> encode, Function<byte[], T> decode) {

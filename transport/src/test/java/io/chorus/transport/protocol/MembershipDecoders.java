@@ -11,7 +11,7 @@ import java.util.function.Function;
 final class MembershipDecoders {
 
     static final List<String> NAMES = List.of("members", "ring", "join", "remove", "plan", "commit", "commit_reply",
-            "transfers");
+            "transfers", "backup", "backup_reply");
 
     /** Decodes a body and encodes the result again: a body that decodes comes back unchanged. */
     static final List<Function<byte[], byte[]>> ALL = List.of(
@@ -22,7 +22,9 @@ final class MembershipDecoders {
             b -> PlanResponse.decode(b).encode(),
             b -> CommitRequest.decode(b).encode(),
             b -> CommitResponse.decode(b).encode(),
-            b -> TransfersResponse.decode(b).encode());
+            b -> TransfersResponse.decode(b).encode(),
+            b -> BackupRequest.decode(b).encode(),
+            b -> BackupResponse.decode(b).encode());
 
     private MembershipDecoders() {
     }

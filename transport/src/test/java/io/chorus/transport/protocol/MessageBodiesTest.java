@@ -276,12 +276,12 @@ class MessageBodiesTest {
         assertThat(Opcodes.isServedTo(Role.CLIENT, 0x3001)).isFalse();
         assertThat(Opcodes.isServedTo(Role.NODE, 0x3001)).isTrue();
         assertThat(Opcodes.name(Opcodes.REPAIR)).isEqualTo("REPAIR");
-        for (int opcode = Opcodes.MEMBERS; opcode <= Opcodes.TRANSFERS; opcode++) {
+        for (int opcode = Opcodes.MEMBERS; opcode <= Opcodes.BACKUP; opcode++) {
             assertThat(Opcodes.concern(opcode)).isEqualTo(Opcodes.CONCERN_CLUSTER);
             assertThat(Opcodes.isServedTo(Role.CLIENT, opcode)).as("0x%04x", opcode).isTrue();
             assertThat(Opcodes.name(opcode)).doesNotStartWith("0x");
         }
-        assertThat(Opcodes.isServedTo(Role.CLIENT, 0x020C)).isFalse();
+        assertThat(Opcodes.isServedTo(Role.CLIENT, 0x020D)).isFalse();
         assertThat(Opcodes.name(Opcodes.COMMIT)).isEqualTo("COMMIT");
     }
 

@@ -38,6 +38,8 @@ final class RandomMembershipBodies {
         CommitRequest commit = new CommitRequest(random.nextLong());
         CommitResponse committed = new CommitResponse(number());
         TransfersResponse transfers = transfers();
+        BackupRequest backup = new BackupRequest(directory());
+        BackupResponse backedUp = new BackupResponse(directory(), number(), number());
         return List.of(
                 new Sample("members", 0, members, members.encode(), MembersResponse::decode),
                 new Sample("ring", 1, ring, ring.encode(), RingResponse::decode),
@@ -46,7 +48,21 @@ final class RandomMembershipBodies {
                 new Sample("plan", 4, plan, plan.encode(), PlanResponse::decode),
                 new Sample("commit", 5, commit, commit.encode(), CommitRequest::decode),
                 new Sample("commit_reply", 6, committed, committed.encode(), CommitResponse::decode),
-                new Sample("transfers", 7, transfers, transfers.encode(), TransfersResponse::decode));
+                new Sample("transfers", 7, transfers, transfers.encode(), TransfersResponse::decode),
+                new Sample("backup", 8, backup, backup.encode(), BackupRequest::decode),
+                new Sample("backup_reply", 9, backedUp, backedUp.encode(), BackupResponse::decode));
+    }
+
+    /** An absolute path, some with spaces and non-ASCII names. */
+    private String directory() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 1 + random.nextInt(small ? 2 : 5); i > 0; i--) {
+            b.append('/').append(STEMS[random.nextInt(small ? 5 : STEMS.length)]);
+            if (random.nextInt(4) == 0) {
+                b.append(" copy");
+            }
+        }
+        return b.toString();
     }
 
     private MembersResponse members() {
