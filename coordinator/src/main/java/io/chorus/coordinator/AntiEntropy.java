@@ -341,16 +341,24 @@ public final class AntiEntropy implements AutoCloseable {
                     if (t != null) {
                         LOG.warn("{}: rebuilding the tree of partition {} failed: {}", self, tree.partition(),
                                 t.toString());
-                    } else {
-                        LOG.debug("{}: hash tree of partition {} rebuilt ({})", self, tree.partition(), tree);
+                        return;
                     }
+                    LOG.debug("{}: hash tree of partition {} rebuilt ({})", self, tree.partition(), tree);
+                    // The next tree now, not at the next tick: after a crash every partition needs one, and a
+                    // tick apart they took Q seconds (minutes of deferred syncs and stalled handoffs).
+                    background.execute(() -> startRebuild(ring.get()));
                 });
     }
 
+    /**
+     * Scans a chunk, then spends what it scanned on the budget's rate: paying after keeps the pace of a large
+     * partition and lets an empty one (one seek) cost nothing.
+     */
     private CompletableFuture<Void> rebuildSteps(HashTree tree, BackgroundBudget.Permit permit) {
         int chunk = config.rebuildChunkKeys();
-        return permit.spend(chunk, 0)
-                .thenComposeAsync(v -> storage.rebuildTree(tree.partition(), chunk), background)
+        return CompletableFuture.supplyAsync(() -> storage.rebuildTree(tree.partition(), chunk), background)
+                .thenCompose(step -> step)
+                .thenCompose(progress -> permit.spend(progress.keysScanned(), 0).thenApply(v -> progress))
                 .thenComposeAsync(progress -> {
                     synchronized (this) {
                         if (closed) {

@@ -134,6 +134,9 @@ public final class Handoff implements AutoCloseable {
                 return;
             }
             if (s.settled()) {
+                if (target != 0) {
+                    logDone(s);
+                }
                 target = 0;
                 seenSinceNanos = -1;
                 progress.values().removeIf(t -> t.role() != TransferProgress.Role.STRAY);
@@ -163,6 +166,24 @@ public final class Handoff implements AutoCloseable {
             }
         }
         starts.forEach(this::run);
+    }
+
+    /** Under the lock, as the ring settles: this node's part of the change, one line. */
+    private void logDone(RingState s) {
+        long received = 0;
+        long released = 0;
+        long keys = 0;
+        long bytes = 0;
+        for (TransferProgress t : progress.values()) {
+            if (t.state() == TransferProgress.State.DONE) {
+                received += t.role() == TransferProgress.Role.RECEIVE ? 1 : 0;
+                released += t.role() == TransferProgress.Role.RELEASE ? 1 : 0;
+            }
+            keys += t.keysMoved();
+            bytes += t.bytesMoved();
+        }
+        LOG.info("{}: ring change done, {} members: this node received {} partitions and released {}, {} keys and"
+                + " {} bytes moved", self, s.to().size(), received, released, keys, bytes);
     }
 
     private record Work(int partition, TransferProgress.Role role, List<NodeId> peers, long target) {
@@ -242,7 +263,7 @@ public final class Handoff implements AutoCloseable {
     }
 
     private void run(Work w) {
-        LOG.info("{}: handoff of partition {} starts: {} {}", self, w.partition(), switch (w.role()) {
+        LOG.debug("{}: handoff of partition {} starts: {} {}", self, w.partition(), switch (w.role()) {
             case RECEIVE -> "receiving from";
             case RELEASE -> "releasing to";
             case STRAY -> "handing a stray copy to";
@@ -298,7 +319,7 @@ public final class Handoff implements AutoCloseable {
                 case RELEASE -> partitionsReleased++;
                 case STRAY -> straysDropped++;
             }
-            LOG.info("{}: handoff of partition {} done: {} keys, {} bytes moved", self, w.partition(),
+            LOG.debug("{}: handoff of partition {} done: {} keys, {} bytes moved", self, w.partition(),
                     t == null ? 0 : t.keysMoved(), t == null ? 0 : t.bytesMoved());
             if (w.role() == TransferProgress.Role.STRAY) {
                 progress.remove(w.partition());

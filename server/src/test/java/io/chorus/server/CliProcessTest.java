@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,6 +79,12 @@ class CliProcessTest {
         }
         assertOneLineError(MainProcess.run(dir, "get", "--host", "127.0.0.1:" + closed, "k"), 1,
                 "chorus: UNAVAILABLE: ");
+        // --verbose, on any command: the same line, then the stack trace.
+        Result verbose = MainProcess.run(dir, "put", "--host", host, "--w", "5", "--verbose", "k", "v");
+        assertThat(verbose.exit()).isEqualTo(1);
+        List<String> lines = verbose.err().lines().toList();
+        assertThat(lines.get(0)).startsWith("chorus: BAD_REQUEST: w = 5 must be in 1..n = 3");
+        assertThat(lines).anyMatch(l -> l.strip().startsWith("at io.chorus."));
     }
 
     @Test

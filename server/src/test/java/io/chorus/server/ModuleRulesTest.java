@@ -81,4 +81,12 @@ class ModuleRulesTest {
         noClasses().that().resideOutsideOfPackages("io.chorus.storage..", "io.chorus.benchmarks..")
                 .should().dependOnClassesThat().resideInAPackage("org.lmdbjava..").check(classes);
     }
+
+    /** The modules publish stats records; only the composition root binds them to a metrics registry. */
+    @Test
+    void onlyTheServerAndTheBenchmarksUseAMetricsLibrary() {
+        noClasses().that().resideOutsideOfPackages("io.chorus.server..", "io.chorus.benchmarks..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.codahale.metrics..", "io.prometheus..")
+                .check(classes);
+    }
 }

@@ -57,7 +57,14 @@ class ReadmeWalkthroughTest {
             "./chorus node --config chorus-data/node-2/node.yaml --parent-pid <pid of the cluster>"
                     + " >> chorus-data/node-2/node.log 2>&1 &",
             "./chorus status",
-            "./chorus get fruit --host 127.0.0.1:7101");
+            "./chorus get fruit --host 127.0.0.1:7101",
+            "./chorus stats coordinator.put",
+            "./chorus node --cluster-name chorus-local --node-name node-4 --data-dir chorus-data/node-4"
+                    + " --client-listen 127.0.0.1:7103 --parent-pid <pid of the cluster>"
+                    + " >> chorus-data/node-4.log 2>&1 &",
+            "./chorus join 127.0.0.1:7100 --host 127.0.0.1:7103 --wait",
+            "./chorus status",
+            "./chorus get fruit --host 127.0.0.1:7103");
 
     @TempDir
     Path dir;
@@ -94,7 +101,7 @@ class ReadmeWalkthroughTest {
     void theWalkthroughRunsAsTheReadmeSays() throws Exception {
         assertThat(readmeBlock()).containsExactlyElementsOf(STEPS);
         data = dir.resolve("data");
-        base = freePorts(3);
+        base = freePorts(4);
         clusterOut = dir.resolve("cluster.out");
         try {
             startCluster();
@@ -128,11 +135,27 @@ class ReadmeWalkthroughTest {
             await().atMost(CONVICTION).pollInterval(POLL)
                     .until(() -> "up yes".equals(status(STEPS.get(13)).get("node-2")));
             assertThat(chorus(STEPS.get(14)).out()).contains("kiwi");
+            Result stats = chorus(STEPS.get(15));
+            assertThat(stats.out().lines().findFirst().orElseThrow()).matches("metric +node-1 +node-2 +node-3");
+            assertThat(stats.out()).containsPattern("(?m)^coordinator\\.put\\.count( +\\d+){3}$")
+                    .containsPattern("(?m)^coordinator\\.put\\.p99_us( +\\d+){3}$");
+
+            // A fourth node joins while the cluster serves: staged, committed by the claimant, handed its share.
+            startInBackground(fill(STEPS.get(16)));
+            await().atMost(Duration.ofSeconds(60)).until(() -> portOpen(base + 3));
+            Result join = chorus(STEPS.get(17));
+            assertThat(join.err()).contains("join node-4").contains("settled");
+            Map<String, String> four = status(STEPS.get(18));
+            assertThat(four).containsOnlyKeys("node-1", "node-2", "node-3", "node-4").allSatisfy((node, state) ->
+                    assertThat(state).as(node).isEqualTo("up yes"));
+            assertThat(partitionsOwned(chorus(STEPS.get(18)).out())).containsOnlyKeys("node-1", "node-2", "node-3",
+                    "node-4").allSatisfy((node, owned) -> assertThat(owned).as(node).isEqualTo(64));
+            assertThat(chorus(STEPS.get(19)).out()).contains("kiwi");
 
             // Killed with -9, the cluster takes every node with it (--parent-pid), the restarted one included.
             List<ProcessHandle> nodes = new ArrayList<>(started.subList(1, started.size()));
             nodes.addAll(cluster.descendants().toList());
-            assertThat(nodes).hasSizeGreaterThanOrEqualTo(3);
+            assertThat(nodes).hasSizeGreaterThanOrEqualTo(4);
             cluster.destroyForcibly();
             await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().noneMatch(ProcessHandle::isAlive));
         } finally {
@@ -204,6 +227,25 @@ class ReadmeWalkthroughTest {
             rows.put(m.group(1), m.group(2) + " " + m.group(3));
         }
         return rows;
+    }
+
+    /** Node name to the partitions it owns, from a status table's {@code parts} column. */
+    private static Map<String, Integer> partitionsOwned(String status) {
+        Map<String, Integer> owned = new HashMap<>();
+        Matcher m = Pattern.compile("^(node-\\d+)\\s+\\S+\\s+(?:yes|no)\\s+\\S+\\s+(\\d+)\\s", Pattern.MULTILINE)
+                .matcher(status);
+        while (m.find()) {
+            owned.put(m.group(1), Integer.parseInt(m.group(2)));
+        }
+        return owned;
+    }
+
+    private static boolean portOpen(int port) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void kill(String command) throws Exception {

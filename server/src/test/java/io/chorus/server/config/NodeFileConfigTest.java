@@ -112,6 +112,40 @@ class NodeFileConfigTest {
         }
     }
 
+    /**
+     * The README's table of essential settings names real keys with their real defaults: each row's key is a key of
+     * the example file, and a default written as code is the example's value.
+     */
+    @Test
+    void theReadmesConfigurationTableAgreesWithTheCode() throws IOException {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int start = readme.indexOf("## Configuration\n");
+        assertThat(start).as("README has a Configuration section").isNotNegative();
+        String section = readme.substring(start, readme.indexOf("\n## ", start + 1));
+        JsonNode example = new YAMLMapper().readTree(example());
+        java.util.regex.Matcher row = java.util.regex.Pattern.compile("(?m)^\\| `([a-z_.]+)` \\| ([^|]+) \\|")
+                .matcher(section);
+        int rows = 0;
+        while (row.find()) {
+            rows++;
+            String key = row.group(1);
+            JsonNode value = example;
+            for (String part : key.split("\\.")) {
+                value = value.get(part);
+                assertThat(value).as("README names %s, which the example file does not have", key).isNotNull();
+            }
+            String dflt = row.group(2).strip();
+            if (dflt.startsWith("`")) {
+                String shown = value.isArray() && value.isEmpty() ? "[]"
+                        : value.asText().isEmpty() ? "\"\"" : value.asText();
+                assertThat(dflt).as("README's default of %s", key).isEqualTo("`" + shown + "`");
+            } else {
+                assertThat(dflt).as("a default not shown as code: %s", key).isEqualTo("required");
+            }
+        }
+        assertThat(rows).isGreaterThanOrEqualTo(10);
+    }
+
     private static void leaves(String prefix, JsonNode node, List<String> out) {
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
