@@ -309,7 +309,8 @@ public final class AntiEntropy implements AutoCloseable {
             // syncs it too, and an empty partition's rebuild is one seek.
             for (int p = 0; p < current.partitionCount(); p++) {
                 HashTree t = storage.trees().tree(p);
-                if (t.needsRebuild()) {
+                // A partition being dropped has nothing to scan; the drop leaves its tree ready and empty.
+                if (t.needsRebuild() && !t.dropRunning()) {
                     target = t;
                     break;
                 }
@@ -334,7 +335,7 @@ public final class AntiEntropy implements AutoCloseable {
         LOG.debug("{}: rebuilding the hash tree of partition {} ({})", self, tree.partition(), tree);
         budget.acquire("rebuild").thenCompose(permit -> rebuildSteps(tree, permit)
                 .whenComplete((v, t) -> permit.close()))
-                .whenComplete((v, t) -> {
+                .whenComplete((done, t) -> {
                     synchronized (this) {
                         rebuilding = false;
                     }
@@ -342,6 +343,9 @@ public final class AntiEntropy implements AutoCloseable {
                         LOG.warn("{}: rebuilding the tree of partition {} failed: {}", self, tree.partition(),
                                 t.toString());
                         return;
+                    }
+                    if (!Boolean.TRUE.equals(done)) {
+                        return; // stopped (closing, or a drop began): the next tick looks again
                     }
                     LOG.debug("{}: hash tree of partition {} rebuilt ({})", self, tree.partition(), tree);
                     // The next tree now, not at the next tick: after a crash every partition needs one, and a
@@ -354,7 +358,7 @@ public final class AntiEntropy implements AutoCloseable {
      * Scans a chunk, then spends what it scanned on the budget's rate: paying after keeps the pace of a large
      * partition and lets an empty one (one seek) cost nothing.
      */
-    private CompletableFuture<Void> rebuildSteps(HashTree tree, BackgroundBudget.Permit permit) {
+    private CompletableFuture<Boolean> rebuildSteps(HashTree tree, BackgroundBudget.Permit permit) {
         int chunk = config.rebuildChunkKeys();
         return CompletableFuture.supplyAsync(() -> storage.rebuildTree(tree.partition(), chunk), background)
                 .thenCompose(step -> step)
@@ -362,10 +366,16 @@ public final class AntiEntropy implements AutoCloseable {
                 .thenComposeAsync(progress -> {
                     synchronized (this) {
                         if (closed) {
-                            return CompletableFuture.completedFuture(null);
+                            return CompletableFuture.completedFuture(false);
                         }
                     }
-                    return progress.done() ? CompletableFuture.completedFuture(null) : rebuildSteps(tree, permit);
+                    if (progress.done()) {
+                        return CompletableFuture.completedFuture(true);
+                    }
+                    // Nothing scanned and not done: a drop began under the rebuild. Stepping again would spin
+                    // (a step costs nothing when it scans nothing), so this rebuild ends here.
+                    return progress.keysScanned() == 0 ? CompletableFuture.completedFuture(false)
+                            : rebuildSteps(tree, permit);
                 }, background);
     }
 

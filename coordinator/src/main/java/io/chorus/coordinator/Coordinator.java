@@ -64,6 +64,9 @@ public final class Coordinator implements AutoCloseable {
     private final HintReplayer replayer;
     private final PeerHandler peerHandler;
 
+    /** Set by {@link #close()}: work refused by the scheduler from then on is the node stopping. */
+    private volatile boolean closed;
+
     /**
      * Builds the coordinator and recovers the hint store's sequence (a scan of the hint area), so its peer
      * handler may be installed before {@link #start()}.
@@ -71,8 +74,6 @@ public final class Coordinator implements AutoCloseable {
      * @param actor the actor this node stamps writes with: {@code (self, storage.epoch())}
      * @param ring  the current ring state; read once per request
      */
-    private volatile boolean closed;
-
     public Coordinator(NodeId self, ActorId actor, Supplier<RingState> ring, StorageEngine storage, Transport transport,
             Liveness liveness, Scheduler scheduler, Clock clock, CoordinatorConfig config) {
         this(self, actor, ring, ring, storage, transport, liveness, scheduler, clock, config);

@@ -211,10 +211,24 @@ public final class EmbeddedCluster implements AutoCloseable {
             return this;
         }
 
-        /** Where every node's metrics go besides STATS; a CSV directory gets a subdirectory a node. */
+        /**
+         * Where every node's metrics go besides STATS; a CSV directory gets a subdirectory a node, and a Prometheus
+         * port other than 0 is node 1's, node i taking port + i - 1.
+         */
         public Builder metrics(MetricsConfig config) {
             this.metrics = java.util.Objects.requireNonNull(config, "metrics");
             return this;
+        }
+
+        private MetricsConfig metricsOf(int i, NodeId node) {
+            MetricsConfig c = metrics;
+            if (c.csvDir() != null) {
+                c = c.withCsv(c.csvDir().resolve(node.name()), c.reportInterval());
+            }
+            if (c.prometheus() != null && c.prometheus().port() != 0) {
+                c = c.withPrometheus(c.prometheus().withPort(c.prometheus().port() + i));
+            }
+            return c;
         }
 
         public Builder antiEntropy(AntiEntropyConfig config) {
@@ -253,8 +267,7 @@ public final class EmbeddedCluster implements AutoCloseable {
                     int port = basePort == 0 ? 0 : basePort + i;
                     NodeConfig config = new NodeConfig(m.id(), root.resolve(m.id().name()), "127.0.0.1", port, members,
                             partitions, durability, coordinator, dispatchThreads, unflushedShare, antiEntropy)
-                            .withMetrics(metrics.csvDir() == null ? metrics
-                                    : metrics.withCsv(metrics.csvDir().resolve(m.id().name()), metrics.reportInterval()));
+                            .withMetrics(metricsOf(i, m.id()));
                     ChorusNode node = new ChorusNode(config, addresses, loops, dispatch);
                     node.start();
                     started.add(node);

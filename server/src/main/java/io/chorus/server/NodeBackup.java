@@ -68,12 +68,20 @@ final class NodeBackup {
         }
         CompletableFuture<BackupResponse> done = new CompletableFuture<>();
         Thread thread = new Thread(() -> {
+            // The flag is cleared before the answer goes out, so a backup asked right after it is not refused.
+            BackupResponse result = null;
+            Throwable failure = null;
             try {
-                done.complete(run(Path.of(directory)));
+                result = run(Path.of(directory));
             } catch (Throwable t) {
-                done.completeExceptionally(t);
+                failure = t;
             } finally {
                 running.set(false);
+            }
+            if (failure == null) {
+                done.complete(result);
+            } else {
+                done.completeExceptionally(failure);
             }
         }, self + "-backup");
         thread.setDaemon(true);

@@ -76,6 +76,7 @@ final class BatchCommitter {
     }
 
     void commit(List<WriteOp<?>> batch) {
+        growth.growToWanted();
         Deque<List<WriteOp<?>>> work = new ArrayDeque<>();
         work.push(batch);
         while (!work.isEmpty()) {

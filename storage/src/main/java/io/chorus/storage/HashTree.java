@@ -128,6 +128,11 @@ public final class HashTree {
                 || (main.bits < MAX_BITS && main.keyCount() > ((long) RESIZE_KEYS_PER_LEAF << main.bits));
     }
 
+    /** A drop of the partition runs: a rebuild can scan nothing until it ends (the drop leaves the tree ready). */
+    public synchronized boolean dropRunning() {
+        return dropsRunning > 0;
+    }
+
     /** Rebuilds completed since the engine opened. */
     public synchronized long rebuilds() {
         return rebuilds;

@@ -73,6 +73,12 @@ public final class LmdbStorageEngine implements StorageEngine {
     private final ReadGate gate = new ReadGate();
     private final ReadContexts readers;
     private final MapGrowth growth;
+    private final long pageSize;
+    /**
+     * The pages used, read on the writer after each commit: reading the environment's info touches the map, which
+     * a growth remaps on the writer, so no other thread may read it without the read gate.
+     */
+    private volatile long usedBytes;
     private final BatchCommitter committer;
     private final GroupCommitWriter writer;
     private final ConcurrentHashMap<String, CompletableFuture<LmdbKeyValueArea>> areas = new ConcurrentHashMap<>();
@@ -96,10 +102,15 @@ public final class LmdbStorageEngine implements StorageEngine {
         int reserve = Math.max(4, config.maxReaders() / 8);
         this.readers = new ReadContexts(env, gate, config.maxReaders() - reserve);
         this.growth = new MapGrowth(env, gate, env.info().mapSize, config.maxMapSize());
+        this.pageSize = env.stat().pageSize;
+        this.usedBytes = usedNow();
         this.committer = new BatchCommitter(env, growth, meta, () -> usableSpace(config.dataDir()),
                 readers::committed);
         this.writer = new GroupCommitWriter(committer, config.maxBatchSize(), config.maxPendingWrites(),
-                config.writerThreadFactory(), config.batchObserver(), this::teardown);
+                config.writerThreadFactory(), (writes, nanos) -> {
+                    usedBytes = usedNow();
+                    config.batchObserver().committed(writes, nanos);
+                }, this::teardown);
     }
 
     /**
@@ -180,10 +191,26 @@ public final class LmdbStorageEngine implements StorageEngine {
                 throw new IllegalArgumentException(target + " is not empty");
             }
         }
-        readers.read(r -> {
-            env.copy(target.toFile(), CopyFlags.MDB_CP_COMPACT);
-            return null;
-        }, () -> "copying the store to " + target);
+        // The copy holds a reader for its whole length, and a map growth would have to wait for every reader: the
+        // writer, and each reader arriving after it, would stall until the copy ends. So room is made first
+        // (twice what is used, and 64 MiB more, as writes during the copy cannot reuse freed pages), and while the
+        // copy runs the map is not grown: a write that still finds it full fails (STORAGE_FULL) instead.
+        growth.wantAtLeast(2 * usedBytes + (64L << 20));
+        join(writer.submit(new WriteOp<Void>() {
+            @Override
+            Void apply(WriteContext ctx) {
+                return null; // a turn of the writer, which grows the map to what is wanted before the batch
+            }
+        }));
+        growth.hold();
+        try {
+            readers.read(r -> {
+                env.copy(target.toFile(), CopyFlags.MDB_CP_COMPACT);
+                return null;
+            }, () -> "copying the store to " + target);
+        } finally {
+            growth.release();
+        }
         Path file = target.resolve("data.mdb");
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
                 java.nio.file.StandardOpenOption.WRITE)) {
@@ -430,15 +457,12 @@ public final class LmdbStorageEngine implements StorageEngine {
     @Override
     public StorageStats stats() {
         return new StorageStats(committer.batchesCommitted(), writer.writesCommitted(), writer.writesRejected(),
-                growth.growths(), growth.mapSize(), usedBytes(), writer.pending(), mergesOverLimit.sum());
+                growth.growths(), growth.mapSize(), usedBytes, writer.pending(), mergesOverLimit.sum());
     }
 
-    private long usedBytes() {
-        try {
-            return (env.info().lastPageNumber + 1) * env.stat().pageSize;
-        } catch (Env.AlreadyClosedException e) {
-            return 0;
-        }
+    /** Writer thread (or before it starts): the high-water mark of LMDB's pages. */
+    private long usedNow() {
+        return (env.info().lastPageNumber + 1) * pageSize;
     }
 
     /**

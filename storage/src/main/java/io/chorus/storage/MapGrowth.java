@@ -24,6 +24,10 @@ final class MapGrowth {
     private final long maxSize;
     private volatile long mapSize;
     private volatile long growths;
+    /** Copies (backups) reading the map now: while any does, the map is not grown (see {@link #hold}). */
+    private final java.util.concurrent.atomic.AtomicInteger holds = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long wanted;
+    private volatile boolean heldLogged;
 
     MapGrowth(Env<ByteBuffer> env, ReadGate gate, long currentSize, long maxSize) {
         this.env = env;
@@ -40,13 +44,55 @@ final class MapGrowth {
         return Math.max(aligned, current);
     }
 
-    /** Grows the map; false when it is already at the maximum (or the OS refused). */
+    /**
+     * Until {@link #release}, no growth: a long reader (a backup's copy) holds the gate, and a growth would stall the
+     * writer and every later reader behind it until the copy ends. Any thread.
+     */
+    void hold() {
+        holds.incrementAndGet();
+    }
+
+    void release() {
+        if (holds.decrementAndGet() == 0) {
+            heldLogged = false;
+        }
+    }
+
+    /** Asks for a map of at least {@code bytes} (capped at the maximum), grown at the writer's next turn. */
+    void wantAtLeast(long bytes) {
+        wanted = Math.max(wanted, bytes);
+    }
+
+    /** Writer thread, no transaction open: grows the map to what {@link #wantAtLeast} asked, in one step. */
+    void growToWanted() {
+        long want = Math.min(wanted, maxSize);
+        long current = mapSize;
+        if (want <= current || holds.get() > 0) {
+            return;
+        }
+        long next = Math.min(maxSize, (want + ALIGN - 1) / ALIGN * ALIGN);
+        resize(current, next);
+    }
+
+    /** Grows the map; false when it is already at the maximum (or the OS refused, or a copy holds it). */
     boolean grow() {
+        if (holds.get() > 0) {
+            if (!heldLogged) {
+                heldLogged = true;
+                LOG.warn("the LMDB map is full while a backup copies the store: writes that need more room fail"
+                        + " until the copy ends");
+            }
+            return false;
+        }
         long current = mapSize;
         long next = nextSize(current, maxSize);
         if (next <= current) {
             return false;
         }
+        return resize(current, next);
+    }
+
+    private boolean resize(long current, long next) {
         try {
             gate.runExclusive(() -> env.setMapSize(next));
         } catch (LmdbException e) {

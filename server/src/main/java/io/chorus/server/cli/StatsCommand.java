@@ -41,6 +41,10 @@ public final class StatsCommand extends AdminCommands.Base {
 
     @Override
     int run(ChorusClient c) throws Exception {
+        if (intervalSeconds < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--interval must be at least 1 second, got " + intervalSeconds);
+        }
         do {
             Map<String, Map<String, Long>> byNode = collect(new Cluster(c, host()));
             if (options.json) {

@@ -30,6 +30,7 @@ public final class NodeMetrics {
     private final NodeId node;
     private final MetricsConfig config;
     private final MetricRegistry registry = new MetricRegistry();
+    private final SnapshotScope scope = new SnapshotScope();
     private final Histogram siblings;
     private final Histogram batchSizes;
     private final Timer commits;
@@ -49,7 +50,7 @@ public final class NodeMetrics {
 
     /** Every numeric component of the records {@code stats} returns, as gauges {@code prefix.component}. */
     public <R extends Record> void bind(String prefix, Class<R> type, Supplier<? extends R> stats) {
-        RecordGauges.register(registry, prefix, type, stats);
+        RecordGauges.register(registry, prefix, type, stats, scope);
     }
 
     /** A gauge; {@code value} may return null while its part is not running. */
@@ -116,7 +117,7 @@ public final class NodeMetrics {
 
     /** STATS: every metric of the registry, sorted by name (see {@link RegistryStats}). */
     public Map<String, Long> stats() {
-        return RegistryStats.of(registry);
+        return scope.during(() -> RegistryStats.of(registry));
     }
 
     /** Starts the reporters the config asks for; a second call while they run does nothing. */

@@ -26,17 +26,23 @@ final class RecordGauges {
 
     static <R extends Record> void register(MetricRegistry registry, String prefix, Class<R> type,
             Supplier<? extends R> stats) {
+        register(registry, prefix, type, stats, new SnapshotScope());
+    }
+
+    /** As above; within a report of {@code scope} the record is read once for all its gauges. */
+    static <R extends Record> void register(MetricRegistry registry, String prefix, Class<R> type,
+            Supplier<? extends R> stats, SnapshotScope scope) {
         for (RecordComponent c : type.getRecordComponents()) {
             String name = prefix + "." + metricName(c.getName());
             boolean nanos = c.getName().endsWith("Nanos");
             if (isNumeric(c.getType())) {
                 registry.register(name, (Gauge<Long>) () -> {
-                    R r = stats.get();
+                    R r = scope.read(stats);
                     return r == null ? null : scaled(read(c, r), nanos);
                 });
             } else if (Map.class.isAssignableFrom(c.getType())) {
                 registry.register(name, (Gauge<Map<String, Long>>) () -> {
-                    R r = stats.get();
+                    R r = scope.read(stats);
                     return r == null ? null : flatten((Map<?, ?>) read(c, r));
                 });
             }

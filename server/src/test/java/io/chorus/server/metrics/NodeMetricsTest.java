@@ -91,8 +91,9 @@ class NodeMetricsTest {
         client.put(b("timed-put"), b("v"), null);
         assertThat(sum("coordinator.put.count")).isEqualTo(puts + 1);
         // N = 3: the coordinator stores its copy itself and sends the other two; the third may land after W = 2.
+        // At least: a read repair left over from another test's read is a REPLICA_PUT too.
         await().atMost(10, TimeUnit.SECONDS).untilAsserted(() ->
-                assertThat(sum("replica.put.count")).isEqualTo(replicaPuts + 2));
+                assertThat(sum("replica.put.count")).isGreaterThanOrEqualTo(replicaPuts + 2));
         await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
             assertThat(sum("storage.batch_size.count")).isGreaterThanOrEqualTo(batches + 3);
             assertThat(sum("storage.commit.count")).isGreaterThanOrEqualTo(commits + 3);

@@ -31,6 +31,23 @@ class RecordGaugesTest {
     }
 
     @Test
+    void aReportReadsEachRecordOnceAndSingleGaugesReadItFresh() {
+        MetricRegistry registry = new MetricRegistry();
+        SnapshotScope scope = new SnapshotScope();
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        RecordGauges.register(registry, "x", Part.class, () -> {
+            int n = reads.incrementAndGet();
+            return new Part(n, n, 0, Map.of(), Map.of(), "");
+        }, scope);
+        Map<String, Long> report = scope.during(() -> RegistryStats.of(registry));
+        assertThat(reads).hasValue(1);
+        // One moment for the whole record: both components from the same snapshot.
+        assertThat(report.get("x.keys_moved")).isEqualTo(report.get("x.in_flight"));
+        assertThat(registry.getGauges().get("x.keys_moved").getValue()).isEqualTo(2L);
+        assertThat(reads).hasValue(2);
+    }
+
+    @Test
     void aPartNotRunningIsLeftOut() {
         MetricRegistry registry = new MetricRegistry();
         RecordGauges.register(registry, "x", Part.class, () -> null);
