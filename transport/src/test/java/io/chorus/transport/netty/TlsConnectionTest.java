@@ -194,6 +194,18 @@ class TlsConnectionTest {
     }
 
     @Test
+    void aPlaintextClientGetsNothingFromATlsServer() throws Exception {
+        Authority ca = TestCertificates.authority(dir, "ca");
+        Issued serverCert = ca.issue("n1");
+        ChorusServer server = server(TlsContext.load(TlsConfig.of(serverCert.certificateFile(), serverCert.keyFile(),
+                ca.certificateFile())));
+        ChorusException e = failure(connecting(server.port(), null, Role.CLIENT, "app", null));
+        assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.connectionCount() == 0);
+        assertThat(handled).hasValue(0);
+    }
+
+    @Test
     void aClientWithoutCertificateIsRefusedWhenClientAuthIsRequired() throws Exception {
         Authority ca = TestCertificates.authority(dir, "ca");
         Issued serverCert = ca.issue("n1");
