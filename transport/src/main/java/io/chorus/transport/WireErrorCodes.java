@@ -25,6 +25,7 @@ public final class WireErrorCodes {
             case STORAGE_FULL -> 10;
             case CORRUPT -> 11;
             case UNSUPPORTED_VERSION -> 12;
+            case UNAUTHENTICATED -> 13;
             case INTERNAL -> 255;
         };
     }
@@ -44,6 +45,7 @@ public final class WireErrorCodes {
             case 10 -> ErrorCode.STORAGE_FULL;
             case 11 -> ErrorCode.CORRUPT;
             case 12 -> ErrorCode.UNSUPPORTED_VERSION;
+            case 13 -> ErrorCode.UNAUTHENTICATED;
             default -> ErrorCode.INTERNAL;
         };
     }

@@ -31,6 +31,7 @@ class WireErrorCodesTest {
         spec.put(ErrorCode.STORAGE_FULL, 10);
         spec.put(ErrorCode.CORRUPT, 11);
         spec.put(ErrorCode.UNSUPPORTED_VERSION, 12);
+        spec.put(ErrorCode.UNAUTHENTICATED, 13);
         spec.put(ErrorCode.INTERNAL, 255);
         assertThat(spec).hasSize(ErrorCode.values().length);
         Set<Integer> seen = new HashSet<>();
@@ -42,7 +43,7 @@ class WireErrorCodesTest {
             assertThat(seen.add(wire)).isTrue();
         }
         assertThat(WireErrorCodes.fromWire(0)).isEqualTo(ErrorCode.INTERNAL);
-        assertThat(WireErrorCodes.isKnown(13)).isFalse();
+        assertThat(WireErrorCodes.isKnown(14)).isFalse();
     }
 
     @Test

@@ -26,5 +26,10 @@ public enum ErrorCode {
     CORRUPT,
     /** Client and server share no protocol version. */
     UNSUPPORTED_VERSION,
+    /**
+     * The connection could not prove the identity it claims: with TLS, a node HELLO without a verified certificate
+     * naming that node. The connection is closed; retrying with the same credentials will not help.
+     */
+    UNAUTHENTICATED,
     INTERNAL
 }

@@ -11,6 +11,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * one for other nodes; both lead to the same connections, handlers and limits, and either takes either role (the
  * HELLO decides, as on one socket).
  *
+ * <p>With {@linkplain ServerConfig#tls() TLS}, every connection on either socket is TLS from its first byte; while
+ * the server runs, its certificate files are checked for a change every reload interval (on the dispatch
+ * executor), and connections accepted after a change use the new certificate.
+ *
  * <p>Lifecycle: {@link #start()} binds and returns the port, {@link #stop()} closes the listening socket and every
  * connection and, if the server created its event loops, shuts them down; it can then be started again. Given
  * {@link EventLoops} are shared and left running. A client can make its own connection fail, never the server.
@@ -38,6 +43,7 @@ public final class ChorusServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final Dispatcher dispatcher;
+    private final Executor dispatchExecutor;
     private final EventLoops sharedLoops;
     private EventLoops ownedLoops;
     private Channel listener;
@@ -45,6 +51,8 @@ public final class ChorusServer implements AutoCloseable {
     private Channel peerListener;
     private ChannelGroup connections;
     private ServerChannelInitializer initializer;
+    /** Cancels the TLS reload checks, or null without TLS. */
+    private Future<?> tlsReloads;
 
     /** A server that creates its event loops on start ({@code config.ioThreads()}) and shuts them down on stop. */
     public ChorusServer(ServerConfig config, Executor dispatchExecutor) {
@@ -58,6 +66,7 @@ public final class ChorusServer implements AutoCloseable {
         }
         this.config = config;
         this.dispatcher = new Dispatcher(config, dispatchExecutor);
+        this.dispatchExecutor = dispatchExecutor;
         this.sharedLoops = sharedLoops;
     }
 
@@ -120,6 +129,11 @@ public final class ChorusServer implements AutoCloseable {
             peerListener = peerBound.channel();
         }
         listener = bound.channel();
+        if (config.tls() != null) {
+            // The timer is an event loop's; the files are read on the dispatch executor, never on a loop.
+            tlsReloads = config.tls().scheduleReloads(loops.group(), dispatchExecutor);
+            log.info("{} TLS: {}", config.nodeId(), config.tls().describe());
+        }
         if (peerListener == null) {
             log.info("{} listening on {} ({})", config.nodeId(), listener.localAddress(),
                     loops.isEpoll() ? "epoll" : "nio");
@@ -201,6 +215,10 @@ public final class ChorusServer implements AutoCloseable {
             return;
         }
         listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (tlsReloads != null) {
+            tlsReloads.cancel(false);
+            tlsReloads = null;
+        }
         if (peerListener != null) {
             peerListener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             peerListener = null;

@@ -1,5 +1,6 @@
 package io.chorus.transport.netty;
 
+import io.chorus.core.NodeId;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
 import io.chorus.core.error.LimitExceededException;
@@ -9,6 +10,8 @@ import io.chorus.transport.protocol.Frame;
 import io.chorus.transport.protocol.HelloRequest;
 import io.chorus.transport.protocol.HelloResponse;
 import io.chorus.transport.protocol.Opcodes;
+import io.chorus.transport.tls.TlsContext;
+import io.chorus.transport.tls.TlsIdentity;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -16,8 +19,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLSession;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -49,12 +55,26 @@ public final class ClientConnection implements AutoCloseable {
     /**
      * Connects to {@code address} on the shared {@code loops} and says {@code hello}. Fails with UNAVAILABLE when
      * the server cannot be reached, TIMEOUT when it does not answer the HELLO within the connect timeout, or the
-     * server's error (UNSUPPORTED_VERSION, BAD_REQUEST).
+     * server's error (UNSUPPORTED_VERSION, BAD_REQUEST, UNAUTHENTICATED). With TLS, the server's certificate must
+     * chain to the trusted CA and name the node id its HELLO answer gives (a {@link NotSentException} otherwise).
      */
     public static CompletableFuture<ClientConnection> connect(EventLoops loops, InetSocketAddress address,
                                                               HelloRequest hello, ClientOptions options) {
+        return connect(loops, address, hello, options, null);
+    }
+
+    /**
+     * As {@link #connect(EventLoops, InetSocketAddress, HelloRequest, ClientOptions)}, to a server expected to be
+     * node {@code expected} (null: any). With TLS, a server that answers as another node, or whose certificate
+     * does not name {@code expected}, is refused: a node connection reaches the node it means or none. Without
+     * TLS, {@code expected} is not checked.
+     */
+    public static CompletableFuture<ClientConnection> connect(EventLoops loops, InetSocketAddress address,
+                                                              HelloRequest hello, ClientOptions options,
+                                                              NodeId expected) {
         CompletableFuture<ClientConnection> result = new CompletableFuture<>();
         ClientChannelHandler handler = new ClientChannelHandler(options.callbackExecutor());
+        TlsContext tls = options.tls();
         Bootstrap bootstrap = new Bootstrap()
                 .group(loops.group())
                 .channel(loops.channelType())
@@ -64,6 +84,13 @@ public final class ClientConnection implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            // The context in use now: a reload serves the connections made after it.
+                            SslHandler ssl = tls.clientContext().newHandler(ch.alloc(), address.getHostString(),
+                                    address.getPort());
+                            ssl.setHandshakeTimeoutMillis(options.connectTimeoutMillis());
+                            ch.pipeline().addLast("tls", ssl);
+                        }
                         // Requests from many caller threads are written one task at a time; consolidating the
                         // flushes batches them into few syscalls.
                         ch.pipeline().addLast("flush", new FlushConsolidationHandler(256, true));
@@ -79,19 +106,73 @@ public final class ClientConnection implements AutoCloseable {
                 return;
             }
             Channel channel = connecting.channel();
-            CompletableFuture<Message> helloDone = new CompletableFuture<>();
-            // The listener runs on the channel's event loop, where the handler's state lives.
-            handler.send(Opcodes.HELLO, hello.encode(), options.connectTimeoutMillis(), helloDone);
-            helloDone.whenComplete((reply, failure) -> {
-                if (failure != null) {
+            if (tls == null) {
+                sayHello(channel, handler, hello, options, null, expected, result);
+                return;
+            }
+            SslHandler ssl = channel.pipeline().get(SslHandler.class);
+            ssl.handshakeFuture().addListener(h -> {
+                if (!h.isSuccess()) {
                     channel.close();
-                    result.completeExceptionally(failure);
-                } else {
-                    result.complete(new ClientConnection(channel, handler, options, handler.serverHello()));
+                    fail(options, result, new NotSentException("TLS handshake with " + address + " failed: "
+                            + h.cause(), h.cause()));
+                    return;
                 }
+                // On the event loop, as the handler's state needs.
+                X509Certificate certificate = TlsIdentity.peerCertificate(ssl.engine().getSession()).orElse(null);
+                sayHello(channel, handler, hello, options, certificate, expected, result);
             });
         });
         return result;
+    }
+
+    /** On the channel's event loop: the HELLO, then (with TLS) the check that the server is who it says it is. */
+    private static void sayHello(Channel channel, ClientChannelHandler handler, HelloRequest hello,
+                                 ClientOptions options, X509Certificate certificate, NodeId expected,
+                                 CompletableFuture<ClientConnection> result) {
+        CompletableFuture<Message> helloDone = new CompletableFuture<>();
+        handler.send(Opcodes.HELLO, hello.encode(), options.connectTimeoutMillis(), helloDone);
+        helloDone.whenComplete((reply, failure) -> {
+            if (failure != null) {
+                channel.close();
+                result.completeExceptionally(failure);
+                return;
+            }
+            HelloResponse server = handler.serverHello();
+            if (options.tls() != null) {
+                String refusal = serverRefusal(server.nodeId(), certificate, expected);
+                if (refusal != null) {
+                    channel.close();
+                    result.completeExceptionally(new NotSentException(channel.remoteAddress() + ": " + refusal));
+                    return;
+                }
+            }
+            result.complete(new ClientConnection(channel, handler, options, server));
+        });
+    }
+
+    /** Why a TLS server answering as {@code node} is not accepted, or null when it is. */
+    static String serverRefusal(NodeId node, X509Certificate certificate, NodeId expected) {
+        if (expected != null && !expected.equals(node)) {
+            return "expected node " + expected + ", the server answers as " + node;
+        }
+        if (certificate == null) {
+            return "the server presented no certificate";
+        }
+        if (!TlsIdentity.names(certificate, node.name())) {
+            return "the server answers as node " + node + " but its certificate names "
+                    + TlsIdentity.names(certificate);
+        }
+        return null;
+    }
+
+    /**
+     * The connection's TLS session (protocol, cipher suite, the server's certificate:
+     * {@link TlsIdentity#peerCertificate}), or null without TLS.
+     */
+    public SSLSession tlsSession() {
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        return ssl == null ? null : ssl.engine().getSession();
     }
 
     /**

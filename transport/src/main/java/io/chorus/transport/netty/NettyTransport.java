@@ -23,7 +23,8 @@ import java.util.function.Function;
  * next request connects again, so a restarted peer is reached again without help. A peer that cannot be reached
  * fails the request with UNAVAILABLE as soon as the connect fails (refused at once; a silent host within the
  * connect timeout). Inbound, it is the node handler of the node's {@link ChorusServer}: {@link #serve} installs the
- * handler the server calls for role-node connections. The server's lifecycle stays with whoever built it.
+ * handler the server calls for role-node connections. With TLS in the client options, each connection presents
+ * this node's certificate and accepts only a peer whose certificate names the node id it was meant for. The server's lifecycle stays with whoever built it.
  *
  * <p>Thread-safe: the connection table is a concurrent map updated with compare-and-set; futures complete on the
  * client options' callback executor.
@@ -119,7 +120,7 @@ public final class NettyTransport implements Transport {
             slot.completeExceptionally(new NotSentException("no address known for " + to));
             return;
         }
-        ClientConnection.connect(loops, address, HelloRequest.of(Role.NODE, self.name()), options)
+        ClientConnection.connect(loops, address, HelloRequest.of(Role.NODE, self.name()), options, to)
                 .whenComplete((connection, failure) -> {
                     if (failure != null) {
                         slot.completeExceptionally(failure);

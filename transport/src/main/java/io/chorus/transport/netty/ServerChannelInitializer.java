@@ -5,13 +5,15 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Builds each accepted connection's pipeline once it has a pending-handshake slot: idle timer, flush
- * consolidation, frame codec, connection handler. A connection accepted while every pending slot is taken gets the
+ * Builds each accepted connection's pipeline once it has a pending-handshake slot: with TLS, an {@link SslHandler}
+ * first (from the server context in use at accept, so a reloaded certificate serves new connections only), then
+ * idle timer, flush consolidation, frame codec, connection handler. A connection accepted while every pending slot is taken gets the
  * slot of the oldest still waiting, which is closed; the handler moves a connection to its role's slots when it
  * says HELLO. Sharable; thread-safe
  * (the counts are atomic, the group is concurrent).
@@ -42,6 +44,13 @@ final class ServerChannelInitializer extends ChannelInitializer<Channel> {
         connections.add(ch);
         dispatcher.budget().takePending(ch);
         ChannelPipeline p = ch.pipeline();
+        if (config.tls() != null) {
+            // The whole byte stream is TLS; the handshake counts against the HELLO deadline, which the connection
+            // handler arms at once, so a socket that never finishes it holds its pending slot no longer.
+            SslHandler tls = config.tls().serverContext().newHandler(ch.alloc());
+            tls.setHandshakeTimeout(config.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            p.addLast("tls", tls);
+        }
         p.addLast("idle", new IdleStateHandler(config.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
         // Replies written while a read is in progress (HELLO, PING, errors) are flushed once at its end. Replies
         // from the dispatch executor are already batched by ReplyBatcher, one flush per batch, so flushes outside

@@ -3,6 +3,7 @@ package io.chorus.transport.netty;
 import io.chorus.core.NodeId;
 import io.chorus.transport.protocol.Frame;
 import io.chorus.transport.protocol.ProtocolLimits;
+import io.chorus.transport.tls.TlsContext;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -32,11 +33,14 @@ import java.util.function.LongSupplier;
  *                                Either socket accepts either role, as the one socket does: the HELLO decides,
  *                                so a peer that only knows the client address still gets in. Both share the
  *                                handlers, slots, limits and freeze of this server
+ * @param tls                     TLS on every accepted connection (both listeners), or null for plaintext. Its
+ *                                context must have a certificate; its files are checked for a change every
+ *                                {@code reloadInterval} while the server runs (docs/architecture.md, "TLS")
  */
 public record ServerConfig(String host, int port, NodeId nodeId, LongSupplier ringVersion, int maxFrameBytes,
         int maxClientConnections, int maxNodeConnections, int maxPendingHandshakes, int maxInFlightPerConnection,
         Duration handshakeTimeout, Duration idleTimeout, long maxUnflushedPerConnection, long maxUnflushedPerNode,
-        int ioThreads, InetSocketAddress peerListener) {
+        int ioThreads, InetSocketAddress peerListener, TlsContext tls) {
 
     public static final int DEFAULT_MAX_CLIENT_CONNECTIONS = 1024;
     public static final int DEFAULT_MAX_NODE_CONNECTIONS = 256;
@@ -75,6 +79,9 @@ public record ServerConfig(String host, int port, NodeId nodeId, LongSupplier ri
         if (peerListener != null && peerListener.getHostString().isEmpty()) {
             throw new IllegalArgumentException("peer listener host must be given");
         }
+        if (tls != null && !tls.hasServerContext()) {
+            throw new IllegalArgumentException("a TLS server needs a certificate and key: " + tls.config());
+        }
     }
 
     /**
@@ -87,7 +94,7 @@ public record ServerConfig(String host, int port, NodeId nodeId, LongSupplier ri
         return new ServerConfig("127.0.0.1", 0, nodeId, ringVersion, ProtocolLimits.DEFAULT_MAX_FRAME_BYTES,
                 DEFAULT_MAX_CLIENT_CONNECTIONS, DEFAULT_MAX_NODE_CONNECTIONS, DEFAULT_MAX_PENDING_HANDSHAKES,
                 DEFAULT_MAX_IN_FLIGHT, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
-                DEFAULT_MAX_UNFLUSHED_PER_CONNECTION, perNode, 0, null);
+                DEFAULT_MAX_UNFLUSHED_PER_CONNECTION, perNode, 0, null, null);
     }
 
     public ServerConfig withHost(String host) {
@@ -140,6 +147,11 @@ public record ServerConfig(String host, int port, NodeId nodeId, LongSupplier ri
         return with(b -> b.peerListener = InetSocketAddress.createUnresolved(host, port));
     }
 
+    /** TLS on every accepted connection with {@code tls}'s server context; null: plaintext. */
+    public ServerConfig withTls(TlsContext tls) {
+        return with(b -> b.tls = tls);
+    }
+
     /** This config with {@code change} made to a copy of its components; the canonical constructor validates. */
     private ServerConfig with(Consumer<Builder> change) {
         Builder b = new Builder(this);
@@ -164,6 +176,7 @@ public record ServerConfig(String host, int port, NodeId nodeId, LongSupplier ri
         private long maxUnflushedPerNode;
         private int ioThreads;
         private InetSocketAddress peerListener;
+        private TlsContext tls;
 
         private Builder(ServerConfig c) {
             host = c.host;
@@ -181,12 +194,13 @@ public record ServerConfig(String host, int port, NodeId nodeId, LongSupplier ri
             maxUnflushedPerNode = c.maxUnflushedPerNode;
             ioThreads = c.ioThreads;
             peerListener = c.peerListener;
+            tls = c.tls;
         }
 
         private ServerConfig build() {
             return new ServerConfig(host, port, nodeId, ringVersion, maxFrameBytes, maxClientConnections,
                     maxNodeConnections, maxPendingHandshakes, maxInFlightPerConnection, handshakeTimeout,
-                    idleTimeout, maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads, peerListener);
+                    idleTimeout, maxUnflushedPerConnection, maxUnflushedPerNode, ioThreads, peerListener, tls);
         }
     }
 

@@ -13,19 +13,23 @@ import io.chorus.transport.protocol.Opcodes;
 import io.chorus.transport.protocol.PingBody;
 import io.chorus.transport.protocol.ProtocolVersion;
 import io.chorus.transport.protocol.Role;
+import io.chorus.transport.tls.TlsIdentity;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.LongObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -34,8 +38,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server side of one connection: enforces the handshake (HELLO first and in time, version negotiation, a slot
- * for its role), answers HELLO and PING itself, and dispatches every other request to the role's handler on the
+ * The server side of one connection: enforces the handshake (HELLO first and in time, version negotiation, with TLS
+ * a certificate proving a node's claimed name ({@link PeerAuthentication}), a slot for its role), answers HELLO and PING itself, and dispatches every other request to the role's handler on the
  * dispatch executor, except the opcodes the handler declares {@linkplain RequestHandler#nonBlocking non-blocking},
  * which it runs on the loop. Whatever a peer sends, the outcome is an error frame, at worst followed by a close of
  * this connection: nothing it sends is thrown into the pipeline.
@@ -84,6 +88,8 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
     /** Null until the HELLO is accepted. */
     private Role role;
     private NodeId peer;
+    /** With TLS, the peer's verified certificate once the HELLO is accepted (null without one): its principal. */
+    private X509Certificate peerCertificate;
     private int version;
     private int inFlight;
     /** Reply bytes admitted on this connection and not yet written to the socket. */
@@ -111,6 +117,11 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
     /** The connection holds a pending-handshake slot, taken by the initializer on accept; released on close. */
     void holdsPendingSlot() {
         slot = Slot.PENDING;
+    }
+
+    /** The certificate the peer authenticated with (TLS), null without TLS or one; on the loop. */
+    X509Certificate peerCertificate() {
+        return peerCertificate;
     }
 
     @Override
@@ -237,6 +248,17 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
                             + ProtocolVersion.MIN_SUPPORTED + ".." + ProtocolVersion.MAX_SUPPORTED + " supported"));
             return;
         }
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        X509Certificate certificate = tls == null ? null
+                : TlsIdentity.peerCertificate(tls.engine().getSession()).orElse(null);
+        Optional<String> refusal = PeerAuthentication.refusal(tls != null, hello.role(), hello.from().name(),
+                certificate);
+        if (refusal.isPresent()) {
+            log.warn("{}: refusing a {} HELLO as {}: {}", ctx.channel(), hello.role(), hello.from(), refusal.get());
+            replyAndClose(chosen.getAsInt(), frame.opcode(), frame.requestId(),
+                    ErrorBody.of(ErrorCode.UNAUTHENTICATED, refusal.get()));
+            return;
+        }
         if (!budget.takeRole(hello.role())) {
             budget.countRefusedConnection();
             log.warn("{}: refusing a {} connection from {}: all {} slots taken", ctx.channel(), hello.role(),
@@ -253,6 +275,7 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
         slot = Slot.ROLE;
         handshakeDeadline.cancel(false);
         peer = hello.from();
+        peerCertificate = certificate;
         version = chosen.getAsInt();
         ServerConfig config = dispatcher.config();
         HelloResponse response = new HelloResponse(version, config.nodeId(), config.ringVersion().getAsLong());
