@@ -10,6 +10,7 @@ import io.chorus.core.transport.Message;
 import io.chorus.ring.Ring;
 import io.chorus.ring.RingCodec;
 import io.chorus.transport.netty.ClientOptions;
+import io.chorus.transport.tls.TlsContext;
 import io.chorus.transport.netty.EventLoops;
 import io.chorus.transport.protocol.ClusterInfoResponse;
 import io.chorus.transport.protocol.BackupRequest;
@@ -106,8 +107,13 @@ public final class ChorusClient implements AutoCloseable {
     private ChorusClient(ClientConfig config) {
         this.config = config;
         this.loops = EventLoops.create(config.ioThreads(), "chorus-client");
-        this.options = ClientOptions.callbacksOn(config.callbackExecutor())
+        ClientOptions o = ClientOptions.callbacksOn(config.callbackExecutor())
                 .withConnectTimeoutMillis(config.connectTimeoutMillis());
+        if (config.tls() != null) {
+            // Read once here (the files are small); a long-lived client renews by being rebuilt.
+            o = o.withTls(TlsContext.load(config.tls()));
+        }
+        this.options = o;
         this.table = new AtomicReference<>(RoutingTable.seedsOnly(config.seeds()));
     }
 

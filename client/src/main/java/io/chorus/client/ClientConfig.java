@@ -1,6 +1,7 @@
 package io.chorus.client;
 
 import io.chorus.core.Clock;
+import io.chorus.transport.tls.TlsConfig;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -37,11 +38,14 @@ import java.util.concurrent.ForkJoinPool;
  * @param ioThreads          event loop threads of the client (0 lets Netty pick)
  * @param callbackExecutor   where the futures the client returns complete: continuations never run on I/O threads
  * @param clock              time for the down back-off and the suspect period
+ * @param lastWriteWins      see {@link Builder#lastWriteWins}
+ * @param tls                TLS to the nodes: the CA that issued their certificates, and the client's own
+ *                           certificate when the nodes require one; null for plaintext (docs/security.md)
  */
 public record ClientConfig(List<InetSocketAddress> seeds, String clientName, int connectionsPerNode,
         long requestTimeoutMillis, long graceMillis, long connectTimeoutMillis, long downBackoffMillis,
         int suspectAfterTimeouts, long suspectMillis, int readRetriesOnTimeout,
-        int ioThreads, Executor callbackExecutor, Clock clock, boolean lastWriteWins) {
+        int ioThreads, Executor callbackExecutor, Clock clock, boolean lastWriteWins, TlsConfig tls) {
 
     public ClientConfig {
         seeds = List.copyOf(seeds);
@@ -113,6 +117,7 @@ public record ClientConfig(List<InetSocketAddress> seeds, String clientName, int
         private Executor callbackExecutor = ForkJoinPool.commonPool();
         private Clock clock = Clock.system();
         private boolean lastWriteWins;
+        private TlsConfig tls;
 
         private Builder(List<InetSocketAddress> seeds) {
             this.seeds = seeds;
@@ -181,7 +186,7 @@ public record ClientConfig(List<InetSocketAddress> seeds, String clientName, int
         public ClientConfig build() {
             return new ClientConfig(seeds, clientName, connectionsPerNode, requestTimeoutMillis, graceMillis,
                     connectTimeoutMillis, downBackoffMillis, suspectAfterTimeouts, suspectMillis, readRetriesOnTimeout,
-                    ioThreads, callbackExecutor, clock, lastWriteWins);
+                    ioThreads, callbackExecutor, clock, lastWriteWins, tls);
         }
 
         /**
@@ -191,6 +196,16 @@ public record ClientConfig(List<InetSocketAddress> seeds, String clientName, int
          */
         public Builder lastWriteWins(boolean on) {
             this.lastWriteWins = on;
+            return this;
+        }
+
+        /**
+         * Speaks TLS to the nodes, trusting the CA of {@code tls} and checking each node's certificate names the
+         * node it answers as; with a certificate of its own the client can connect to nodes that require one.
+         * Null (the default) for plaintext.
+         */
+        public Builder tls(TlsConfig tls) {
+            this.tls = tls;
             return this;
         }
     }

@@ -32,6 +32,7 @@ import io.chorus.transport.netty.EventLoops;
 import io.chorus.transport.netty.NettyTransport;
 import io.chorus.transport.netty.ServerConfig;
 import io.chorus.transport.protocol.ProtocolLimits;
+import io.chorus.transport.tls.TlsContext;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -73,6 +74,8 @@ public final class ChorusNode implements AutoCloseable {
     private volatile Coordinator coordinator;
     private volatile AntiEntropy antiEntropy;
     private volatile Handoff handoff;
+    /** This run's certificates, shared by both listeners and the connections to other nodes; null for plaintext. */
+    private TlsContext tls;
     private final NodeMetrics metrics;
     private volatile NodeMembership membership;
     private NodeIdentity identity;
@@ -180,6 +183,15 @@ public final class ChorusNode implements AutoCloseable {
             serverConfig = serverConfig.withPeerListener(peerListen.host(),
                     lastPeerPort > 0 ? lastPeerPort : peerListen.port());
         }
+        tls = null;
+        if (config.tls() != null) {
+            try {
+                tls = TlsContext.load(config.tls());
+            } catch (RuntimeException e) {
+                throw new StartupException("cannot load the TLS files of " + id + ": " + e.getMessage(), e);
+            }
+            serverConfig = serverConfig.withTls(tls);
+        }
         if (config.maxUnflushedReplyBytes() > 0) {
             serverConfig = serverConfig.withUnflushedLimits(serverConfig.maxUnflushedPerConnection(),
                     config.maxUnflushedReplyBytes());
@@ -228,7 +240,9 @@ public final class ChorusNode implements AutoCloseable {
         server = new ChorusServer(serverConfig, dispatch, loops);
         // Peer replies complete on the event loop: what follows them (count an ack, merge a read reply, answer
         // the client, send a repair or the next hint) is short and never reads the store.
-        transport = new NettyTransport(id, addresses::lookup, loops, server, ClientOptions.callbacksOn(Runnable::run));
+        ClientOptions peerOptions = ClientOptions.callbacksOn(Runnable::run);
+        transport = new NettyTransport(id, addresses::lookup, loops, server,
+                tls == null ? peerOptions : peerOptions.withTls(tls));
         GossipLiveness liveness = new GossipLiveness(() -> membership == null ? null : membership.view());
         coordinator = new Coordinator(id, new ActorId(id, storage.epoch()), this::ringState, this::heldRingState,
                 storage, transport, liveness, scheduler, Clock.system(), config.coordinator());

@@ -125,8 +125,12 @@ public final class EmbeddedCluster implements AutoCloseable {
     }
 
     /** A client that knows every running node as a seed; the caller closes it. */
+    /** A client of this cluster; over TLS (trusting the nodes' CA, without a certificate) when the nodes use it. */
     public ChorusClient client() {
-        return ChorusClient.connect(ClientConfig.builder(addresses()).clientName("embedded-cluster-client").build());
+        io.chorus.transport.tls.TlsConfig nodeTls = nodes.get(0).config().tls();
+        return ChorusClient.connect(ClientConfig.builder(addresses()).clientName("embedded-cluster-client")
+                .tls(nodeTls == null ? null : io.chorus.transport.tls.TlsConfig.trusting(nodeTls.trustedCa()))
+                .build());
     }
 
     public Path dataDir() {
@@ -172,6 +176,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         private AntiEntropyConfig antiEntropy = AntiEntropyConfig.defaults();
         private int basePort;
         private MetricsConfig metrics = MetricsConfig.defaults();
+        private java.util.function.Function<NodeId, io.chorus.transport.tls.TlsConfig> tls;
 
         public Builder nodes(int n) {
             if (n < 1) {
@@ -217,6 +222,15 @@ public final class EmbeddedCluster implements AutoCloseable {
          */
         public Builder metrics(MetricsConfig config) {
             this.metrics = java.util.Objects.requireNonNull(config, "metrics");
+            return this;
+        }
+
+        /**
+         * TLS on every node, each with the certificate {@code perNode} gives it (its CN or a DNS name must be the
+         * node's name), all trusting the same CA; {@link EmbeddedCluster#client()} then needs that CA too.
+         */
+        public Builder tls(java.util.function.Function<NodeId, io.chorus.transport.tls.TlsConfig> perNode) {
+            this.tls = perNode;
             return this;
         }
 
@@ -267,7 +281,7 @@ public final class EmbeddedCluster implements AutoCloseable {
                     int port = basePort == 0 ? 0 : basePort + i;
                     NodeConfig config = new NodeConfig(m.id(), root.resolve(m.id().name()), "127.0.0.1", port, members,
                             partitions, durability, coordinator, dispatchThreads, unflushedShare, antiEntropy)
-                            .withMetrics(metricsOf(i, m.id()));
+                            .withMetrics(metricsOf(i, m.id())).withTls(tls == null ? null : tls.apply(m.id()));
                     ChorusNode node = new ChorusNode(config, addresses, loops, dispatch);
                     node.start();
                     started.add(node);

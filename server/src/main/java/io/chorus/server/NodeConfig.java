@@ -8,6 +8,7 @@ import io.chorus.storage.Durability;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import io.chorus.server.metrics.MetricsConfig;
+import io.chorus.transport.tls.TlsConfig;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -37,11 +38,14 @@ import java.util.function.Consumer;
  * @param peerAdvertise where other nodes are told to connect, or null for {@code peerListen}'s host and bound
  *                     port, or on one socket the client address; required when {@code peerListen} is a wildcard
  * @param metrics      where the node's metrics go besides STATS (JMX, CSV, Prometheus) and the slow-request log
+ * @param tls          TLS on both listeners and on connections to other nodes (this node's certificate, the
+ *                     cluster's CA), or null for plaintext: anyone who reaches a port can then read, write and pose as
+ *                     a node (docs/security.md)
  */
 public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, List<Member> members, int partitions,
         Durability durability, CoordinatorConfig coordinator, int dispatchThreads, long maxUnflushedReplyBytes,
         AntiEntropyConfig antiEntropy, String clusterName, HostPort peerListen, HostPort clientAdvertise,
-        HostPort peerAdvertise, MetricsConfig metrics) {
+        HostPort peerAdvertise, MetricsConfig metrics, TlsConfig tls) {
 
     public static final String DEFAULT_CLUSTER_NAME = "chorus";
     /** Cluster names travel length-prefixed like node ids. */
@@ -73,6 +77,9 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
             throw new IllegalArgumentException("listening on the wildcard " + peerListen
                     + " needs a peer address to advertise");
         }
+        if (tls != null && !tls.hasCertificate()) {
+            throw new IllegalArgumentException("a node's TLS needs its certificate and key, not only a CA");
+        }
         if (peerListen != null && peerListen.equals(client) && port != 0) {
             throw new IllegalArgumentException("the peer listener " + peerListen + " is the client listener;"
                     + " leave it null to serve peers there");
@@ -90,7 +97,8 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
             Durability durability, CoordinatorConfig coordinator, int dispatchThreads, long maxUnflushedReplyBytes,
             AntiEntropyConfig antiEntropy) {
         this(nodeId, dataDir, host, port, members, partitions, durability, coordinator, dispatchThreads,
-                maxUnflushedReplyBytes, antiEntropy, DEFAULT_CLUSTER_NAME, null, null, null, MetricsConfig.defaults());
+                maxUnflushedReplyBytes, antiEntropy, DEFAULT_CLUSTER_NAME, null, null, null, MetricsConfig.defaults(),
+                null);
     }
 
     /** Loopback, ephemeral port, SYNC, Q = 256, N/R/W = 3/2/2. */
@@ -157,6 +165,11 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
         return with(b -> b.metrics = metrics);
     }
 
+    /** TLS with this node's certificate (null: plaintext); see the record's parameters. */
+    public NodeConfig withTls(TlsConfig tls) {
+        return with(b -> b.tls = tls);
+    }
+
     /** The addresses clients and peers are told to connect to (either null: the bound one). */
     public NodeConfig withAdvertise(HostPort clientAdvertise, HostPort peerAdvertise) {
         return with(b -> {
@@ -190,6 +203,7 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
         private HostPort clientAdvertise;
         private HostPort peerAdvertise;
         private MetricsConfig metrics;
+        private TlsConfig tls;
 
         private Builder(NodeConfig c) {
             nodeId = c.nodeId;
@@ -208,12 +222,13 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
             clientAdvertise = c.clientAdvertise;
             peerAdvertise = c.peerAdvertise;
             metrics = c.metrics;
+            tls = c.tls;
         }
 
         private NodeConfig build() {
             return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
                     dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
-                    peerAdvertise, metrics);
+                    peerAdvertise, metrics, tls);
         }
     }
 }

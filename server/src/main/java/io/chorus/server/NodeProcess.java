@@ -55,6 +55,11 @@ public final class NodeProcess implements AutoCloseable {
             NodeIdentity identity = node.identity();
             LOG.info("{} of cluster {} started, generation {}", config.nodeName(), config.clusterName(),
                     identity.generation());
+            if (config.tls() == null) {
+                LOG.warn("{}: TLS is off (tls.certificate is empty): any process that reaches {} can read, write and"
+                        + " join as a node. For trials on one machine only; docs/security.md", config.nodeName(),
+                        config.clientListen());
+            }
             return new NodeProcess(config, identity, lock, node);
         } catch (RuntimeException | Error e) {
             lock.close();

@@ -5,6 +5,7 @@ import io.chorus.coordinator.CoordinatorConfig;
 import io.chorus.core.NodeId;
 import io.chorus.ring.Member;
 import io.chorus.server.metrics.MetricsConfig;
+import io.chorus.transport.tls.TlsConfig;
 import io.chorus.storage.Durability;
 import io.chorus.testkit.Withers;
 import io.chorus.testkit.Withers.Case;
@@ -22,7 +23,9 @@ class NodeConfigWithersTest {
         NodeConfig base = new NodeConfig(id, Path.of("/tmp/chorus-a"), "127.0.0.1", 6000,
                 List.of(Member.of(id), Member.of("b")), 256, Durability.SYNC, CoordinatorConfig.defaults(), 4,
                 1 << 20, AntiEntropyConfig.defaults(), "chorus", new HostPort("127.0.0.1", 6001),
-                new HostPort("10.1.2.3", 6000), new HostPort("10.1.2.3", 6001), MetricsConfig.defaults());
+                new HostPort("10.1.2.3", 6000), new HostPort("10.1.2.3", 6001), MetricsConfig.defaults(),
+                TlsConfig.of(Path.of("/tmp/a.crt"), Path.of("/tmp/a.key"), Path.of("/tmp/ca.crt")));
+        TlsConfig tls = TlsConfig.of(Path.of("/tmp/b.crt"), Path.of("/tmp/b.key"), Path.of("/tmp/ca.crt"));
         MetricsConfig metrics = MetricsConfig.defaults().withJmx(false);
         CoordinatorConfig coordinator = CoordinatorConfig.defaults().withQuorum(5, 3, 3);
         HostPort peers = new HostPort("127.0.0.1", 7001);
@@ -38,6 +41,7 @@ class NodeConfigWithersTest {
                 Case.of("withClusterName", c -> c.withClusterName("other"), "clusterName", "other"),
                 Case.of("withPeerListen", c -> c.withPeerListen(peers), "peerListen", peers),
                 Case.of("withMetrics", c -> c.withMetrics(metrics), "metrics", metrics),
+                Case.of("withTls", c -> c.withTls(tls), "tls", tls),
                 new Case<>("withAdvertise", c -> c.withAdvertise(clientAd, peerAd),
                         Map.of("clientAdvertise", clientAd, "peerAdvertise", peerAd)));
     }

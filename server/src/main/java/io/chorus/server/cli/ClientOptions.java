@@ -4,6 +4,8 @@ import io.chorus.client.ChorusClient;
 import io.chorus.client.ClientConfig;
 import io.chorus.client.RequestOptions;
 import io.chorus.server.HostPort;
+import io.chorus.transport.tls.TlsConfig;
+import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -30,10 +32,37 @@ public final class ClientOptions {
     @Option(names = "--json", description = "Print the answer as JSON.")
     boolean json;
 
+    @Option(names = "--ca", paramLabel = "FILE", defaultValue = "${env:CHORUS_CA}",
+            description = "Speak TLS, trusting the cluster's CA certificate in FILE (default: $CHORUS_CA).")
+    Path ca;
+
+    @Option(names = "--cert", paramLabel = "FILE", defaultValue = "${env:CHORUS_CERT}",
+            description = "With --ca: this client's certificate chain, for nodes that require one ($CHORUS_CERT).")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE", defaultValue = "${env:CHORUS_KEY}",
+            description = "With --cert: its private key, PKCS#8 PEM ($CHORUS_KEY).")
+    Path key;
+
     ChorusClient connect() {
         HostPort seed = HostPort.parse(host);
         return ChorusClient.connect(ClientConfig.builder(List.of(seed.toSocketAddress())).clientName("chorus-cli")
-                .build());
+                .tls(tls()).build());
+    }
+
+    /** TLS as the options ask, or null for plaintext. */
+    TlsConfig tls() {
+        if (ca == null) {
+            if (cert != null || key != null) {
+                throw new IllegalArgumentException("--cert and --key need --ca (the CA to trust the nodes by)");
+            }
+            return null;
+        }
+        if ((cert == null) != (key == null)) {
+            throw new IllegalArgumentException("--cert and --key go together");
+        }
+        TlsConfig t = TlsConfig.trusting(ca);
+        return cert == null ? t : t.withCertificate(cert, key);
     }
 
     RequestOptions request() {

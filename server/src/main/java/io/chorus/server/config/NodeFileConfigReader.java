@@ -14,6 +14,7 @@ import io.chorus.server.NodeConfig;
 import io.chorus.server.config.NodeFileConfig.GossipSettings;
 import io.chorus.server.config.NodeFileConfig.MembershipSettings;
 import io.chorus.server.metrics.MetricsConfig;
+import io.chorus.transport.tls.TlsConfig;
 import io.chorus.storage.Durability;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +43,7 @@ final class NodeFileConfigReader {
         Section root = Section.root(tree).expect("cluster_name", "node_name", "data_dir", "zone", "client_listen",
                 "peer_listen", "client_advertise", "peer_advertise", "seeds", "partitions", "durability",
                 "dispatch_threads", "replication", "hints", "budget", "anti_entropy", "gossip", "membership",
-                "metrics");
+                "metrics", "tls");
         String clusterName = root.string("cluster_name", NodeConfig.DEFAULT_CLUSTER_NAME, "");
         String problem = NodeConfig.clusterNameProblem(clusterName);
         if (problem != null) {
@@ -90,9 +91,10 @@ final class NodeFileConfigReader {
         GossipSettings gossip = gossip(root.section("gossip"));
         MembershipSettings membership = membership(root.section("membership"));
         MetricsConfig metrics = metrics(root.section("metrics"));
+        TlsConfig tls = tls(root.section("tls"));
         return new NodeFileConfig(clusterName, nodeName, dataDir, zone, clientListen, peerListen, clientAdvertise,
                 peerAdvertise, seeds, partitions, durability, dispatchThreads, coordinator, antiEntropy, gossip,
-                membership, metrics);
+                membership, metrics, tls);
     }
 
     /**
@@ -223,6 +225,51 @@ final class NodeFileConfigReader {
         boolean autoCommit = s.bool("auto_commit", true);
         Duration settle = duration(s, "settle", NodeFileConfig.DEFAULT_SETTLE, Duration.ZERO, Duration.ofDays(1));
         return new MembershipSettings(autoCommit, settle);
+    }
+
+    /** Off unless {@code certificate} names a file; then {@code key} and {@code ca} are required. */
+    private static TlsConfig tls(Section s) {
+        s.expect("certificate", "key", "ca", "client_auth", "provider", "protocols", "reload_interval");
+        String cert = s.string("certificate", "", "");
+        String key = s.string("key", "", "");
+        String ca = s.string("ca", "", "");
+        String clientAuth = s.string("client_auth", "optional", "");
+        String provider = s.string("provider", "auto", "");
+        String protocols = s.string("protocols", TlsConfig.TLS_1_3, "");
+        Duration reload = duration(s, "reload_interval", TlsConfig.DEFAULT_RELOAD_INTERVAL, Duration.ZERO,
+                Duration.ofDays(1));
+        TlsConfig.ClientAuth auth = switch (clientAuth) {
+            case "none" -> TlsConfig.ClientAuth.NONE;
+            case "optional" -> TlsConfig.ClientAuth.OPTIONAL;
+            case "require" -> TlsConfig.ClientAuth.REQUIRE;
+            default -> throw s.error("client_auth", "'" + clientAuth + "' is not none, optional or require");
+        };
+        TlsConfig.Provider p = switch (provider) {
+            case "auto" -> TlsConfig.Provider.AUTO;
+            case "openssl" -> TlsConfig.Provider.OPENSSL;
+            case "jdk" -> TlsConfig.Provider.JDK;
+            default -> throw s.error("provider", "'" + provider + "' is not auto, openssl or jdk");
+        };
+        String[] versions = protocols.split("\\s*,\\s*");
+        for (String v : versions) {
+            if (!v.equals(TlsConfig.TLS_1_3) && !v.equals(TlsConfig.TLS_1_2)) {
+                throw s.error("protocols", "'" + v + "' is not " + TlsConfig.TLS_1_3 + " or " + TlsConfig.TLS_1_2);
+            }
+        }
+        if (cert.isBlank()) {
+            if (!key.isBlank() || !ca.isBlank()) {
+                throw s.error("certificate", "missing: key and ca are set, so TLS needs this node's certificate");
+            }
+            return null;
+        }
+        if (key.isBlank()) {
+            throw s.error("key", "missing: the private key (PKCS#8 PEM) of the certificate");
+        }
+        if (ca.isBlank()) {
+            throw s.error("ca", "missing: the CA certificate(s) that issued the cluster's certificates");
+        }
+        return checked(s, "", () -> TlsConfig.of(Path.of(cert), Path.of(key), Path.of(ca)).withClientAuth(auth)
+                .withProvider(p).withProtocols(versions).withReloadInterval(reload));
     }
 
     private static MetricsConfig metrics(Section s) {

@@ -7,6 +7,7 @@ import io.chorus.gossip.FailureDetectorConfig;
 import io.chorus.server.HostPort;
 import io.chorus.storage.Durability;
 import io.chorus.server.metrics.MetricsConfig;
+import io.chorus.transport.tls.TlsConfig;
 import java.time.Duration;
 
 /**
@@ -101,6 +102,17 @@ public final class NodeFileConfigWriter {
         line(out, 1, "csv_interval", Durations.format(m.reportInterval()));
         line(out, 1, "prometheus_listen", m.prometheus() == null ? "\"\"" : m.prometheus().toString());
         line(out, 1, "slow_request", Durations.format(m.slowRequest()));
+
+        TlsConfig t = c.tls();
+        out.append("tls:\n");
+        line(out, 1, "certificate", t == null ? "\"\"" : quoted(t.certificateChain().toString()));
+        line(out, 1, "key", t == null ? "\"\"" : quoted(t.privateKey().toString()));
+        line(out, 1, "ca", t == null ? "\"\"" : quoted(t.trustedCa().toString()));
+        line(out, 1, "client_auth", t == null ? "optional" : t.clientAuth().name().toLowerCase(java.util.Locale.ROOT));
+        line(out, 1, "provider", t == null ? "auto" : t.provider().name().toLowerCase(java.util.Locale.ROOT));
+        line(out, 1, "protocols", t == null ? TlsConfig.TLS_1_3 : String.join(",", t.protocols()));
+        line(out, 1, "reload_interval", Durations.format(t == null ? TlsConfig.DEFAULT_RELOAD_INTERVAL
+                : t.reloadInterval()));
         return out.toString();
     }
 

@@ -99,7 +99,7 @@ class NodeFileConfigTest {
                 "$1");
         List<String> keys = new ArrayList<>();
         leaves("", new YAMLMapper().readTree(uncommented), keys);
-        assertThat(keys).hasSize(49);
+        assertThat(keys).hasSize(56);
         // Written back with every key, a config has the same keys as the example (advertise and peer_listen too,
         // when they differ from their defaults).
         List<String> written = new ArrayList<>();
@@ -144,6 +144,30 @@ class NodeFileConfigTest {
             }
         }
         assertThat(rows).isGreaterThanOrEqualTo(10);
+    }
+
+    @Test
+    void tlsIsOffUntilACertificateIsNamedAndThenNeedsItsKeyAndCa() {
+        assertThat(parse(REQUIRED).tls()).isNull();
+        io.chorus.transport.tls.TlsConfig tls = parse(REQUIRED + "tls:\n  certificate: n.crt\n  key: n.key\n"
+                + "  ca: ca.crt\n  client_auth: require\n  provider: jdk\n  protocols: TLSv1.3,TLSv1.2\n"
+                + "  reload_interval: 30s\n").tls();
+        assertThat(tls.certificateChain()).isEqualTo(Path.of("n.crt"));
+        assertThat(tls.privateKey()).isEqualTo(Path.of("n.key"));
+        assertThat(tls.trustedCa()).isEqualTo(Path.of("ca.crt"));
+        assertThat(tls.clientAuth()).isEqualTo(io.chorus.transport.tls.TlsConfig.ClientAuth.REQUIRE);
+        assertThat(tls.provider()).isEqualTo(io.chorus.transport.tls.TlsConfig.Provider.JDK);
+        assertThat(tls.protocols()).containsExactly("TLSv1.3", "TLSv1.2");
+        assertThat(tls.reloadInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(parse(REQUIRED + "tls:\n  certificate: n.crt\n  key: n.key\n  ca: ca.crt\n").toNodeConfig(
+                List.of(parse(REQUIRED).member())).tls()).isNotNull();
+        assertThat(error(REQUIRED + "tls:\n  certificate: n.crt\n  ca: ca.crt\n")).contains("tls.key");
+        assertThat(error(REQUIRED + "tls:\n  certificate: n.crt\n  key: n.key\n")).contains("tls.ca");
+        assertThat(error(REQUIRED + "tls:\n  key: n.key\n")).contains("tls.certificate");
+        assertThat(error(REQUIRED + "tls:\n  certificate: n.crt\n  key: n.key\n  ca: c\n  client_auth: maybe\n"))
+                .contains("tls.client_auth");
+        assertThat(error(REQUIRED + "tls:\n  certificate: n.crt\n  key: n.key\n  ca: c\n  protocols: SSLv3\n"))
+                .contains("tls.protocols");
     }
 
     private static void leaves(String prefix, JsonNode node, List<String> out) {

@@ -1,0 +1,108 @@
+package io.chorus.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.chorus.client.ChorusClient;
+import io.chorus.client.ClientConfig;
+import io.chorus.coordinator.PeerOpcodes;
+import io.chorus.core.NodeId;
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.core.transport.Message;
+import io.chorus.storage.Durability;
+import io.chorus.transport.netty.ClientConnection;
+import io.chorus.transport.netty.ClientOptions;
+import io.chorus.transport.netty.EventLoops;
+import io.chorus.transport.protocol.HelloRequest;
+import io.chorus.transport.protocol.Role;
+import io.chorus.transport.testing.TestCertificates;
+import io.chorus.transport.testing.TestCertificates.Authority;
+import io.chorus.transport.testing.TestCertificates.Issued;
+import io.chorus.transport.tls.TlsConfig;
+import io.chorus.transport.tls.TlsContext;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A cluster whose nodes speak TLS to clients and to each other (node config `tls`): it forms, serves a client that
+ * trusts its CA, and gives nothing to a plaintext client, to a client trusting another CA, or to a process posing
+ * as a node without a certificate of the cluster's CA naming it.
+ */
+class TlsClusterTest {
+
+    @TempDir
+    Path dir;
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aTlsClusterServesItsClientsAndRefusesStrangers() throws Exception {
+        Authority ca = TestCertificates.authority(java.nio.file.Files.createDirectories(dir.resolve("ca")),
+                "cluster-ca");
+        Authority stranger = TestCertificates.authority(java.nio.file.Files.createDirectories(
+                dir.resolve("stranger")), "stranger-ca");
+        Map<NodeId, Issued> certs = new ConcurrentHashMap<>();
+        try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(3).durability(Durability.NOSYNC).partitions(16)
+                .tls(id -> {
+                    Issued cert = certs.computeIfAbsent(id, n -> ca.issue(n.name()));
+                    return TlsConfig.of(cert.certificateFile(), cert.keyFile(), ca.certificateFile());
+                }).start();
+             ChorusClient client = cluster.client()) {
+            // Formed over TLS: gossip and the ring's replicas reached each other.
+            assertThat(client.membersAsync(cluster.node(0).address()).get(10, TimeUnit.SECONDS).members())
+                    .hasSize(3).allSatisfy(m -> assertThat(m.alive()).isTrue());
+            client.put(b("secret"), b("v"), null);
+            assertThat(client.get(b("secret")).values()).containsExactly(b("v"));
+
+            List<java.net.InetSocketAddress> seeds = cluster.addresses();
+            ChorusException plaintext = catchThrowableOfType(() -> ChorusClient.connect(
+                    ClientConfig.builder(seeds).connectTimeoutMillis(2_000).build()), ChorusException.class);
+            assertThat(plaintext.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+            ChorusException untrusted = catchThrowableOfType(() -> ChorusClient.connect(ClientConfig.builder(seeds)
+                    .tls(TlsConfig.trusting(stranger.certificateFile())).build()), ChorusException.class);
+            assertThat(untrusted.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+
+            // A process with a certificate of another CA, or of this CA but naming another node, cannot speak as a
+            // node: no replica write gets in.
+            Issued rogue = stranger.issue("node-1");
+            Issued wrongName = ca.issue("node-9");
+            try (EventLoops loops = EventLoops.create(1, "rogue")) {
+                assertThat(nodeHello(loops, cluster, rogue, stranger.certificateFile(), "node-1")).isNotNull();
+                ChorusException impostor = nodeHello(loops, cluster, wrongName, ca.certificateFile(), "node-1");
+                assertThat(impostor.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+            }
+            assertThat(client.get(b("secret")).values()).containsExactly(b("v"));
+        }
+    }
+
+    /** The failure of a node HELLO to node 2 presenting {@code cert} and claiming {@code claimed}. */
+    private static ChorusException nodeHello(EventLoops loops, EmbeddedCluster cluster, Issued cert, Path trusted,
+            String claimed) throws Exception {
+        TlsContext tls = TlsContext.load(TlsConfig.of(cert.certificateFile(), cert.keyFile(), trusted));
+        try {
+            ClientConnection c = ClientConnection.connect(loops, cluster.node(1).address(),
+                    HelloRequest.of(Role.NODE, claimed),
+                    ClientOptions.callbacksOn(Runnable::run).withTls(tls), null).get(10, TimeUnit.SECONDS);
+            try {
+                c.request(Message.of(PeerOpcodes.REPLICA_PUT, new byte[8]), 2_000).get(10, TimeUnit.SECONDS);
+            } finally {
+                c.close();
+            }
+            throw new AssertionError("a node HELLO with " + cert.certificate().getSubjectX500Principal()
+                    + " was accepted");
+        } catch (ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(ChorusException.class);
+            return (ChorusException) e.getCause();
+        }
+    }
+}
