@@ -315,7 +315,7 @@ public final class ChorusNode implements AutoCloseable {
         } else {
             for (HostPort seed : membershipOptions.seeds()) {
                 if (!seed.equals(ownPeer)) {
-                    NodeId seedId = NodeId.of("seed:" + seed);
+                    NodeId seedId = NodeId.of(NettyTransport.SEED_PREFIX + seed);
                     addresses.put(seedId, seed.toSocketAddress());
                     seeds.add(seedId);
                 }
@@ -340,7 +340,7 @@ public final class ChorusNode implements AutoCloseable {
         }));
         m.onRemoved(() -> onRemoved.run());
         m.joinSupport(seed -> {
-            NodeId seedId = NodeId.of("seed:" + seed);
+            NodeId seedId = NodeId.of(NettyTransport.SEED_PREFIX + seed);
             addresses.put(seedId, seed.toSocketAddress());
             return seedId;
         }, () -> {

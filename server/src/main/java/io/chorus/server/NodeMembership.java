@@ -16,6 +16,7 @@ import io.chorus.gossip.MembershipView;
 import io.chorus.gossip.NodeState;
 import io.chorus.gossip.NodeStatus;
 import io.chorus.gossip.Plan;
+import io.chorus.transport.netty.NettyTransport;
 import io.chorus.ring.Claim;
 import io.chorus.ring.Member;
 import io.chorus.ring.RingState;
@@ -80,7 +81,7 @@ final class NodeMembership implements AutoCloseable {
     private final java.util.concurrent.Executor io;
     private final Random random;
     private final List<Consumer<MembershipView>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private volatile java.util.function.Function<HostPort, NodeId> seedIds = h -> NodeId.of("seed:" + h);
+    private volatile java.util.function.Function<HostPort, NodeId> seedIds = h -> NodeId.of(NettyTransport.SEED_PREFIX + h);
     private volatile java.util.function.BooleanSupplier holdsData = () -> false;
     private final Claimant claimant;
     /** A member counts toward a commit's majority if heard from within this many gossip intervals. */
