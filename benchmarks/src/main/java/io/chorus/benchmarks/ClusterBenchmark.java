@@ -7,6 +7,7 @@ import io.chorus.client.ClientConfig;
 import io.chorus.core.causal.VersionVector;
 import io.chorus.core.transport.Message;
 import io.chorus.server.EmbeddedCluster;
+import io.chorus.transport.tls.TlsConfig;
 import io.chorus.storage.Durability;
 import io.chorus.transport.netty.ClientConnection;
 import io.chorus.transport.netty.ClientOptions;
@@ -127,15 +128,26 @@ public class ClusterBenchmark {
     public static class Cluster extends Workload {
         @Param({"NOSYNC", "SYNC"})
         public Durability durability;
+        /** TLS on client and node connections: OFF, OPENSSL or JDK (-p tls=OFF,OPENSSL,JDK compares them). */
+        @Param({"OFF"})
+        public String tls;
         final VersionVector[] contexts = new VersionVector[KEYS];
         EmbeddedCluster cluster;
         ChorusClient client;
 
         @Setup(Level.Trial)
-        public void setUp() {
-            cluster = EmbeddedCluster.builder().nodes(3).durability(durability).start();
+        public void setUp() throws Exception {
+            EmbeddedCluster.Builder builder = EmbeddedCluster.builder().nodes(3).durability(durability);
+            TlsConfig clientTls = null;
+            if (!tls.equals("OFF")) {
+                TlsConfig.Provider provider = TlsConfig.Provider.valueOf(tls);
+                BenchCertificates certs = BenchCertificates.create(BenchDirs.create("chorus-bench-tls"));
+                builder.tls(id -> certs.node(id.name()).withProvider(provider));
+                clientTls = TlsConfig.trusting(certs.ca()).withProvider(provider);
+            }
+            cluster = builder.start();
             client = ChorusClient.connect(ClientConfig.builder(cluster.addresses()).ioThreads(1)
-                    .callbackExecutor(Runnable::run).build());
+                    .callbackExecutor(Runnable::run).tls(clientTls).build());
             List<CompletableFuture<ChorusObject>> loading = new ArrayList<>();
             for (int k = 0; k < KEYS; k++) {
                 loading.add(client.putAsync(keys[k], value, null));
