@@ -26,6 +26,7 @@ public final class WireErrorCodes {
             case CORRUPT -> 11;
             case UNSUPPORTED_VERSION -> 12;
             case UNAUTHENTICATED -> 13;
+            case FORBIDDEN -> 14;
             case INTERNAL -> 255;
         };
     }
@@ -46,6 +47,7 @@ public final class WireErrorCodes {
             case 11 -> ErrorCode.CORRUPT;
             case 12 -> ErrorCode.UNSUPPORTED_VERSION;
             case 13 -> ErrorCode.UNAUTHENTICATED;
+            case 14 -> ErrorCode.FORBIDDEN;
             default -> ErrorCode.INTERNAL;
         };
     }

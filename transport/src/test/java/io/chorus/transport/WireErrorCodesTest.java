@@ -32,6 +32,7 @@ class WireErrorCodesTest {
         spec.put(ErrorCode.CORRUPT, 11);
         spec.put(ErrorCode.UNSUPPORTED_VERSION, 12);
         spec.put(ErrorCode.UNAUTHENTICATED, 13);
+        spec.put(ErrorCode.FORBIDDEN, 14);
         spec.put(ErrorCode.INTERNAL, 255);
         assertThat(spec).hasSize(ErrorCode.values().length);
         Set<Integer> seen = new HashSet<>();

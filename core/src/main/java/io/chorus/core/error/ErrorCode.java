@@ -27,9 +27,15 @@ public enum ErrorCode {
     /** Client and server share no protocol version. */
     UNSUPPORTED_VERSION,
     /**
-     * The connection could not prove the identity it claims: with TLS, a node HELLO without a verified certificate
+     * The connection could not prove the identity it claims: a wrong password, no credentials where they are
+     * required, an untrusted or expired certificate, or (with TLS) a node HELLO without a verified certificate
      * naming that node. The connection is closed; retrying with the same credentials will not help.
      */
     UNAUTHENTICATED,
+    /**
+     * The identity is proven but may not do this: a request its roles do not allow (a read-only user's PUT, an
+     * admin opcode from a writer), or a node message from a node that is not a member. The connection stays open.
+     */
+    FORBIDDEN,
     INTERNAL
 }
