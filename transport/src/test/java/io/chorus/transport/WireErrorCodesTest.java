@@ -44,7 +44,7 @@ class WireErrorCodesTest {
             assertThat(seen.add(wire)).isTrue();
         }
         assertThat(WireErrorCodes.fromWire(0)).isEqualTo(ErrorCode.INTERNAL);
-        assertThat(WireErrorCodes.isKnown(14)).isFalse();
+        assertThat(WireErrorCodes.isKnown(15)).isFalse();
     }
 
     @Test

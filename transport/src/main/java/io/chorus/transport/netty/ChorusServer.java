@@ -1,6 +1,7 @@
 package io.chorus.transport.netty;
 
 import io.chorus.core.transport.RequestHandler;
+import io.chorus.transport.auth.Authenticator;
 import io.chorus.transport.protocol.Role;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * role has a handler its requests get UNAVAILABLE. HELLO and PING are answered by the server itself.
  *
  * <p>With a {@linkplain ServerConfig#peerListener() peer listener} it listens on two sockets, one for clients and
- * one for other nodes; both lead to the same connections, handlers and limits, and either takes either role (the
- * HELLO decides, as on one socket).
+ * one for other nodes; both lead to the same connections, handlers and limits. The client socket then refuses a
+ * node HELLO (FORBIDDEN), so node messages never come in on the port clients are given; the peer socket takes
+ * either role (the HELLO decides, as on one socket), so an operator's CLI pointed at it still works.
  *
  * <p>With {@linkplain ServerConfig#tls() TLS}, every connection on either socket is TLS from its first byte; while
  * the server runs, its certificate files are checked for a change every reload interval (on the dispatch
@@ -79,6 +81,16 @@ public final class ChorusServer implements AutoCloseable {
         dispatcher.serve(Role.CLIENT, handler);
     }
 
+    /**
+     * Checks every client HELLO with {@code authenticator} from now on (null: clients are not authenticated and
+     * may send every client opcode, as a server without users does). Each accepted client then gets only the
+     * opcodes its roles allow ({@link io.chorus.transport.protocol.Opcodes#permission}); others are FORBIDDEN.
+     * Connections already open keep the identity they had.
+     */
+    public void authenticateClients(Authenticator authenticator) {
+        dispatcher.authenticateClients(authenticator);
+    }
+
     /** Installs (or with null removes) the handler for requests from other nodes. */
     public void serveNodes(RequestHandler handler) {
         dispatcher.serve(Role.NODE, handler);
@@ -110,12 +122,15 @@ public final class ChorusServer implements AutoCloseable {
                 // A peer that shuts down its output still gets the answers to what it sent (see the handler).
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(initializer);
-        ChannelFuture bound = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
+        InetSocketAddress peers = config.peerListener();
+        // With a peer listener of its own, the client socket refuses nodes (docs/security.md, "Ports").
+        ServerBootstrap clientBootstrap = peers == null ? bootstrap
+                : bootstrap.clone().childHandler(initializer.refusingNodes());
+        ChannelFuture bound = clientBootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             releaseLoops();
             throw cannotBind(config.host(), config.port(), bound.cause());
         }
-        InetSocketAddress peers = config.peerListener();
         if (peers != null) {
             ChannelFuture peerBound = bootstrap.bind(peers.getHostString(), peers.getPort()).awaitUninterruptibly();
             if (!peerBound.isSuccess()) {

@@ -9,6 +9,7 @@ import io.chorus.transport.protocol.Frame;
 import io.chorus.transport.protocol.HelloResponse;
 import io.chorus.transport.protocol.Opcodes;
 import io.chorus.transport.protocol.ProtocolVersion;
+import io.chorus.transport.tls.TlsFailures;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -58,6 +59,8 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
     private boolean closed;
     /** Why the channel is being closed, for the UNAVAILABLE of the requests it takes down. */
     private String closeReason;
+    /** The connection ended on a TLS refusal of our certificate: what was pending fails UNAUTHENTICATED. */
+    private boolean refusedByTls;
     private volatile HelloResponse serverHello;
     /**
      * One timer per connection, armed for the earliest deadline of the requests in flight, instead of one per
@@ -211,7 +214,8 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
             List<Pending> dropped = new ArrayList<>(pending.values());
             pending.clear();
             for (Pending p : dropped) {
-                fail(p.future, new ChorusException(ErrorCode.UNAVAILABLE, why));
+                fail(p.future, new ChorusException(refusedByTls ? ErrorCode.UNAUTHENTICATED : ErrorCode.UNAVAILABLE,
+                        why));
             }
         }
         ctx.fireChannelInactive();
@@ -219,6 +223,9 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // With TLS 1.3 a server refuses our certificate after our side of the handshake is done: the alert
+        // arrives here, while the HELLO waits for its answer.
+        refusedByTls |= TlsFailures.isRefusal(cause);
         closeWith(cause.toString());
     }
 

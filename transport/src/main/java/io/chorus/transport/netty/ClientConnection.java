@@ -11,6 +11,7 @@ import io.chorus.transport.protocol.HelloRequest;
 import io.chorus.transport.protocol.HelloResponse;
 import io.chorus.transport.protocol.Opcodes;
 import io.chorus.transport.tls.TlsContext;
+import io.chorus.transport.tls.TlsFailures;
 import io.chorus.transport.tls.TlsIdentity;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -114,8 +115,13 @@ public final class ClientConnection implements AutoCloseable {
             ssl.handshakeFuture().addListener(h -> {
                 if (!h.isSuccess()) {
                     channel.close();
-                    fail(options, result, new NotSentException("TLS handshake with " + address + " failed: "
-                            + h.cause(), h.cause()));
+                    if (TlsFailures.isRefusal(h.cause())) {
+                        fail(options, result, new ChorusException(ErrorCode.UNAUTHENTICATED, "TLS handshake with "
+                                + address + " refused: " + h.cause().getMessage(), h.cause()));
+                    } else {
+                        fail(options, result, new NotSentException("TLS handshake with " + address + " failed: "
+                                + h.cause(), h.cause()));
+                    }
                     return;
                 }
                 // On the event loop, as the handler's state needs.

@@ -24,6 +24,7 @@ final class ConnectionBudget {
     private final LongAdder refusedConnections = new LongAdder();
     private final LongAdder handshakeTimeouts = new LongAdder();
     private final LongAdder slowReadersClosed = new LongAdder();
+    private final LongAdder authenticationFailures = new LongAdder();
     /** Connections waiting for their HELLO, oldest first. */
     private final ConcurrentLinkedDeque<Channel> awaitingHello = new ConcurrentLinkedDeque<>();
 
@@ -97,9 +98,14 @@ final class ConnectionBudget {
         slowReadersClosed.increment();
     }
 
+    void countAuthenticationFailure() {
+        authenticationFailures.increment();
+    }
+
     TransportStats stats() {
         return new TransportStats(clients.get(), nodes.get(), pending.get(), unflushed.get(),
-                config.maxUnflushedPerNode(), refusedConnections.sum(), handshakeTimeouts.sum(), slowReadersClosed.sum());
+                config.maxUnflushedPerNode(), refusedConnections.sum(), handshakeTimeouts.sum(), slowReadersClosed.sum(),
+                authenticationFailures.sum());
     }
 
     private static boolean take(AtomicInteger count, int limit) {

@@ -1,8 +1,13 @@
 package io.chorus.transport.netty;
 
 import io.chorus.core.transport.RequestHandler;
+import io.chorus.transport.auth.Authenticator;
 import io.chorus.transport.protocol.Role;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What a server's connections share: the config, the {@link ConnectionBudget}, the executor requests are dispatched to (handlers run on an event
@@ -17,11 +22,43 @@ final class Dispatcher {
     private volatile RequestHandler clientHandler;
     private volatile RequestHandler nodeHandler;
     private volatile boolean frozen;
+    private volatile Authenticator authenticator;
+    /**
+     * Where client credentials are checked: one thread, so that a crowd of logins (each a PBKDF2 hash, tens of
+     * milliseconds) takes at most one core from the requests of clients already in, and a bounded queue, over
+     * which a HELLO gets OVERLOADED. The thread ends when idle, so a stopped server leaves none behind.
+     */
+    private final ThreadPoolExecutor authExecutor;
 
     Dispatcher(ServerConfig config, Executor executor) {
         this.config = config;
         this.executor = executor;
         this.budget = new ConnectionBudget(config);
+        AtomicInteger threads = new AtomicInteger();
+        this.authExecutor = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(AUTH_QUEUE), r -> {
+                    Thread t = new Thread(r, "chorus-auth-" + config.nodeId().name() + "-"
+                            + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        authExecutor.allowCoreThreadTimeOut(true);
+    }
+
+    /** HELLOs waiting for their credentials check, at most; more are refused with OVERLOADED. */
+    static final int AUTH_QUEUE = 128;
+
+    /** The client authenticator, or null when clients are not authenticated (every request allowed). */
+    Authenticator authenticator() {
+        return authenticator;
+    }
+
+    void authenticateClients(Authenticator authenticator) {
+        this.authenticator = authenticator;
+    }
+
+    Executor authExecutor() {
+        return authExecutor;
     }
 
     ServerConfig config() {

@@ -25,11 +25,27 @@ final class ServerChannelInitializer extends ChannelInitializer<Channel> {
 
     private final Dispatcher dispatcher;
     private final ChannelGroup connections;
-    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger open;
+    private final boolean acceptsNodes;
 
     ServerChannelInitializer(Dispatcher dispatcher, ChannelGroup connections) {
+        this(dispatcher, connections, new AtomicInteger(), true);
+    }
+
+    private ServerChannelInitializer(Dispatcher dispatcher, ChannelGroup connections, AtomicInteger open,
+                                     boolean acceptsNodes) {
         this.dispatcher = dispatcher;
         this.connections = connections;
+        this.open = open;
+        this.acceptsNodes = acceptsNodes;
+    }
+
+    /**
+     * The same, counting into the same open connections, for a client listener beside a peer listener: its
+     * connections refuse node HELLOs, so node messages never arrive on the port clients are given.
+     */
+    ServerChannelInitializer refusingNodes() {
+        return new ServerChannelInitializer(dispatcher, connections, open, false);
     }
 
     int openConnections() {
@@ -57,7 +73,7 @@ final class ServerChannelInitializer extends ChannelInitializer<Channel> {
         // a read go straight through rather than waiting for one more loop task.
         p.addLast("flush", new FlushConsolidationHandler(EXPLICIT_FLUSH_AFTER_FLUSHES, false));
         p.addLast("codec", new FrameCodec(config.maxFrameBytes()));
-        ServerConnectionHandler handler = new ServerConnectionHandler(dispatcher);
+        ServerConnectionHandler handler = new ServerConnectionHandler(dispatcher, acceptsNodes);
         handler.holdsPendingSlot();
         p.addLast("connection", handler);
     }

@@ -30,8 +30,8 @@ import java.util.function.LongSupplier;
  *                                requests on it to make room for a client that does not read)
  * @param peerListener            a second address to listen on, for other nodes, or null to serve them on
  *                                {@code host:port} with the clients (unresolved; port 0 for an ephemeral one).
- *                                Either socket accepts either role, as the one socket does: the HELLO decides,
- *                                so a peer that only knows the client address still gets in. Both share the
+ *                                The client socket then refuses node HELLOs (FORBIDDEN): seeds and peers must
+ *                                use the peer address; the peer socket accepts either role. Both share the
  *                                handlers, slots, limits and freeze of this server
  * @param tls                     TLS on every accepted connection (both listeners), or null for plaintext. Its
  *                                context must have a certificate; its files are checked for a change every

@@ -5,11 +5,14 @@ import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
 import io.chorus.core.transport.Message;
 import io.chorus.core.transport.RequestHandler;
+import io.chorus.transport.auth.Authenticator;
+import io.chorus.transport.auth.Principal;
 import io.chorus.transport.protocol.ErrorBody;
 import io.chorus.transport.protocol.Frame;
 import io.chorus.transport.protocol.HelloRequest;
 import io.chorus.transport.protocol.HelloResponse;
 import io.chorus.transport.protocol.Opcodes;
+import io.chorus.transport.protocol.Permission;
 import io.chorus.transport.protocol.PingBody;
 import io.chorus.transport.protocol.ProtocolVersion;
 import io.chorus.transport.protocol.Role;
@@ -77,6 +80,8 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
     private final int maxInFlight;
     private final int maxFrameBytes;
     private final long maxUnflushed;
+    /** False on the client listener of a server with a peer listener of its own: node HELLOs are refused there. */
+    private final boolean acceptsNodes;
     private ChannelHandlerContext ctx;
     private ReplyBatcher replies;
     /** Requests decoded in the current read, dispatched together when it completes. */
@@ -90,6 +95,10 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
     private NodeId peer;
     /** With TLS, the peer's verified certificate once the HELLO is accepted (null without one): its principal. */
     private X509Certificate peerCertificate;
+    /** A client's authenticated identity, or null when the server checks none (every request allowed). */
+    private Principal principal;
+    /** The HELLO's credentials are being checked off the loop: frames that follow wait, reading stops. */
+    private boolean authenticating;
     private int version;
     private int inFlight;
     /** Reply bytes admitted on this connection and not yet written to the socket. */
@@ -107,7 +116,12 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
     private boolean inputShutdown;
 
     ServerConnectionHandler(Dispatcher dispatcher) {
+        this(dispatcher, true);
+    }
+
+    ServerConnectionHandler(Dispatcher dispatcher, boolean acceptsNodes) {
         this.dispatcher = dispatcher;
+        this.acceptsNodes = acceptsNodes;
         this.budget = dispatcher.budget();
         this.maxInFlight = dispatcher.config().maxInFlightPerConnection();
         this.maxFrameBytes = dispatcher.config().maxFrameBytes();
@@ -141,7 +155,7 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
     }
 
     private void handshakeExpired() {
-        if ((dispatcher.frozen() || !heldWhileFrozen.isEmpty()) && ctx.channel().isOpen()) {
+        if ((dispatcher.frozen() || (!authenticating && !heldWhileFrozen.isEmpty())) && ctx.channel().isOpen()) {
             // A frozen node runs no timers of its own: the deadline counts again from the thaw. Frames held while
             // frozen and not yet handled (the thaw's task is queued behind this timer) count as frozen too: the
             // HELLO may be among them (ServerLimitsTest, a half-close while frozen, failed on that race).
@@ -172,9 +186,10 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (dispatcher.frozen() || !heldWhileFrozen.isEmpty()) {
+        if (dispatcher.frozen() || authenticating || !heldWhileFrozen.isEmpty()) {
             // Netty still performs a read it had asked for before reading was turned off: keep what it brings
-            // for the thaw, so a frozen node really answers nothing.
+            // for the thaw, so a frozen node really answers nothing (and for the end of a HELLO's password check,
+            // so nothing runs before the client is known).
             heldWhileFrozen.add(msg);
             ctx.channel().config().setAutoRead(false);
             return;
@@ -184,7 +199,7 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
 
     /** On the loop, after a thaw: what was read while frozen, in order, then reading as usual. */
     void thaw() {
-        while (!heldWhileFrozen.isEmpty() && !dispatcher.frozen()) {
+        while (!heldWhileFrozen.isEmpty() && !dispatcher.frozen() && !authenticating) {
             Object held = heldWhileFrozen.poll();
             if (held instanceof ChannelInputShutdownEvent) {
                 onInputShutdown();
@@ -259,11 +274,88 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
                     ErrorBody.of(ErrorCode.UNAUTHENTICATED, refusal.get()));
             return;
         }
+        if (hello.role() == Role.NODE && !acceptsNodes) {
+            log.warn("{}: refusing a node HELLO as {} on the client port", ctx.channel(), hello.from());
+            replyAndClose(chosen.getAsInt(), frame.opcode(), frame.requestId(), ErrorBody.of(ErrorCode.FORBIDDEN,
+                    "this is a client port; nodes connect to the peer port"));
+            return;
+        }
+        Authenticator authenticator = dispatcher.authenticator();
+        if (hello.role() == Role.CLIENT && authenticator != null) {
+            authenticate(authenticator, frame, hello, chosen.getAsInt(), certificate);
+            return;
+        }
+        accept(frame, hello, chosen.getAsInt(), certificate, null);
+    }
+
+    /**
+     * Checks a client's credentials on the server's authentication executor (a password hash takes tens of
+     * milliseconds of CPU: never on the loop), then, back on the loop, accepts or refuses the HELLO. Meanwhile the
+     * connection keeps its pending slot and deadline, and does not read.
+     */
+    private void authenticate(Authenticator authenticator, Frame frame, HelloRequest hello, int chosenVersion,
+                              X509Certificate certificate) {
+        authenticating = true;
+        updateReading();
+        try {
+            dispatcher.authExecutor().execute(() -> {
+                Principal who = null;
+                ChorusException refused = null;
+                try {
+                    who = authenticator.authenticate(hello.credentials(), certificate);
+                } catch (ChorusException e) {
+                    refused = e;
+                } catch (RuntimeException e) {
+                    log.error("{}: authenticator failed", ctx.channel(), e);
+                    refused = new ChorusException(ErrorCode.INTERNAL, "authentication failed: " + e);
+                }
+                Principal principal = who;
+                ChorusException failure = refused;
+                try {
+                    ctx.executor().execute(() -> authenticated(frame, hello, chosenVersion, certificate, principal,
+                            failure));
+                } catch (RejectedExecutionException stopping) {
+                    // the loop is shutting down, and the connection with it
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            authenticating = false;
+            replyAndClose(chosenVersion, frame.opcode(), frame.requestId(), ErrorBody.of(ErrorCode.OVERLOADED,
+                    "too many authentications in progress; retry later"));
+        }
+    }
+
+    /** On the loop: the end of {@link #authenticate}. */
+    private void authenticated(Frame frame, HelloRequest hello, int chosenVersion, X509Certificate certificate,
+                               Principal who, ChorusException failure) {
+        authenticating = false;
+        if (closing || !ctx.channel().isOpen()) {
+            heldWhileFrozen.forEach(ReferenceCountUtil::release);
+            heldWhileFrozen.clear();
+            return;
+        }
+        if (failure != null) {
+            budget.countAuthenticationFailure();
+            log.warn("{}: refusing client {}{}: {}", ctx.channel(), hello.from(),
+                    hello.credentials() == null ? "" : " as user " + hello.credentials().user(),
+                    failure.getMessage());
+            replyAndClose(chosenVersion, frame.opcode(), frame.requestId(), ErrorBody.from(failure));
+            return;
+        }
+        accept(frame, hello, chosenVersion, certificate, who);
+        if (role != null) {
+            thaw();
+        }
+    }
+
+    /** Takes the role's slot and answers the HELLO: the connection is open for requests. */
+    private void accept(Frame frame, HelloRequest hello, int chosenVersion, X509Certificate certificate,
+                        Principal who) {
         if (!budget.takeRole(hello.role())) {
             budget.countRefusedConnection();
             log.warn("{}: refusing a {} connection from {}: all {} slots taken", ctx.channel(), hello.role(),
                     hello.from(), budget.limitOf(hello.role()));
-            replyAndClose(chosen.getAsInt(), frame.opcode(), frame.requestId(), ErrorBody.of(ErrorCode.OVERLOADED,
+            replyAndClose(chosenVersion, frame.opcode(), frame.requestId(), ErrorBody.of(ErrorCode.OVERLOADED,
                     "this node has its maximum of " + budget.limitOf(hello.role()) + " " + hello.role()
                             + " connections; retry later or elsewhere"));
             return;
@@ -276,7 +368,8 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
         handshakeDeadline.cancel(false);
         peer = hello.from();
         peerCertificate = certificate;
-        version = chosen.getAsInt();
+        principal = who;
+        version = chosenVersion;
         ServerConfig config = dispatcher.config();
         HelloResponse response = new HelloResponse(version, config.nodeId(), config.ringVersion().getAsLong());
         ctx.writeAndFlush(Frame.response(version, Opcodes.HELLO, frame.requestId(), response.encode()));
@@ -296,6 +389,13 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
         if (!Opcodes.isServedTo(role, frame.opcode())) {
             reply(frame, ErrorBody.of(ErrorCode.UNKNOWN_OPCODE,
                     "opcode " + Opcodes.name(frame.opcode()) + " is not served to a " + role));
+            return;
+        }
+        if (principal != null && !principal.may(Opcodes.permission(frame.opcode()))) {
+            Permission needed = Opcodes.permission(frame.opcode());
+            reply(frame, ErrorBody.of(ErrorCode.FORBIDDEN, "user " + principal.name() + " may not "
+                    + Opcodes.name(frame.opcode()) + ": that needs the " + needed.role() + " role, and it has "
+                    + principal.permissions().stream().map(Permission::role).sorted().toList()));
             return;
         }
         RequestHandler handler = dispatcher.handlerFor(role);
@@ -527,7 +627,7 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
      * while its replies pile up; nor is a connection read once it is closing or its peer shut down its side.
      */
     void updateReading() {
-        ctx.channel().config().setAutoRead(!closing && !inputShutdown && !dispatcher.frozen()
+        ctx.channel().config().setAutoRead(!closing && !inputShutdown && !dispatcher.frozen() && !authenticating
                 && ctx.channel().isWritable());
     }
 
@@ -547,7 +647,7 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
             log.debug("{}: idle, closing", ctx.channel());
             ctx.close();
         } else if (evt instanceof ChannelInputShutdownEvent) {
-            if (dispatcher.frozen() || !heldWhileFrozen.isEmpty()) {
+            if (dispatcher.frozen() || authenticating || !heldWhileFrozen.isEmpty()) {
                 heldWhileFrozen.add(evt); // after the requests held before it
             } else {
                 onInputShutdown();

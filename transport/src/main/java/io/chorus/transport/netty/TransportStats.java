@@ -12,8 +12,11 @@ package io.chorus.transport.netty;
  * @param handshakeTimeouts  since start: connections closed for not saying HELLO in time, or to make room for a
  *                           newer one when every pending slot was taken
  * @param slowReadersClosed  since start: connections closed because their peer did not read its replies
+ * @param authenticationFailures since start: client HELLOs refused for a wrong password, missing credentials or
+ *                           an error of the authenticator
  */
 public record TransportStats(int clientConnections, int nodeConnections, int pendingHandshakes, long unflushedBytes,
         long unflushedLimitBytes,
-        long refusedConnections, long handshakeTimeouts, long slowReadersClosed) {
+        long refusedConnections, long handshakeTimeouts, long slowReadersClosed,
+        long authenticationFailures) {
 }

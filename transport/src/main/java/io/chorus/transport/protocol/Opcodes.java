@@ -85,6 +85,21 @@ public final class Opcodes {
         return isClientRequest(opcode) || (role == Role.NODE && isNodeToNode(opcode));
     }
 
+    /**
+     * The permission a client needs for {@code opcode}, or null when any authenticated client may send it: the
+     * topology a client routes by (CLUSTER_INFO, MEMBERS, RING). GET needs READ; PUT and DELETE need WRITE; every
+     * other cluster opcode (STATS, REPAIR, membership changes, PLAN, COMMIT, TRANSFERS, BACKUP) needs ADMIN.
+     * Only meaningful for {@linkplain #isClientRequest client requests}.
+     */
+    public static Permission permission(int opcode) {
+        return switch (opcode) {
+            case CLUSTER_INFO, MEMBERS, RING -> null;
+            case GET -> Permission.READ;
+            case PUT, DELETE -> Permission.WRITE;
+            default -> Permission.ADMIN;
+        };
+    }
+
     /** A readable name for logs: the table name, or the hex value. */
     public static String name(int opcode) {
         return switch (opcode) {

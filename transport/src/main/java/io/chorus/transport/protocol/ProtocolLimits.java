@@ -14,6 +14,8 @@ public final class ProtocolLimits {
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
     /** Names in HELLO, endpoints and stats: bounded like node ids. */
     public static final int MAX_NAME_BYTES = 255;
+    /** A password in a HELLO, in bytes (UTF-8). */
+    public static final int MAX_PASSWORD_BYTES = 1024;
     /** Addresses ({@code host:port}) in the membership admin messages: bounded like names. */
     public static final int MAX_ADDRESS_BYTES = 255;
     /** Zones in MEMBERS: bounded as in the ring encoding. */

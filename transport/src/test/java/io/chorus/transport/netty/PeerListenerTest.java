@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chorus.core.NodeId;
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
 import io.chorus.core.transport.Message;
 import io.chorus.transport.protocol.HelloRequest;
 import io.chorus.transport.protocol.Opcodes;
@@ -67,7 +69,7 @@ class PeerListenerTest {
     }
 
     @Test
-    void bothSocketsServeBothRolesAndStopClosesBoth() throws Exception {
+    void thePeerSocketServesBothRolesTheClientSocketRefusesNodesAndStopClosesBoth() throws Exception {
         ChorusServer server = server(config().withPeerListener(HOST, 0));
         int clientPort = server.start();
         int peerPort = server.peerPort();
@@ -76,7 +78,10 @@ class PeerListenerTest {
             assertThat(ask(clientPort, Role.CLIENT)).isEqualTo("client");
             assertThat(ask(peerPort, Role.NODE)).isEqualTo("node peer-1");
             assertThat(ask(peerPort, Role.CLIENT)).isEqualTo("client");
-            assertThat(ask(clientPort, Role.NODE)).isEqualTo("node peer-1");
+            // Node messages never come in on the port clients are given.
+            assertThatThrownBy(() -> ask(clientPort, Role.NODE)).hasCauseInstanceOf(ChorusException.class)
+                    .cause().satisfies(e -> assertThat(((ChorusException) e).code()).isEqualTo(ErrorCode.FORBIDDEN))
+                    .hasMessageContaining("client port");
         } finally {
             server.stop();
         }

@@ -188,7 +188,9 @@ class TlsConnectionTest {
                 ca.certificateFile())));
         TlsContext wrongTrust = TlsContext.load(TlsConfig.trusting(other.certificateFile()));
         ChorusException e = failure(connecting(server.port(), wrongTrust, Role.CLIENT, "app", null));
-        assertThat(e).isInstanceOf(NotSentException.class).hasMessageContaining("TLS handshake");
+        // A certificate refused: not worth retrying elsewhere with the same trust.
+        assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+        assertThat(e).hasMessageContaining("TLS handshake");
         await().atMost(Duration.ofSeconds(5)).until(() -> server.connectionCount() == 0);
         assertThat(handled).hasValue(0);
     }
@@ -216,7 +218,7 @@ class TlsConnectionTest {
         // as a failed handshake or as the connection closing under the HELLO; either way, nothing is served.
         ChorusException e = failure(connecting(server.port(), TlsContext.load(TlsConfig.trusting(ca.certificateFile())),
                 Role.CLIENT, "anonymous", null));
-        assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
         assertThat(handled).hasValue(0);
         // The same client with a certificate from the CA gets in.
         TlsContext withCert = TlsContext.load(TlsConfig.of(appCert.certificateFile(), appCert.keyFile(),

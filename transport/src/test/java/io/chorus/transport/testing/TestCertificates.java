@@ -121,11 +121,24 @@ public final class TestCertificates {
 
         /** As {@link #issue}, into the given files (a renewal in place: a new key, a new serial). */
         public Issued issueTo(Path certificateFile, Path keyFile, String commonName, String... dnsNames) {
-            KeyPair leaf = keyPair();
             Instant now = Instant.now();
+            return issueTo(certificateFile, keyFile, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)),
+                    commonName, dnsNames);
+        }
+
+        /** A certificate for {@code commonName} that expired an hour ago (valid the day before). */
+        public Issued issueExpired(String commonName) {
+            Instant now = Instant.now();
+            return issueTo(dir.resolve(commonName + "-expired.pem"), dir.resolve(commonName + "-expired-key.pem"),
+                    now.minus(Duration.ofDays(1)), now.minus(Duration.ofHours(1)), commonName);
+        }
+
+        private Issued issueTo(Path certificateFile, Path keyFile, Instant notBefore, Instant notAfter,
+                               String commonName, String... dnsNames) {
+            KeyPair leaf = keyPair();
             try {
                 X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(),
-                        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))),
+                        Date.from(notBefore), Date.from(notAfter),
                         new X500Name("CN=" + commonName), leaf.getPublic());
                 JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
                 builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));

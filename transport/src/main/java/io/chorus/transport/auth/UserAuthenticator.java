@@ -1,0 +1,83 @@
+package io.chorus.transport.auth;
+
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+import io.chorus.transport.protocol.PasswordCredentials;
+import io.chorus.transport.tls.TlsIdentity;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Authenticates clients against a {@link UserTable}, in this order: a HELLO with a password is checked against
+ * that user's hash (a wrong password fails even where anonymous access is allowed: a client that tries to be
+ * someone is never quietly made someone else); without one, a verified TLS client certificate naming a user
+ * (any of its names, {@link TlsIdentity#names}) is that user; without either, the client is
+ * {@linkplain Principal#anonymous() anonymous} if the node allows it, and refused otherwise.
+ *
+ * <p>An unknown user costs the same hash computation as a known one and gets the same message, so neither time
+ * nor text tells which user names exist. Thread-safe (the table supplier must be).
+ */
+public final class UserAuthenticator implements Authenticator {
+
+    /** Compared against when the user does not exist, so that a miss takes as long as a wrong password. */
+    private static final String DECOY = PasswordHash.hash("decoy".getBytes(StandardCharsets.UTF_8));
+
+    private final Supplier<UserTable> users;
+    private final boolean anonymous;
+
+    /** @param anonymous whether a client with neither password nor a user's certificate may connect (all roles) */
+    public UserAuthenticator(Supplier<UserTable> users, boolean anonymous) {
+        if (users == null) {
+            throw new IllegalArgumentException("users must be given");
+        }
+        this.users = users;
+        this.anonymous = anonymous;
+    }
+
+    public boolean allowsAnonymous() {
+        return anonymous;
+    }
+
+    @Override
+    public Principal authenticate(PasswordCredentials credentials, X509Certificate certificate) {
+        UserTable table = users.get();
+        if (credentials != null) {
+            return byPassword(table, credentials);
+        }
+        if (certificate != null) {
+            for (String name : TlsIdentity.names(certificate)) {
+                Optional<UserTable.User> user = table.user(name);
+                if (user.isPresent()) {
+                    return new Principal(name, user.get().roles(), Principal.Method.CERTIFICATE);
+                }
+            }
+        }
+        if (anonymous) {
+            return Principal.anonymous();
+        }
+        throw new ChorusException(ErrorCode.UNAUTHENTICATED, certificate == null
+                ? "this node requires authentication: send a user name and password in the HELLO, or connect"
+                        + " with TLS and a client certificate naming a user"
+                : "the client certificate names " + TlsIdentity.names(certificate) + ", none of them a user of"
+                        + " this node; send a user name and password in the HELLO");
+    }
+
+    private static Principal byPassword(UserTable table, PasswordCredentials credentials) {
+        Optional<UserTable.User> user = table.user(credentials.user());
+        String hash = user.map(UserTable.User::passwordHash).orElse(null);
+        byte[] password = credentials.password();
+        try {
+            boolean matches = PasswordHash.verify(hash == null ? DECOY : hash, password);
+            if (hash == null || !matches) {
+                throw new ChorusException(ErrorCode.UNAUTHENTICATED, "wrong user name or password for "
+                        + credentials.user());
+            }
+        } finally {
+            Arrays.fill(password, (byte) 0);
+        }
+        return new Principal(credentials.user(), user.get().roles(), Principal.Method.PASSWORD);
+    }
+}
