@@ -429,6 +429,10 @@ public final class ChorusClient implements AutoCloseable {
 
     private CompletableFuture<RoutingTable> fetchRing(List<InetSocketAddress> nodes, int index, Throwable last) {
         if (index >= nodes.size()) {
+            // Refused for who we are: another try will not help, and the caller must see why.
+            if (last instanceof ChorusException ce && ce.code() == ErrorCode.UNAUTHENTICATED) {
+                return CompletableFuture.failedFuture(ce);
+            }
             return CompletableFuture.failedFuture(new ChorusException(ErrorCode.UNAVAILABLE,
                     "no node answered for the ring; tried " + nodes, last));
         }

@@ -1,6 +1,7 @@
 package io.chorus.client;
 
 import io.chorus.core.Clock;
+import io.chorus.transport.protocol.PasswordCredentials;
 import io.chorus.transport.tls.TlsConfig;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -41,11 +42,15 @@ import java.util.concurrent.ForkJoinPool;
  * @param lastWriteWins      see {@link Builder#lastWriteWins}
  * @param tls                TLS to the nodes: the CA that issued their certificates, and the client's own
  *                           certificate when the nodes require one; null for plaintext (docs/security.md)
+ * @param credentials        the user name and password sent in every connection's HELLO, or null to send none
+ *                           (then a client certificate naming a user, or anonymous access, must let it in).
+ *                           {@link #toString} shows the user only
  */
 public record ClientConfig(List<InetSocketAddress> seeds, String clientName, int connectionsPerNode,
         long requestTimeoutMillis, long graceMillis, long connectTimeoutMillis, long downBackoffMillis,
         int suspectAfterTimeouts, long suspectMillis, int readRetriesOnTimeout,
-        int ioThreads, Executor callbackExecutor, Clock clock, boolean lastWriteWins, TlsConfig tls) {
+        int ioThreads, Executor callbackExecutor, Clock clock, boolean lastWriteWins, TlsConfig tls,
+        PasswordCredentials credentials) {
 
     public ClientConfig {
         seeds = List.copyOf(seeds);
@@ -118,6 +123,7 @@ public record ClientConfig(List<InetSocketAddress> seeds, String clientName, int
         private Clock clock = Clock.system();
         private boolean lastWriteWins;
         private TlsConfig tls;
+        private PasswordCredentials credentials;
 
         private Builder(List<InetSocketAddress> seeds) {
             this.seeds = seeds;
@@ -186,7 +192,7 @@ public record ClientConfig(List<InetSocketAddress> seeds, String clientName, int
         public ClientConfig build() {
             return new ClientConfig(seeds, clientName, connectionsPerNode, requestTimeoutMillis, graceMillis,
                     connectTimeoutMillis, downBackoffMillis, suspectAfterTimeouts, suspectMillis, readRetriesOnTimeout,
-                    ioThreads, callbackExecutor, clock, lastWriteWins, tls);
+                    ioThreads, callbackExecutor, clock, lastWriteWins, tls, credentials);
         }
 
         /**
@@ -206,6 +212,16 @@ public record ClientConfig(List<InetSocketAddress> seeds, String clientName, int
          */
         public Builder tls(TlsConfig tls) {
             this.tls = tls;
+            return this;
+        }
+
+        /**
+         * Authenticates every connection as {@code user} with {@code password} (docs/security.md, "Clients"). A
+         * wrong one fails the first request with UNAUTHENTICATED. Use it with TLS: without, the password crosses
+         * the network in clear.
+         */
+        public Builder credentials(String user, String password) {
+            this.credentials = PasswordCredentials.of(user, password);
             return this;
         }
     }

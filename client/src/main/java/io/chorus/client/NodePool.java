@@ -59,7 +59,7 @@ final class NodePool implements AutoCloseable {
         this.address = address;
         this.loops = loops;
         this.options = options;
-        this.hello = HelloRequest.of(Role.CLIENT, config.clientName());
+        this.hello = HelloRequest.of(Role.CLIENT, config.clientName()).withCredentials(config.credentials());
         this.clock = config.clock();
         this.downBackoffNanos = config.downBackoffMillis() * 1_000_000L;
         this.probeWaitMillis = config.requestTimeoutMillis();

@@ -31,10 +31,16 @@ import io.chorus.transport.netty.ClientOptions;
 import io.chorus.transport.netty.EventLoops;
 import io.chorus.transport.netty.NettyTransport;
 import io.chorus.transport.netty.ServerConfig;
+import io.chorus.transport.auth.Authenticator;
+import io.chorus.transport.auth.UserAuthenticator;
+import io.chorus.transport.auth.UserTable;
+import io.chorus.transport.auth.UsersFile;
+import io.chorus.server.security.AuthConfig;
 import io.chorus.transport.protocol.ProtocolLimits;
 import io.chorus.transport.tls.TlsContext;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -205,6 +211,8 @@ public final class ChorusNode implements AutoCloseable {
         }
         identity = NodeIdentity.loadOrCreate(config.dataDir(), config.clusterName(), id, config.partitions(),
                 Clock.system());
+        // After the identity check (a directory of another node is the first thing to fix), before the store.
+        Authenticator clients = clientAuthenticator(config);
         // A stored set must fit in every message that carries one, or a write could be stored here and then
         // never reach the other replicas or a reader.
         storage = LmdbStorageEngine.open(StorageConfig.builder(config.dataDir()).durability(config.durability())
@@ -220,7 +228,7 @@ public final class ChorusNode implements AutoCloseable {
         handoff = null;
         membership = null;
         try {
-            startParts(id, serverConfig, peerListen);
+            startParts(id, serverConfig, peerListen, clients);
         } catch (RuntimeException | Error e) {
             abandonStart();
             throw e;
@@ -228,7 +236,38 @@ public final class ChorusNode implements AutoCloseable {
         return address;
     }
 
-    private void startParts(NodeId id, ServerConfig serverConfig, HostPort peerListen) {
+    /**
+     * The users file read now (a broken one stops the start, naming the line), and the warnings an operator must
+     * see: anonymous access, or passwords on connections without TLS.
+     */
+    private static Authenticator clientAuthenticator(NodeConfig config) {
+        AuthConfig auth = config.auth();
+        NodeId id = config.nodeId();
+        if (!auth.admitsAnyone()) {
+            throw new StartupException(id + ": no client could connect: auth.users_file is empty and"
+                    + " auth.anonymous is false; add users ('chorus users add NAME --roles read,write --file FILE')"
+                    + " and set auth.users_file, or set auth.anonymous: true for a test cluster");
+        }
+        Supplier<UserTable> users = UserTable::empty;
+        if (auth.usersFile() != null) {
+            try {
+                users = UsersFile.load(auth.usersFile());
+            } catch (IllegalArgumentException e) {
+                throw new StartupException(id + ": " + e.getMessage(), e);
+            }
+        }
+        if (auth.anonymous()) {
+            LOG.warn("{}: anonymous client access is on (auth.anonymous): any process that reaches its client port"
+                    + " may read, write and administer the cluster. For test clusters only; docs/security.md", id);
+        }
+        if (auth.usersFile() != null && config.tls() == null) {
+            LOG.warn("{}: client passwords are checked without TLS: they cross the network in clear;"
+                    + " docs/security.md", id);
+        }
+        return new UserAuthenticator(users, auth.anonymous());
+    }
+
+    private void startParts(NodeId id, ServerConfig serverConfig, HostPort peerListen, Authenticator clients) {
         scheduler = new WheelScheduler(id + "-timers");
         dispatch = sharedDispatch != null ? sharedDispatch : dispatchPool(id + "-dispatch-",
                 config.dispatchThreads());
@@ -273,6 +312,7 @@ public final class ChorusNode implements AutoCloseable {
         server.serveClients(metrics.timeClients(new ClientRequestHandler(coordinator, antiEntropy,
                 this::heldRingState, addresses, metrics, new MembershipAdmin(() -> membership, () -> handoff),
                 new NodeBackup(id, config.dataDir(), storage, Clock.system()))));
+        server.authenticateClients(clients);
         int port = server.start();
         lastPort = port;
         lastPeerPort = server.peerPort();

@@ -2,6 +2,7 @@ package io.chorus.server;
 
 import io.chorus.client.ChorusClient;
 import io.chorus.client.ClientConfig;
+import io.chorus.server.security.AuthConfig;
 import io.chorus.coordinator.AntiEntropyConfig;
 import io.chorus.coordinator.CoordinatorConfig;
 import io.chorus.core.NodeId;
@@ -124,13 +125,19 @@ public final class EmbeddedCluster implements AutoCloseable {
         return nodes.stream().filter(ChorusNode::isRunning).map(ChorusNode::address).toList();
     }
 
-    /** A client that knows every running node as a seed; the caller closes it. */
-    /** A client of this cluster; over TLS (trusting the nodes' CA, without a certificate) when the nodes use it. */
+    /**
+     * A client that knows every running node as a seed; over TLS (trusting the nodes' CA, without a certificate)
+     * when the nodes use it; anonymous. The caller closes it.
+     */
     public ChorusClient client() {
+        return ChorusClient.connect(clientConfig().build());
+    }
+
+    /** The settings of {@link #client()}, to add credentials or a certificate to. */
+    public ClientConfig.Builder clientConfig() {
         io.chorus.transport.tls.TlsConfig nodeTls = nodes.get(0).config().tls();
-        return ChorusClient.connect(ClientConfig.builder(addresses()).clientName("embedded-cluster-client")
-                .tls(nodeTls == null ? null : io.chorus.transport.tls.TlsConfig.trusting(nodeTls.trustedCa()))
-                .build());
+        return ClientConfig.builder(addresses()).clientName("embedded-cluster-client")
+                .tls(nodeTls == null ? null : io.chorus.transport.tls.TlsConfig.trusting(nodeTls.trustedCa()));
     }
 
     public Path dataDir() {
@@ -177,6 +184,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         private int basePort;
         private MetricsConfig metrics = MetricsConfig.defaults();
         private java.util.function.Function<NodeId, io.chorus.transport.tls.TlsConfig> tls;
+        private AuthConfig auth = AuthConfig.anonymousAccess();
 
         public Builder nodes(int n) {
             if (n < 1) {
@@ -234,6 +242,12 @@ public final class EmbeddedCluster implements AutoCloseable {
             return this;
         }
 
+        /** How every node authenticates clients (default: anonymous access, no users). */
+        public Builder auth(AuthConfig auth) {
+            this.auth = auth;
+            return this;
+        }
+
         private MetricsConfig metricsOf(int i, NodeId node) {
             MetricsConfig c = metrics;
             if (c.csvDir() != null) {
@@ -281,7 +295,8 @@ public final class EmbeddedCluster implements AutoCloseable {
                     int port = basePort == 0 ? 0 : basePort + i;
                     NodeConfig config = new NodeConfig(m.id(), root.resolve(m.id().name()), "127.0.0.1", port, members,
                             partitions, durability, coordinator, dispatchThreads, unflushedShare, antiEntropy)
-                            .withMetrics(metricsOf(i, m.id())).withTls(tls == null ? null : tls.apply(m.id()));
+                            .withMetrics(metricsOf(i, m.id())).withTls(tls == null ? null : tls.apply(m.id()))
+                            .withAuth(auth);
                     ChorusNode node = new ChorusNode(config, addresses, loops, dispatch);
                     node.start();
                     started.add(node);

@@ -74,7 +74,9 @@ record LocalClusterLayout(Path dir, int nodes, int port, boolean nosync) {
                 + "client_listen: " + quoted(address(i).toString()) + "\n"
                 + "seeds: [" + seeds + "]\n"
                 + "durability: " + (nosync ? "nosync" : "sync") + "\n"
-                + "replication:\n  n: " + n + "\n  r: " + (n / 2 + 1) + "\n  w: " + (n / 2 + 1) + "\n";
+                + "replication:\n  n: " + n + "\n  r: " + (n / 2 + 1) + "\n  w: " + (n / 2 + 1) + "\n"
+                // A local cluster for trying things out, as the embedded one: no users, and every node says so.
+                + "auth:\n  anonymous: true\n";
     }
 
     private static String quoted(String s) {

@@ -35,7 +35,7 @@ import picocli.CommandLine.Parameters;
     io.chorus.server.cli.AdminCommands.Transfers.class, io.chorus.server.cli.AdminCommands.Repair.class,
     io.chorus.server.cli.BackupCommands.Backup.class, io.chorus.server.cli.BackupCommands.Restore.class,
     io.chorus.server.cli.StatsCommand.class, ClusterCommand.class, ConfigCommand.class,
-    io.chorus.server.cli.CertsCommand.class,
+    io.chorus.server.cli.CertsCommand.class, io.chorus.server.cli.UsersCommand.class,
     picocli.AutoComplete.GenerateCompletion.class},
         description = {"Starts an embedded cluster of real nodes in this process (one JVM, loopback ports).",
             "Run 'chorus node --help' for one node of a cluster of processes."})

@@ -8,6 +8,7 @@ import io.chorus.storage.Durability;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import io.chorus.server.metrics.MetricsConfig;
+import io.chorus.server.security.AuthConfig;
 import io.chorus.transport.tls.TlsConfig;
 import java.util.List;
 import java.util.function.Consumer;
@@ -32,7 +33,7 @@ import java.util.function.Consumer;
  * @param antiEntropy  the schedule of active anti-entropy and tombstone collection
  * @param clusterName  the cluster this node belongs to ({@value #DEFAULT_CLUSTER_NAME} unless named)
  * @param peerListen   a second socket for other nodes (port 0: ephemeral), or null to serve them on
- *                     {@code host:port}; either socket takes either role
+ *                     {@code host:port}; the client socket then refuses nodes, the peer socket takes either role
  * @param clientAdvertise where clients are told to connect, or null for {@code host} and the bound port; required
  *                     when {@code host} is a wildcard address
  * @param peerAdvertise where other nodes are told to connect, or null for {@code peerListen}'s host and bound
@@ -41,11 +42,12 @@ import java.util.function.Consumer;
  * @param tls          TLS on both listeners and on connections to other nodes (this node's certificate, the
  *                     cluster's CA), or null for plaintext: anyone who reaches a port can then read, write and pose as
  *                     a node (docs/security.md)
+ * @param auth         how clients authenticate: the users file, and whether anonymous clients are let in
  */
 public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, List<Member> members, int partitions,
         Durability durability, CoordinatorConfig coordinator, int dispatchThreads, long maxUnflushedReplyBytes,
         AntiEntropyConfig antiEntropy, String clusterName, HostPort peerListen, HostPort clientAdvertise,
-        HostPort peerAdvertise, MetricsConfig metrics, TlsConfig tls) {
+        HostPort peerAdvertise, MetricsConfig metrics, TlsConfig tls, AuthConfig auth) {
 
     public static final String DEFAULT_CLUSTER_NAME = "chorus";
     /** Cluster names travel length-prefixed like node ids. */
@@ -77,6 +79,9 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
             throw new IllegalArgumentException("listening on the wildcard " + peerListen
                     + " needs a peer address to advertise");
         }
+        if (auth == null) {
+            throw new IllegalArgumentException("the auth settings must be given");
+        }
         if (tls != null && !tls.hasCertificate()) {
             throw new IllegalArgumentException("a node's TLS needs its certificate and key, not only a CA");
         }
@@ -98,7 +103,7 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
             AntiEntropyConfig antiEntropy) {
         this(nodeId, dataDir, host, port, members, partitions, durability, coordinator, dispatchThreads,
                 maxUnflushedReplyBytes, antiEntropy, DEFAULT_CLUSTER_NAME, null, null, null, MetricsConfig.defaults(),
-                null);
+                null, AuthConfig.anonymousAccess());
     }
 
     /** Loopback, ephemeral port, SYNC, Q = 256, N/R/W = 3/2/2. */
@@ -170,6 +175,11 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
         return with(b -> b.tls = tls);
     }
 
+    /** How clients authenticate; see the record's parameters. */
+    public NodeConfig withAuth(AuthConfig auth) {
+        return with(b -> b.auth = auth);
+    }
+
     /** The addresses clients and peers are told to connect to (either null: the bound one). */
     public NodeConfig withAdvertise(HostPort clientAdvertise, HostPort peerAdvertise) {
         return with(b -> {
@@ -204,6 +214,7 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
         private HostPort peerAdvertise;
         private MetricsConfig metrics;
         private TlsConfig tls;
+        private AuthConfig auth;
 
         private Builder(NodeConfig c) {
             nodeId = c.nodeId;
@@ -223,12 +234,13 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
             peerAdvertise = c.peerAdvertise;
             metrics = c.metrics;
             tls = c.tls;
+            auth = c.auth;
         }
 
         private NodeConfig build() {
             return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
                     dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
-                    peerAdvertise, metrics, tls);
+                    peerAdvertise, metrics, tls, auth);
         }
     }
 }

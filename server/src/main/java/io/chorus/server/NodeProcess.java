@@ -56,9 +56,9 @@ public final class NodeProcess implements AutoCloseable {
             LOG.info("{} of cluster {} started, generation {}", config.nodeName(), config.clusterName(),
                     identity.generation());
             if (config.tls() == null) {
-                LOG.warn("{}: TLS is off (tls.certificate is empty): any process that reaches {} can read, write and"
-                        + " join as a node. For trials on one machine only; docs/security.md", config.nodeName(),
-                        config.clientListen());
+                LOG.warn("{}: TLS is off (tls.certificate is empty): data and passwords cross the network in clear,"
+                        + " and any process that reaches {} can join as a node. For trials on one machine only;"
+                        + " docs/security.md", config.nodeName(), config.clientListen());
             }
             return new NodeProcess(config, identity, lock, node);
         } catch (RuntimeException | Error e) {

@@ -76,7 +76,7 @@ class NodeChildProcessTest {
         int peerPort = freePort();
         Files.writeString(file, "cluster_name: test\nnode_name: db1\ndata_dir: '" + dir.resolve("data") + "'\n"
                 + "client_listen: 127.0.0.1:0\npeer_listen: 127.0.0.1:" + peerPort + "\npartitions: 16\n"
-                + "seeds: [127.0.0.1:" + peerPort + "]\n");
+                + "seeds: [127.0.0.1:" + peerPort + "]\nauth:\n  anonymous: true\n");
         long firstGeneration = 0;
         for (String run : new String[] {"first", "second"}) {
             Process p = launch(dir, run, "--config", file.toString(), "--durability", "nosync");

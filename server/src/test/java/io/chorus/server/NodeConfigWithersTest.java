@@ -5,6 +5,7 @@ import io.chorus.coordinator.CoordinatorConfig;
 import io.chorus.core.NodeId;
 import io.chorus.ring.Member;
 import io.chorus.server.metrics.MetricsConfig;
+import io.chorus.server.security.AuthConfig;
 import io.chorus.transport.tls.TlsConfig;
 import io.chorus.storage.Durability;
 import io.chorus.testkit.Withers;
@@ -24,7 +25,9 @@ class NodeConfigWithersTest {
                 List.of(Member.of(id), Member.of("b")), 256, Durability.SYNC, CoordinatorConfig.defaults(), 4,
                 1 << 20, AntiEntropyConfig.defaults(), "chorus", new HostPort("127.0.0.1", 6001),
                 new HostPort("10.1.2.3", 6000), new HostPort("10.1.2.3", 6001), MetricsConfig.defaults(),
-                TlsConfig.of(Path.of("/tmp/a.crt"), Path.of("/tmp/a.key"), Path.of("/tmp/ca.crt")));
+                TlsConfig.of(Path.of("/tmp/a.crt"), Path.of("/tmp/a.key"), Path.of("/tmp/ca.crt")),
+                AuthConfig.anonymousAccess());
+        AuthConfig auth = new AuthConfig(Path.of("/tmp/users"), false);
         TlsConfig tls = TlsConfig.of(Path.of("/tmp/b.crt"), Path.of("/tmp/b.key"), Path.of("/tmp/ca.crt"));
         MetricsConfig metrics = MetricsConfig.defaults().withJmx(false);
         CoordinatorConfig coordinator = CoordinatorConfig.defaults().withQuorum(5, 3, 3);
@@ -33,6 +36,7 @@ class NodeConfigWithersTest {
         HostPort peerAd = new HostPort("10.1.2.3", 7001);
         Withers.check(base,
                 Case.of("withPort", c -> c.withPort(7000), "port", 7000),
+                Case.of("withAuth", c -> c.withAuth(auth), "auth", auth),
                 Case.of("withDurability", c -> c.withDurability(Durability.NOSYNC), "durability", Durability.NOSYNC),
                 Case.of("withPartitions", c -> c.withPartitions(64), "partitions", 64),
                 Case.of("withCoordinator", c -> c.withCoordinator(coordinator), "coordinator", coordinator),

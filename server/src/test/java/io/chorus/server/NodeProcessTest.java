@@ -24,7 +24,8 @@ class NodeProcessTest {
     private static NodeFileConfig config(Path dataDir, String more) {
         String listen = more.contains("client_listen") ? "" : "client_listen: 127.0.0.1:0\n";
         return NodeFileConfig.parse("node_name: db1\ncluster_name: test\ndurability: nosync\npartitions: 16\n"
-                + listen + "data_dir: '" + dataDir + "'\n" + more, "test.yaml", ConfigOverrides.none());
+                + listen + "data_dir: '" + dataDir + "'\n" + (more.contains("auth:") ? "" : "auth:\n  anonymous: true\n")
+                + more, "test.yaml", ConfigOverrides.none());
     }
 
     private static int freePort() throws IOException {
@@ -75,7 +76,8 @@ class NodeProcessTest {
         NodeFileConfig db1 = config(dir, "");
         NodeProcess.start(db1, Clock.system()).close();
         NodeFileConfig db2 = NodeFileConfig.parse("node_name: db2\ncluster_name: test\ndata_dir: '" + dir + "'\n"
-                + "partitions: 16\nclient_listen: 127.0.0.1:0\n", "test.yaml", ConfigOverrides.none());
+                + "partitions: 16\nclient_listen: 127.0.0.1:0\nauth:\n  anonymous: true\n", "test.yaml",
+                ConfigOverrides.none());
         assertThatThrownBy(() -> NodeProcess.start(db2, Clock.system())).isInstanceOf(StartupException.class)
                 .hasMessageStartingWith("data_dir " + dir + " belongs to node db1 of cluster test, not to node db2");
         // The refused start released the lock: the owner starts at once.
@@ -90,5 +92,19 @@ class NodeProcessTest {
                     .hasMessageStartingWith("cannot bind 127.0.0.1:" + taken.getLocalPort() + ": ");
         }
         NodeProcess.start(config(dir, ""), Clock.system()).close();
+    }
+
+    @Test
+    void aNodeNoClientCouldReachRefusesToStartAndABrokenUsersFileIsNamed(@TempDir Path dir) throws IOException {
+        assertThatThrownBy(() -> NodeProcess.start(config(dir.resolve("data"), "auth:\n  anonymous: false\n"),
+                Clock.system()))
+                .isInstanceOf(StartupException.class).hasMessageContaining("no client could connect")
+                .hasMessageContaining("auth.users_file");
+        Path users = java.nio.file.Files.createDirectories(dir.resolve("etc")).resolve("users");
+        java.nio.file.Files.writeString(users, "alice read\n");
+        assertThatThrownBy(() -> NodeProcess.start(config(dir.resolve("data"), "auth:\n  users_file: '" + users + "'\n"),
+                Clock.system())).isInstanceOf(StartupException.class).hasMessageContaining(users + " line 1");
+        // The directory is free again for a start that can serve.
+        NodeProcess.start(config(dir.resolve("data"), ""), Clock.system()).close();
     }
 }

@@ -65,7 +65,7 @@ class ProcessClusterTest {
                 + "seeds: [127.0.0.1:" + ports[0] + ", 127.0.0.1:" + ports[1] + ", 127.0.0.1:" + ports[2] + "]\n"
                 + "partitions: 64\ndurability: nosync\n"
                 + "gossip:\n  interval: 500ms\n  pause_threshold: 1s\n"
-                + "membership:\n  settle: 1s\n");
+                + "membership:\n  settle: 1s\nauth:\n  anonymous: true\n");
         return file;
     }
 

@@ -70,7 +70,7 @@ class TlsClusterTest {
             assertThat(plaintext.code()).isEqualTo(ErrorCode.UNAVAILABLE);
             ChorusException untrusted = catchThrowableOfType(() -> ChorusClient.connect(ClientConfig.builder(seeds)
                     .tls(TlsConfig.trusting(stranger.certificateFile())).build()), ChorusException.class);
-            assertThat(untrusted.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+            assertThat(untrusted.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
 
             // A process with a certificate of another CA, or of this CA but naming another node, cannot speak as a
             // node: no replica write gets in.

@@ -44,10 +44,25 @@ public final class ClientOptions {
             description = "With --cert: its private key, PKCS#8 PEM ($CHORUS_KEY).")
     Path key;
 
+    @Option(names = "--user", paramLabel = "NAME", defaultValue = "${env:CHORUS_USER}",
+            description = "Authenticate as this user ($CHORUS_USER); the password comes from --password-file,"
+                    + " else $CHORUS_PASSWORD, else it is asked for on the terminal.")
+    String user;
+
+    @Option(names = "--password-file", paramLabel = "FILE", defaultValue = "${env:CHORUS_PASSWORD_FILE}",
+            description = "With --user: a file whose first line is the password ($CHORUS_PASSWORD_FILE).")
+    Path passwordFile;
+
     ChorusClient connect() {
         HostPort seed = HostPort.parse(host);
-        return ChorusClient.connect(ClientConfig.builder(List.of(seed.toSocketAddress())).clientName("chorus-cli")
-                .tls(tls()).build());
+        ClientConfig.Builder config = ClientConfig.builder(List.of(seed.toSocketAddress())).clientName("chorus-cli")
+                .tls(tls());
+        if (user != null && !user.isBlank()) {
+            config.credentials(user, Passwords.read(user, passwordFile));
+        } else if (passwordFile != null) {
+            throw new IllegalArgumentException("--password-file needs --user (or $CHORUS_USER)");
+        }
+        return ChorusClient.connect(config.build());
     }
 
     /** TLS as the options ask, or null for plaintext. */

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import io.chorus.server.metrics.MetricsConfig;
+import io.chorus.server.security.AuthConfig;
 import io.chorus.transport.tls.TlsConfig;
 import java.util.List;
 import java.util.Objects;
@@ -56,11 +57,13 @@ import java.util.Objects;
  * @param membership      how ring changes are made
  * @param metrics         where metrics go besides STATS, and the slow-request log
  * @param tls             TLS on every connection, or null for plaintext
+ * @param auth            the users file and whether anonymous clients are let in (off unless asked for)
  */
 public record NodeFileConfig(String clusterName, NodeId nodeName, Path dataDir, String zone, HostPort clientListen,
         HostPort peerListen, HostPort clientAdvertise, HostPort peerAdvertise, List<HostPort> seeds, int partitions,
         Durability durability, int dispatchThreads, CoordinatorConfig coordinator, AntiEntropyConfig antiEntropy,
-        GossipSettings gossip, MembershipSettings membership, MetricsConfig metrics, TlsConfig tls) {
+        GossipSettings gossip, MembershipSettings membership, MetricsConfig metrics, TlsConfig tls,
+        AuthConfig auth) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 7100);
     public static final int DEFAULT_PARTITIONS = 256;
@@ -245,6 +248,6 @@ public record NodeFileConfig(String clusterName, NodeId nodeName, Path dataDir, 
         HostPort peerAdv = peerAdvertise.equals(separate ? peerListen : clientAdvertise) ? null : peerAdvertise;
         return new NodeConfig(nodeName, dataDir, clientListen.host(), clientListen.port(), members, partitions,
                 durability, coordinator, dispatchThreads, 0, antiEntropy, clusterName, separate ? peerListen : null,
-                clientAdv, peerAdv, metrics, tls);
+                clientAdv, peerAdv, metrics, tls, auth);
     }
 }

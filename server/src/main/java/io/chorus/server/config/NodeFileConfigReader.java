@@ -14,6 +14,7 @@ import io.chorus.server.NodeConfig;
 import io.chorus.server.config.NodeFileConfig.GossipSettings;
 import io.chorus.server.config.NodeFileConfig.MembershipSettings;
 import io.chorus.server.metrics.MetricsConfig;
+import io.chorus.server.security.AuthConfig;
 import io.chorus.transport.tls.TlsConfig;
 import io.chorus.storage.Durability;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ final class NodeFileConfigReader {
         Section root = Section.root(tree).expect("cluster_name", "node_name", "data_dir", "zone", "client_listen",
                 "peer_listen", "client_advertise", "peer_advertise", "seeds", "partitions", "durability",
                 "dispatch_threads", "replication", "hints", "budget", "anti_entropy", "gossip", "membership",
-                "metrics", "tls");
+                "metrics", "tls", "auth");
         String clusterName = root.string("cluster_name", NodeConfig.DEFAULT_CLUSTER_NAME, "");
         String problem = NodeConfig.clusterNameProblem(clusterName);
         if (problem != null) {
@@ -92,9 +93,10 @@ final class NodeFileConfigReader {
         MembershipSettings membership = membership(root.section("membership"));
         MetricsConfig metrics = metrics(root.section("metrics"));
         TlsConfig tls = tls(root.section("tls"));
+        AuthConfig auth = auth(root.section("auth"));
         return new NodeFileConfig(clusterName, nodeName, dataDir, zone, clientListen, peerListen, clientAdvertise,
                 peerAdvertise, seeds, partitions, durability, dispatchThreads, coordinator, antiEntropy, gossip,
-                membership, metrics, tls);
+                membership, metrics, tls, auth);
     }
 
     /**
@@ -270,6 +272,13 @@ final class NodeFileConfigReader {
         }
         return checked(s, "", () -> TlsConfig.of(Path.of(cert), Path.of(key), Path.of(ca)).withClientAuth(auth)
                 .withProvider(p).withProtocols(versions).withReloadInterval(reload));
+    }
+
+    /** Anonymous access is off unless asked for: a node from a file is a real node (docs/security.md). */
+    private static AuthConfig auth(Section s) {
+        s.expect("users_file", "anonymous");
+        String users = s.string("users_file", "", "");
+        return new AuthConfig(users.isBlank() ? null : Path.of(users), s.bool("anonymous", false));
     }
 
     private static MetricsConfig metrics(Section s) {

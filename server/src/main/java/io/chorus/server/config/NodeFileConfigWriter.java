@@ -113,6 +113,10 @@ public final class NodeFileConfigWriter {
         line(out, 1, "protocols", t == null ? TlsConfig.TLS_1_3 : String.join(",", t.protocols()));
         line(out, 1, "reload_interval", Durations.format(t == null ? TlsConfig.DEFAULT_RELOAD_INTERVAL
                 : t.reloadInterval()));
+
+        out.append("auth:\n");
+        line(out, 1, "users_file", c.auth().usersFile() == null ? "\"\"" : quoted(c.auth().usersFile().toString()));
+        line(out, 1, "anonymous", Boolean.toString(c.auth().anonymous()));
         return out.toString();
     }
 

@@ -1,0 +1,166 @@
+package io.chorus.server.cli;
+
+import io.chorus.transport.auth.PasswordHash;
+import io.chorus.transport.auth.UserTable;
+import io.chorus.transport.protocol.Permission;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code chorus users add|remove|list --file FILE}: edits a node's users file ({@link UserTable}'s format) in place,
+ * on the machine where it lies; nodes re-read it within a second, so a change needs no restart. Copy the same file
+ * to every node. A password is hashed here (PBKDF2) and never written or printed; it comes from
+ * {@code --password-file}, {@code $CHORUS_PASSWORD} or the terminal. The file is replaced atomically, mode 0600.
+ * Exit 0 done, 1 the file could not be read or written, 2 a usage error (a bad name or role, a malformed file).
+ */
+@Command(name = "users", mixinStandardHelpOptions = true,
+        description = {"Edits a users file: who may connect as a client, with which roles (read, write, admin).",
+            "Nodes read it from auth.users_file and re-read it when it changes."},
+        subcommands = {UsersCommand.Add.class, UsersCommand.Remove.class, UsersCommand.ListUsers.class})
+public final class UsersCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        spec.commandLine().getOut().flush();
+        return CertsCommand.EXIT_USAGE;
+    }
+
+    /** One line per error, the exit codes of {@link UsersCommand}. */
+    abstract static class Base implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--file", required = true, paramLabel = "FILE", description = "The users file.")
+        Path file;
+
+        abstract void run(PrintWriter out) throws IOException;
+
+        @Override
+        public final Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            try {
+                run(out);
+                return 0;
+            } catch (IllegalArgumentException e) {
+                err.println("chorus: " + e.getMessage());
+                return CertsCommand.EXIT_USAGE;
+            } catch (IOException e) {
+                err.println("chorus: " + file + ": " + e);
+                return CertsCommand.EXIT_FAILED;
+            } finally {
+                out.flush();
+                err.flush();
+            }
+        }
+
+        UserTable read() throws IOException {
+            return Files.exists(file) ? UserTable.parse(Files.readString(file, StandardCharsets.UTF_8),
+                    file.toString()) : UserTable.empty();
+        }
+
+        /** Whole or not at all: a node never reads half a file. */
+        void write(UserTable table) throws IOException {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, ".users", ".tmp");
+            try {
+                try {
+                    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+                } catch (UnsupportedOperationException notPosix) {
+                    // the hashes are salted and slow; the mode is a second line of defence
+                }
+                Files.writeString(tmp, table.render(), StandardCharsets.UTF_8);
+                try {
+                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Adds a user, or replaces the password and roles of one that exists.",
+                "The password comes from --password-file, else $CHORUS_PASSWORD, else the terminal;"
+                    + " --certificate-only adds a user who signs in with a TLS client certificate naming them."})
+    static final class Add extends Base {
+        @Parameters(index = "0", paramLabel = "NAME", description = "The user name (no whitespace).")
+        String name;
+        @Option(names = "--roles", required = true, paramLabel = "ROLES",
+                description = "Comma-separated: read, write, admin (admin grants all).")
+        String roles;
+        @Option(names = "--password-file", paramLabel = "FILE", description = "A file whose first line is the"
+                + " password.")
+        Path passwordFile;
+        @Option(names = "--certificate-only", description = "No password: a client certificate naming the user.")
+        boolean certificateOnly;
+
+        @Override
+        void run(PrintWriter out) throws IOException {
+            UserTable table = read();
+            String hash = null;
+            if (certificateOnly) {
+                if (passwordFile != null) {
+                    throw new IllegalArgumentException("--certificate-only takes no password");
+                }
+            } else {
+                hash = PasswordHash.hash(Passwords.read(name, passwordFile).getBytes(StandardCharsets.UTF_8));
+            }
+            UserTable.User user = new UserTable.User(name, UserTable.roles(roles), hash);
+            boolean existed = table.user(name).isPresent();
+            write(table.with(user));
+            out.println((existed ? "updated " : "added ") + name + " (" + roleList(user) + ") in " + file);
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes a user; its connections"
+            + " already open stay until they close.")
+    static final class Remove extends Base {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        void run(PrintWriter out) throws IOException {
+            UserTable table = read();
+            if (table.user(name).isEmpty()) {
+                throw new IllegalArgumentException("no user " + name + " in " + file);
+            }
+            write(table.without(name));
+            out.println("removed " + name + " from " + file);
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the users and their roles.")
+    static final class ListUsers extends Base {
+        @Override
+        void run(PrintWriter out) throws IOException {
+            for (UserTable.User u : read().users()) {
+                out.println(u.name() + "\t" + roleList(u) + "\t" + (u.passwordHash() == null ? "certificate"
+                        : "password"));
+            }
+        }
+    }
+
+    private static String roleList(UserTable.User user) {
+        return user.roles().stream().map(Permission::role).collect(Collectors.joining(","));
+    }
+}
