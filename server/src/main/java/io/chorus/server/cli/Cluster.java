@@ -1,5 +1,8 @@
 package io.chorus.server.cli;
 
+import io.chorus.core.error.ChorusException;
+import io.chorus.core.error.ErrorCode;
+
 import io.chorus.client.ChorusClient;
 import io.chorus.core.NodeId;
 import io.chorus.server.HostPort;
@@ -57,10 +60,19 @@ final class Cluster {
         return HostPort.parse(m.clientAddress()).toSocketAddress();
     }
 
-    /** The member's STATS, or null when it does not answer. */
+    /**
+     * The member's STATS, or null when it does not answer. A refusal for who we are is no missing answer: it
+     * fails the command, so a user without the admin role sees why instead of a table of dashes.
+     */
     Map<String, Long> stats(MembersResponse.Member m) {
         try {
             return client.statsAsync(address(m)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof ChorusException ce && (ce.code() == ErrorCode.FORBIDDEN
+                    || ce.code() == ErrorCode.UNAUTHENTICATED)) {
+                throw ce;
+            }
+            return null;
         } catch (Exception e) {
             return null;
         }
