@@ -47,10 +47,6 @@ final class ConnectionBudget {
         return frames;
     }
 
-    SourceLimits sources() {
-        return sources;
-    }
-
     /**
      * Whether a connection just accepted fits its remote address's limits: it then holds one of the address's
      * connections until it closes, and one of its pending handshakes until {@link #releasePending} or the close

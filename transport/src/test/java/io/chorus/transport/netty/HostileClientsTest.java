@@ -152,7 +152,10 @@ class HostileClientsTest {
             this.hello = hello;
         }
 
-        /** One more byte of the HELLO; notices a close (end of stream or reset) and any answer. */
+        /**
+         * The HELLO's length and header at the first tick, then one more byte of its body at each; notices a close
+         * (end of stream or reset) and any answer.
+         */
         void tick() {
             if (closedNanos != 0) {
                 return;
@@ -167,8 +170,10 @@ class HostileClientsTest {
                     closed();
                     return;
                 }
-                if (sent < hello.length) {
-                    socket.write(ByteBuffer.wrap(hello, sent++, 1));
+                int next = sent == 0 ? Frame.LENGTH_BYTES + Frame.HEADER_BYTES : 1;
+                if (sent + next <= hello.length) {
+                    socket.write(ByteBuffer.wrap(hello, sent, next));
+                    sent += next;
                 }
             } catch (IOException e) {
                 closed();
@@ -201,9 +206,9 @@ class HostileClientsTest {
         for (int i = 0; i < count; i++) {
             SocketChannel s = SocketChannel.open(new InetSocketAddress(HOST, server.port()));
             s.configureBlocking(false);
-            // A whole HELLO at a byte per 100 ms takes 5 s or more: ten times the deadline.
+            // A HELLO body at a byte per 100 ms takes 5 s or more: ten times the deadline.
             byte[] hello = helloBytes("slow-loris-" + i + "-".repeat(40));
-            assertThat(hello.length).isGreaterThan(50);
+            assertThat(hello.length - Frame.LENGTH_BYTES - Frame.HEADER_BYTES).isGreaterThan(50);
             tricklers.add(new Trickler(s, hello));
             toClose.push(s);
         }
