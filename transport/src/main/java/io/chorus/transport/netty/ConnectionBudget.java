@@ -2,6 +2,8 @@ package io.chorus.transport.netty;
 
 import io.chorus.transport.protocol.Role;
 import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,13 +12,19 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * What a server's connections draw on together: connection slots (pending handshakes, clients, nodes, each with
  * its own limit, so that silent sockets or a crowd of clients cannot lock the cluster's own connections out; a full
- * set of pending ones makes room by closing the oldest) and
- * the bytes of replies queued on client connections but not yet written to their sockets. Also counts what it
- * refuses. Thread-safe: atomics only; a slot is taken with a compare-and-set loop so a limit is never overshot.
+ * set of pending ones makes room by closing the oldest), the same per remote address ({@link SourceLimits}), the
+ * bytes of replies queued on client connections but not yet written to their sockets, and the bytes buffered in
+ * incomplete frames ({@link FrameBudget}). Also counts what it refuses. Thread-safe: atomics and concurrent maps
+ * only; a slot is taken with a compare-and-set loop so a limit is never overshot.
  */
 final class ConnectionBudget {
 
+    /** What a connection admitted by {@link #admitSource} holds of its address's limits. */
+    private static final AttributeKey<SourceLimits.Ticket> SOURCE = AttributeKey.valueOf("chorus.source");
+
     private final ServerConfig config;
+    private final SourceLimits sources;
+    private final FrameBudget frames;
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicInteger clients = new AtomicInteger();
     private final AtomicInteger nodes = new AtomicInteger();
@@ -24,12 +32,40 @@ final class ConnectionBudget {
     private final LongAdder refusedConnections = new LongAdder();
     private final LongAdder handshakeTimeouts = new LongAdder();
     private final LongAdder slowReadersClosed = new LongAdder();
+    private final LongAdder refusedBySource = new LongAdder();
     private final LongAdder authenticationFailures = new LongAdder();
     /** Connections waiting for their HELLO, oldest first. */
     private final ConcurrentLinkedDeque<Channel> awaitingHello = new ConcurrentLinkedDeque<>();
 
     ConnectionBudget(ServerConfig config) {
         this.config = config;
+        this.sources = new SourceLimits(config.maxConnectionsPerSource(), config.maxHandshakesPerSource());
+        this.frames = new FrameBudget(config.maxPartialFrameBytes());
+    }
+
+    /** The bytes all connections' decoders may hold in incomplete frames. */
+    FrameBudget frames() {
+        return frames;
+    }
+
+    /**
+     * Whether a connection just accepted fits its remote address's limits: it then holds one of the address's
+     * connections until it closes, and one of its pending handshakes until {@link #releasePending} or the close
+     * (each given back once). False, counted and nothing taken, when the address is at a limit: the caller closes
+     * it. A channel without an IP address (in-process) is not limited.
+     */
+    boolean admitSource(Channel channel) {
+        if (!(channel.remoteAddress() instanceof InetSocketAddress remote) || remote.getAddress() == null) {
+            return true;
+        }
+        SourceLimits.Ticket ticket = sources.admit(remote.getAddress());
+        if (ticket == null) {
+            refusedBySource.increment();
+            return false;
+        }
+        channel.attr(SOURCE).set(ticket);
+        channel.closeFuture().addListener(f -> sources.closed(ticket));
+        return true;
     }
 
     /**
@@ -56,6 +92,10 @@ final class ConnectionBudget {
     void releasePending(Channel channel) {
         awaitingHello.remove(channel);
         pending.decrementAndGet();
+        SourceLimits.Ticket ticket = channel.attr(SOURCE).get();
+        if (ticket != null) {
+            sources.handshakeDone(ticket);
+        }
     }
 
     /** Moves a connection that said HELLO into its role's slots; false (and nothing taken) when they are full. */
@@ -104,7 +144,8 @@ final class ConnectionBudget {
 
     TransportStats stats() {
         return new TransportStats(clients.get(), nodes.get(), pending.get(), unflushed.get(),
-                config.maxUnflushedPerNode(), refusedConnections.sum(), handshakeTimeouts.sum(), slowReadersClosed.sum(),
+                config.maxUnflushedPerNode(), refusedConnections.sum(), handshakeTimeouts.sum(),
+                slowReadersClosed.sum(), refusedBySource.sum(), frames.buffered(), frames.limit(), frames.refusals(),
                 authenticationFailures.sum());
     }
 

@@ -12,4 +12,14 @@ public final class FrameCodec extends CombinedChannelDuplexHandler<FrameDecoder,
     public FrameCodec(int maxFrameBytes) {
         super(new FrameDecoder(maxFrameBytes), new FrameEncoder());
     }
+
+    /** A server's: large incomplete frames are reserved in {@code budget} (see {@link FrameDecoder}). */
+    FrameCodec(int maxFrameBytes, FrameBudget budget) {
+        super(new FrameDecoder(maxFrameBytes, budget), new FrameEncoder());
+    }
+
+    /** The decoder, whose frame limit a server raises once a connection's handshake is accepted. */
+    public FrameDecoder decoder() {
+        return inboundHandler();
+    }
 }

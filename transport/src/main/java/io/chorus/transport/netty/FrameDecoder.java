@@ -15,13 +15,31 @@ import java.util.List;
  * then copies the body out into an array of exactly that size, so a lying length prefix costs nothing. A broken
  * stream is not an exception: it emits one {@link BadFrame} and discards every later byte, leaving the answer and
  * the close to the next handler. The superclass releases the cumulation when the channel goes inactive or the
- * handler is removed. One per channel; event loop confined.
+ * handler is removed.
+ *
+ * <p>The limit on a frame's length can change between frames ({@link #limit}): a server starts a connection with
+ * a small one, enough for a HELLO, and raises it once the handshake is accepted, so a peer that has not
+ * identified itself cannot make the node buffer a large frame. With a {@link FrameBudget}, the bytes of an
+ * incomplete frame longer than {@link #UNACCOUNTED_FRAME_BYTES} that have arrived are reserved in it as they come,
+ * and given back when the frame completes or fails, the channel goes inactive or the handler is removed (each
+ * once); a reservation the budget refuses ends the stream with an OVERLOADED {@link BadFrame}. One per channel;
+ * event loop confined.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
 
+    /**
+     * Frames up to this length are not counted in the budget: the common path then costs no atomic operation, and
+     * what they can hold is bounded by the connection limits (a thousand connections stalled in 64 KiB frames are
+     * 64 MiB; before the handshake the frame limit is smaller still).
+     */
+    static final int UNACCOUNTED_FRAME_BYTES = 64 * 1024;
+
     private enum State { READ_LENGTH, READ_HEADER, READ_BODY, BAD }
 
-    private final int maxFrameBytes;
+    private final FrameBudget budget;
+    private int maxFrameBytes;
+    /** Bytes of the frame being read reserved in {@link #budget}; 0 when none are. */
+    private long reserved;
     private State state = State.READ_LENGTH;
     private int length;
     private int version;
@@ -31,6 +49,20 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     /** {@code maxFrameBytes} bounds the length prefix (header plus body). */
     public FrameDecoder(int maxFrameBytes) {
+        this(maxFrameBytes, null);
+    }
+
+    /** As {@link #FrameDecoder(int)}, reserving the bytes of large incomplete frames in {@code budget} (null: not). */
+    FrameDecoder(int maxFrameBytes, FrameBudget budget) {
+        limit(maxFrameBytes);
+        this.budget = budget;
+    }
+
+    /**
+     * Bounds the length prefix of the frames after the one being read (header plus body); on the loop. A server
+     * raises it once a connection's handshake is accepted.
+     */
+    public void limit(int maxFrameBytes) {
         if (maxFrameBytes < Frame.HEADER_BYTES) {
             throw new IllegalArgumentException("max frame size below the header size: " + maxFrameBytes);
         }
@@ -96,17 +128,62 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     private void readBody(ByteBuf in, List<Object> out) {
         int bodyLength = length - Frame.HEADER_BYTES;
         if (in.readableBytes() < bodyLength) {
+            holdPartial(in, out);
             return;
         }
         byte[] body = new byte[bodyLength];
         in.readBytes(body);
+        releaseReserved();
         state = State.READ_LENGTH;
         out.add(new Frame(version, opcode, flags, requestId, body));
+    }
+
+    /**
+     * A large frame's body is still arriving: what it holds of it ({@code in}'s readable bytes are all this frame's
+     * here) beyond what is reserved already goes into the budget, or the stream ends with OVERLOADED.
+     */
+    private void holdPartial(ByteBuf in, List<Object> out) {
+        if (budget == null || length <= UNACCOUNTED_FRAME_BYTES) {
+            return;
+        }
+        long more = in.readableBytes() - reserved;
+        if (more <= 0) {
+            return;
+        }
+        if (budget.reserve(more)) {
+            reserved += more;
+        } else {
+            fail(in, out, new BadFrame(ErrorCode.OVERLOADED, "the node's buffer for partial frames is full ("
+                    + budget.buffered() + " of " + budget.limit() + " bytes held by incomplete frames);"
+                    + " retry later", opcode, requestId));
+        }
+    }
+
+    private void releaseReserved() {
+        if (reserved > 0) {
+            budget.release(reserved);
+            reserved = 0;
+        }
     }
 
     private void fail(ByteBuf in, List<Object> out, BadFrame bad) {
         state = State.BAD;
         in.skipBytes(in.readableBytes());
+        releaseReserved();
         out.add(bad);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        try {
+            super.channelInactive(ctx);
+        } finally {
+            releaseReserved();
+        }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        releaseReserved();
     }
 }

@@ -11,12 +11,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Builds each accepted connection's pipeline once it has a pending-handshake slot: with TLS, an {@link SslHandler}
- * first (from the server context in use at accept, so a reloaded certificate serves new connections only), then
- * idle timer, flush consolidation, frame codec, connection handler. A connection accepted while every pending slot is taken gets the
- * slot of the oldest still waiting, which is closed; the handler moves a connection to its role's slots when it
- * says HELLO. Sharable; thread-safe
- * (the counts are atomic, the group is concurrent).
+ * Closes at once a connection whose remote address already has its maximum of connections or of pending
+ * handshakes ({@link SourceLimits}; no reply, the peer learns nothing). Builds every other accepted connection's
+ * pipeline once it has a pending-handshake slot: with TLS, an {@link SslHandler} first (from the server context in
+ * use at accept, so a reloaded certificate serves new connections only), then idle timer, flush consolidation,
+ * frame codec (whose frame limit is the small pre-handshake one until the handler accepts the HELLO, and whose
+ * incomplete frames draw on the server's {@link FrameBudget}), connection handler. A connection accepted while
+ * every pending slot is taken gets the slot of the oldest still waiting, which is closed; the handler moves a
+ * connection to its role's slots when it says HELLO. Sharable; thread-safe (the counts are atomic, the group is
+ * concurrent).
  */
 final class ServerChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -58,6 +61,10 @@ final class ServerChannelInitializer extends ChannelInitializer<Channel> {
         open.incrementAndGet();
         ch.closeFuture().addListener(f -> open.decrementAndGet());
         connections.add(ch);
+        if (!dispatcher.budget().admitSource(ch)) {
+            ch.close();
+            return;
+        }
         dispatcher.budget().takePending(ch);
         ChannelPipeline p = ch.pipeline();
         if (config.tls() != null) {
@@ -72,7 +79,7 @@ final class ServerChannelInitializer extends ChannelInitializer<Channel> {
         // from the dispatch executor are already batched by ReplyBatcher, one flush per batch, so flushes outside
         // a read go straight through rather than waiting for one more loop task.
         p.addLast("flush", new FlushConsolidationHandler(EXPLICIT_FLUSH_AFTER_FLUSHES, false));
-        p.addLast("codec", new FrameCodec(config.maxFrameBytes()));
+        p.addLast("codec", new FrameCodec(config.preHandshakeFrameBytes(), dispatcher.budget().frames()));
         ServerConnectionHandler handler = new ServerConnectionHandler(dispatcher, acceptsNodes);
         handler.holdsPendingSlot();
         p.addLast("connection", handler);

@@ -364,6 +364,7 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
             budget.releasePending(ctx.channel());
         }
         role = hello.role();
+        handshakeAccepted();
         slot = Slot.ROLE;
         handshakeDeadline.cancel(false);
         peer = hello.from();
@@ -373,6 +374,17 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
         ServerConfig config = dispatcher.config();
         HelloResponse response = new HelloResponse(version, config.nodeId(), config.ringVersion().getAsLong());
         ctx.writeAndFlush(Frame.response(version, Opcodes.HELLO, frame.requestId(), response.encode()));
+    }
+
+    /**
+     * The one point where a HELLO is accepted. Until here the decoder admitted only frames a handshake needs
+     * ({@link ServerConfig#maxHandshakeFrameBytes}); from the next frame on, the connection's full frame limit.
+     */
+    private void handshakeAccepted() {
+        FrameCodec codec = ctx.pipeline().get(FrameCodec.class);
+        if (codec != null) {
+            codec.decoder().limit(maxFrameBytes);
+        }
     }
 
     private void onPing(Frame frame) {

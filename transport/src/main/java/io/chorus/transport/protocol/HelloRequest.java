@@ -8,16 +8,14 @@ import java.nio.ByteBuffer;
 /**
  * The first frame of every connection: {@code minVersion:u8 maxVersion:u8 role:u8 name:string [auth:u8 ...]}. For
  * a node the name is its node id; for a client, a name for logs. The optional tail says how the client
- * authenticates: absent or {@code 0}, by nothing but its TLS certificate (if any); {@code 1}, by password,
- * followed by {@code user:string password:bytes}. A HELLO without the tail is the version-1 HELLO of earlier
+ * authenticates: absent, by nothing but its TLS certificate (if any); {@code 1}, by password, followed by
+ * {@code user:string password:bytes}. No other value is defined, so a body has exactly one encoding. A HELLO without the tail is the version-1 HELLO of earlier
  * releases, byte for byte. Immutable; {@link #toString} hides the password.
  *
  * @param credentials the password credentials, or null for none
  */
 public record HelloRequest(int minVersion, int maxVersion, Role role, String name, PasswordCredentials credentials) {
 
-    /** No credentials follow the name. */
-    public static final int AUTH_NONE = 0;
     /** A user name and password follow. */
     public static final int AUTH_PASSWORD = 1;
 
@@ -84,9 +82,9 @@ public record HelloRequest(int minVersion, int maxVersion, Role role, String nam
                 String user = r.utf8("user", ProtocolLimits.MAX_NAME_BYTES);
                 byte[] password = r.bytes("password", ProtocolLimits.MAX_PASSWORD_BYTES);
                 credentials = Wire.construct("HELLO credentials", () -> new PasswordCredentials(user, password));
-            } else if (auth != AUTH_NONE) {
-                throw new MalformedEncodingException("auth " + auth
-                        + " is neither none (0) nor password (1)");
+            } else {
+                throw new MalformedEncodingException("auth " + auth + " is not password (1); without"
+                        + " credentials the HELLO ends after its name");
             }
         }
         r.expectEnd("HELLO request");

@@ -285,4 +285,110 @@ class FrameCodecTest {
             ch.finishAndReleaseAll();
         }
     }
+
+    @Test
+    void theLimitCanBeRaisedBetweenFrames() {
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameCodec(100));
+        Frame small = Frame.request(1, Opcodes.HELLO, 1, new byte[88]);
+        Frame large = Frame.request(1, Opcodes.GET, 2, new byte[188]);
+        ch.writeInbound(buffers.of(TrackedBuffers.bytes(small)));
+        assertThat((Object) ch.readInbound()).isEqualTo(small);
+        ch.pipeline().get(FrameCodec.class).decoder().limit(200);
+        ch.writeInbound(buffers.of(TrackedBuffers.bytes(large)));
+        assertThat((Object) ch.readInbound()).isEqualTo(large);
+        ch.finishAndReleaseAll();
+
+        EmbeddedChannel fixed = new EmbeddedChannel(new FrameCodec(100));
+        fixed.writeInbound(buffers.of(TrackedBuffers.bytes(large)));
+        assertThat((Object) fixed.readInbound()).isInstanceOfSatisfying(BadFrame.class,
+                bad -> assertThat(bad.code()).isEqualTo(ErrorCode.TOO_LARGE));
+        fixed.finishAndReleaseAll();
+    }
+
+    /** A frame of {@code frameLength} bytes (header included), as it goes on the wire. */
+    private static byte[] wireOfLength(int frameLength, long requestId) {
+        byte[] body = new byte[frameLength - Frame.HEADER_BYTES];
+        return TrackedBuffers.bytes(Frame.request(1, Opcodes.PUT, requestId, body));
+    }
+
+    /** Bytes of a frame's body in the decoder once {@code sent} bytes of its wire form came. */
+    private static long bodyBytes(int sent) {
+        return sent - Frame.LENGTH_BYTES - Frame.HEADER_BYTES;
+    }
+
+    @Test
+    void aLargeFrameReservesWhatCameOfItUntilItCompletes() {
+        FrameBudget budget = new FrameBudget(1 << 20);
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameCodec(1 << 20, budget));
+        byte[] wire = wireOfLength(200_000, 9);
+        ch.writeInbound(buffers.of(wire, 0, 50_000));
+        assertThat(budget.buffered()).isEqualTo(bodyBytes(50_000));
+        ch.writeInbound(buffers.of(wire, 50_000, 120_000));
+        assertThat(budget.buffered()).isEqualTo(bodyBytes(120_000));
+        ch.writeInbound(buffers.of(wire, 120_000, wire.length));
+        assertThat((Object) ch.readInbound()).isInstanceOfSatisfying(Frame.class,
+                f -> assertThat(f.requestId()).isEqualTo(9));
+        assertThat(budget.buffered()).as("released when the frame is complete").isZero();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aLyingLengthCostsOnlyTheBytesThatCameAndSmallFramesCostNothing() {
+        FrameBudget budget = new FrameBudget(1 << 20);
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameCodec(16 << 20, budget));
+        byte[] claim = wireOfLength(16 << 20, 3);
+        ch.writeInbound(buffers.of(claim, 0, 26));
+        assertThat(budget.buffered()).as("claims 16 MiB, sent 10 bytes of it").isEqualTo(10);
+        ch.finishAndReleaseAll();
+        assertThat(budget.buffered()).isZero();
+
+        EmbeddedChannel small = new EmbeddedChannel(new FrameCodec(16 << 20, budget));
+        small.writeInbound(buffers.of(wireOfLength(FrameDecoder.UNACCOUNTED_FRAME_BYTES, 4), 0, 60_000));
+        assertThat(budget.buffered()).as("a frame of up to 64 KiB is not counted").isZero();
+        small.finishAndReleaseAll();
+    }
+
+    @Test
+    void aFrameThatWouldOverflowTheBudgetIsOverloadedAndGivesBackWhatItHeld() {
+        FrameBudget budget = new FrameBudget(100_000);
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameCodec(1 << 20, budget));
+        byte[] wire = wireOfLength(200_000, 21);
+        ch.writeInbound(buffers.of(wire, 0, 60_000));
+        assertThat(budget.buffered()).isEqualTo(bodyBytes(60_000));
+        ch.writeInbound(buffers.of(wire, 60_000, 120_000));
+        assertThat((Object) ch.readInbound()).isInstanceOfSatisfying(BadFrame.class, bad -> {
+            assertThat(bad.code()).isEqualTo(ErrorCode.OVERLOADED);
+            assertThat(bad.reason()).contains("buffer for partial frames is full");
+            assertThat(bad.requestId()).isEqualTo(21);
+            assertThat(bad.opcode()).isEqualTo(Opcodes.PUT);
+        });
+        assertThat(budget.buffered()).isZero();
+        assertThat(budget.refusals()).isEqualTo(1);
+        ch.writeInbound(buffers.of(wire, 120_000, wire.length));
+        assertThat((Object) ch.readInbound()).as("the stream is broken").isNull();
+        ch.finishAndReleaseAll();
+        assertThat(budget.buffered()).as("given back once, never below zero").isZero();
+    }
+
+    @Test
+    void aPartialFrameGivesItsReservationBackOnCloseAndOnRemovalOnce() {
+        FrameBudget budget = new FrameBudget(1 << 20);
+        byte[] wire = wireOfLength(300_000, 5);
+        EmbeddedChannel closed = new EmbeddedChannel(new FrameCodec(1 << 20, budget));
+        EmbeddedChannel removed = new EmbeddedChannel(new FrameCodec(1 << 20, budget));
+        closed.writeInbound(buffers.of(wire, 0, 100_000));
+        removed.writeInbound(buffers.of(wire, 0, 150_000));
+        assertThat(budget.buffered()).isEqualTo(bodyBytes(100_000) + bodyBytes(150_000));
+
+        closed.close();
+        assertThat(budget.buffered()).isEqualTo(bodyBytes(150_000));
+        removed.pipeline().remove(FrameCodec.class);
+        assertThat(budget.buffered()).isZero();
+        Object leftover = removed.readInbound(); // the decoder hands its partial bytes on when removed
+        ReferenceCountUtil.release(leftover);
+        removed.close();
+        closed.finishAndReleaseAll();
+        removed.finishAndReleaseAll();
+        assertThat(budget.buffered()).isZero();
+    }
 }

@@ -24,9 +24,21 @@ final class RawConnection implements AutoCloseable {
 
     /** Connects; {@code receiveBuffer > 0} shrinks the socket's receive buffer first (a peer slow to read). */
     RawConnection(String host, int port, int receiveBuffer) throws IOException {
+        this(null, host, port, receiveBuffer);
+    }
+
+    /** Connects from {@code localHost} (another loopback address, 127.0.0.2, is another source), any port. */
+    static RawConnection from(String localHost, String host, int port) throws IOException {
+        return new RawConnection(localHost, host, port, 0);
+    }
+
+    private RawConnection(String localHost, String host, int port, int receiveBuffer) throws IOException {
         socket = new Socket();
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
+        }
+        if (localHost != null) {
+            socket.bind(new InetSocketAddress(localHost, 0));
         }
         socket.connect(new InetSocketAddress(host, port), 5000);
         socket.setSoTimeout(10_000);
@@ -36,6 +48,12 @@ final class RawConnection implements AutoCloseable {
 
     void send(Frame... frames) throws IOException {
         out.write(TrackedBuffers.bytes(frames));
+        out.flush();
+    }
+
+    /** Bytes {@code from} to {@code to} of {@code bytes}, as they are: part of a frame, or not a frame at all. */
+    void write(byte[] bytes, int from, int to) throws IOException {
+        out.write(bytes, from, to - from);
         out.flush();
     }
 

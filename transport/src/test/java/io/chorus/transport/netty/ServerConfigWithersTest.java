@@ -38,6 +38,12 @@ class ServerConfigWithersTest {
                 Case.of("withMaxFrameBytes", c -> c.withMaxFrameBytes(1 << 20), "maxFrameBytes", 1 << 20),
                 new Case<>("withConnectionLimits", c -> c.withConnectionLimits(10, 20, 30), Map.of(
                         "maxClientConnections", 10, "maxNodeConnections", 20, "maxPendingHandshakes", 30)),
+                Case.of("withMaxHandshakeFrameBytes", c -> c.withMaxHandshakeFrameBytes(4096),
+                        "maxHandshakeFrameBytes", 4096),
+                new Case<>("withSourceLimits", c -> c.withSourceLimits(40, 4), Map.of(
+                        "maxConnectionsPerSource", 40, "maxHandshakesPerSource", 4)),
+                Case.of("withMaxPartialFrameBytes", c -> c.withMaxPartialFrameBytes(1L << 20),
+                        "maxPartialFrameBytes", 1L << 20),
                 Case.of("withMaxInFlightPerConnection", c -> c.withMaxInFlightPerConnection(7),
                         "maxInFlightPerConnection", 7),
                 Case.of("withHandshakeTimeout", c -> c.withHandshakeTimeout(Duration.ofMillis(300)),

@@ -15,8 +15,9 @@ class HelloRequestTest {
         byte[] wire = HelloRequest.of(Role.CLIENT, "app").encode();
         assertThat(HexFormat.of().formatHex(wire)).isEqualTo("0101" + "00" + "03617070");
         assertThat(HelloRequest.decode(wire).credentials()).isNull();
-        // An explicit "none" tail reads the same.
-        assertThat(HelloRequest.decode(HexFormat.of().parseHex("01010003617070" + "00")).credentials()).isNull();
+        // One encoding per HELLO: no "none" tail.
+        assertThatThrownBy(() -> HelloRequest.decode(HexFormat.of().parseHex("01010003617070" + "00")))
+                .isInstanceOf(MalformedEncodingException.class);
     }
 
     @Test
