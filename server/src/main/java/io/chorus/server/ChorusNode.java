@@ -182,8 +182,8 @@ public final class ChorusNode implements AutoCloseable {
             throw new IllegalStateException(config.nodeId() + " already started on " + address);
         }
         NodeId id = config.nodeId();
-        ServerConfig serverConfig = ServerConfig.defaults(id, this::ringVersion).withHost(config.host())
-                .withPort(lastPort > 0 ? lastPort : config.port());
+        ServerConfig serverConfig = config.limits().applyTo(ServerConfig.defaults(id, this::ringVersion)
+                .withHost(config.host()).withPort(lastPort > 0 ? lastPort : config.port()));
         HostPort peerListen = config.peerListen();
         if (peerListen != null) {
             serverConfig = serverConfig.withPeerListener(peerListen.host(),

@@ -43,11 +43,12 @@ import java.util.function.Consumer;
  *                     cluster's CA), or null for plaintext: anyone who reaches a port can then read, write and pose as
  *                     a node (docs/security.md)
  * @param auth         how clients authenticate: the users file, and whether anonymous clients are let in
+ * @param limits       connection slots, per-source limits, deadlines and the partial-frame budget of its listeners
  */
 public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, List<Member> members, int partitions,
         Durability durability, CoordinatorConfig coordinator, int dispatchThreads, long maxUnflushedReplyBytes,
         AntiEntropyConfig antiEntropy, String clusterName, HostPort peerListen, HostPort clientAdvertise,
-        HostPort peerAdvertise, MetricsConfig metrics, TlsConfig tls, AuthConfig auth) {
+        HostPort peerAdvertise, MetricsConfig metrics, TlsConfig tls, AuthConfig auth, ConnectionLimits limits) {
 
     public static final String DEFAULT_CLUSTER_NAME = "chorus";
     /** Cluster names travel length-prefixed like node ids. */
@@ -79,8 +80,8 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
             throw new IllegalArgumentException("listening on the wildcard " + peerListen
                     + " needs a peer address to advertise");
         }
-        if (auth == null) {
-            throw new IllegalArgumentException("the auth settings must be given");
+        if (auth == null || limits == null) {
+            throw new IllegalArgumentException("the auth settings and connection limits must be given");
         }
         if (tls != null && !tls.hasCertificate()) {
             throw new IllegalArgumentException("a node's TLS needs its certificate and key, not only a CA");
@@ -103,7 +104,7 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
             AntiEntropyConfig antiEntropy) {
         this(nodeId, dataDir, host, port, members, partitions, durability, coordinator, dispatchThreads,
                 maxUnflushedReplyBytes, antiEntropy, DEFAULT_CLUSTER_NAME, null, null, null, MetricsConfig.defaults(),
-                null, AuthConfig.anonymousAccess());
+                null, AuthConfig.anonymousAccess(), ConnectionLimits.defaults());
     }
 
     /** Loopback, ephemeral port, SYNC, Q = 256, N/R/W = 3/2/2. */
@@ -180,6 +181,11 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
         return with(b -> b.auth = auth);
     }
 
+    /** What the listeners tolerate; see the record's parameters. */
+    public NodeConfig withLimits(ConnectionLimits limits) {
+        return with(b -> b.limits = limits);
+    }
+
     /** The addresses clients and peers are told to connect to (either null: the bound one). */
     public NodeConfig withAdvertise(HostPort clientAdvertise, HostPort peerAdvertise) {
         return with(b -> {
@@ -215,6 +221,7 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
         private MetricsConfig metrics;
         private TlsConfig tls;
         private AuthConfig auth;
+        private ConnectionLimits limits;
 
         private Builder(NodeConfig c) {
             nodeId = c.nodeId;
@@ -235,12 +242,13 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
             metrics = c.metrics;
             tls = c.tls;
             auth = c.auth;
+            limits = c.limits;
         }
 
         private NodeConfig build() {
             return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
                     dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
-                    peerAdvertise, metrics, tls, auth);
+                    peerAdvertise, metrics, tls, auth, limits);
         }
     }
 }

@@ -26,8 +26,10 @@ class NodeConfigWithersTest {
                 1 << 20, AntiEntropyConfig.defaults(), "chorus", new HostPort("127.0.0.1", 6001),
                 new HostPort("10.1.2.3", 6000), new HostPort("10.1.2.3", 6001), MetricsConfig.defaults(),
                 TlsConfig.of(Path.of("/tmp/a.crt"), Path.of("/tmp/a.key"), Path.of("/tmp/ca.crt")),
-                AuthConfig.anonymousAccess());
+                AuthConfig.anonymousAccess(), ConnectionLimits.defaults());
         AuthConfig auth = new AuthConfig(Path.of("/tmp/users"), false);
+        ConnectionLimits limits = new ConnectionLimits(10, 20, 30, 40, 50, java.time.Duration.ofSeconds(2),
+                java.time.Duration.ofMinutes(1), 1 << 20);
         TlsConfig tls = TlsConfig.of(Path.of("/tmp/b.crt"), Path.of("/tmp/b.key"), Path.of("/tmp/ca.crt"));
         MetricsConfig metrics = MetricsConfig.defaults().withJmx(false);
         CoordinatorConfig coordinator = CoordinatorConfig.defaults().withQuorum(5, 3, 3);
@@ -37,6 +39,7 @@ class NodeConfigWithersTest {
         Withers.check(base,
                 Case.of("withPort", c -> c.withPort(7000), "port", 7000),
                 Case.of("withAuth", c -> c.withAuth(auth), "auth", auth),
+                Case.of("withLimits", c -> c.withLimits(limits), "limits", limits),
                 Case.of("withDurability", c -> c.withDurability(Durability.NOSYNC), "durability", Durability.NOSYNC),
                 Case.of("withPartitions", c -> c.withPartitions(64), "partitions", 64),
                 Case.of("withCoordinator", c -> c.withCoordinator(coordinator), "coordinator", coordinator),

@@ -14,6 +14,7 @@ import io.chorus.server.NodeConfig;
 import io.chorus.server.config.NodeFileConfig.GossipSettings;
 import io.chorus.server.config.NodeFileConfig.MembershipSettings;
 import io.chorus.server.metrics.MetricsConfig;
+import io.chorus.server.ConnectionLimits;
 import io.chorus.server.security.AuthConfig;
 import io.chorus.transport.tls.TlsConfig;
 import io.chorus.storage.Durability;
@@ -44,7 +45,7 @@ final class NodeFileConfigReader {
         Section root = Section.root(tree).expect("cluster_name", "node_name", "data_dir", "zone", "client_listen",
                 "peer_listen", "client_advertise", "peer_advertise", "seeds", "partitions", "durability",
                 "dispatch_threads", "replication", "hints", "budget", "anti_entropy", "gossip", "membership",
-                "metrics", "tls", "auth");
+                "metrics", "tls", "auth", "limits");
         String clusterName = root.string("cluster_name", NodeConfig.DEFAULT_CLUSTER_NAME, "");
         String problem = NodeConfig.clusterNameProblem(clusterName);
         if (problem != null) {
@@ -94,9 +95,10 @@ final class NodeFileConfigReader {
         MetricsConfig metrics = metrics(root.section("metrics"));
         TlsConfig tls = tls(root.section("tls"));
         AuthConfig auth = auth(root.section("auth"));
+        ConnectionLimits limits = limits(root.section("limits"));
         return new NodeFileConfig(clusterName, nodeName, dataDir, zone, clientListen, peerListen, clientAdvertise,
                 peerAdvertise, seeds, partitions, durability, dispatchThreads, coordinator, antiEntropy, gossip,
-                membership, metrics, tls, auth);
+                membership, metrics, tls, auth, limits);
     }
 
     /**
@@ -279,6 +281,22 @@ final class NodeFileConfigReader {
         s.expect("users_file", "anonymous");
         String users = s.string("users_file", "", "");
         return new AuthConfig(users.isBlank() ? null : Path.of(users), s.bool("anonymous", false));
+    }
+
+    private static ConnectionLimits limits(Section s) {
+        s.expect("max_client_connections", "max_node_connections", "max_pending_handshakes",
+                "max_connections_per_source", "max_handshakes_per_source", "handshake_timeout", "idle_timeout",
+                "max_partial_frame_bytes");
+        ConnectionLimits d = ConnectionLimits.defaults();
+        int million = 1_000_000;
+        return new ConnectionLimits(s.integer("max_client_connections", d.maxClientConnections(), 1, million),
+                s.integer("max_node_connections", d.maxNodeConnections(), 1, million),
+                s.integer("max_pending_handshakes", d.maxPendingHandshakes(), 1, million),
+                s.integer("max_connections_per_source", d.maxConnectionsPerSource(), 1, million),
+                s.integer("max_handshakes_per_source", d.maxHandshakesPerSource(), 1, million),
+                duration(s, "handshake_timeout", d.handshakeTimeout(), Duration.ofMillis(100), Duration.ofMinutes(10)),
+                duration(s, "idle_timeout", d.idleTimeout(), Duration.ofSeconds(1), Duration.ofDays(1)),
+                s.inRange("max_partial_frame_bytes", s.size("max_partial_frame_bytes", 0, -1), 0, 1L << 40));
     }
 
     private static MetricsConfig metrics(Section s) {

@@ -7,6 +7,7 @@ import io.chorus.gossip.FailureDetectorConfig;
 import io.chorus.server.HostPort;
 import io.chorus.storage.Durability;
 import io.chorus.server.metrics.MetricsConfig;
+import io.chorus.server.ConnectionLimits;
 import io.chorus.transport.tls.TlsConfig;
 import java.time.Duration;
 
@@ -113,6 +114,18 @@ public final class NodeFileConfigWriter {
         line(out, 1, "protocols", t == null ? TlsConfig.TLS_1_3 : String.join(",", t.protocols()));
         line(out, 1, "reload_interval", Durations.format(t == null ? TlsConfig.DEFAULT_RELOAD_INTERVAL
                 : t.reloadInterval()));
+
+        ConnectionLimits l = c.limits();
+        out.append("limits:\n");
+        line(out, 1, "max_client_connections", Integer.toString(l.maxClientConnections()));
+        line(out, 1, "max_node_connections", Integer.toString(l.maxNodeConnections()));
+        line(out, 1, "max_pending_handshakes", Integer.toString(l.maxPendingHandshakes()));
+        line(out, 1, "max_connections_per_source", Integer.toString(l.maxConnectionsPerSource()));
+        line(out, 1, "max_handshakes_per_source", Integer.toString(l.maxHandshakesPerSource()));
+        line(out, 1, "handshake_timeout", Durations.format(l.handshakeTimeout()));
+        line(out, 1, "idle_timeout", Durations.format(l.idleTimeout()));
+        line(out, 1, "max_partial_frame_bytes", l.maxPartialFrameBytes() == 0 ? "0"
+                : ByteSizes.format(l.maxPartialFrameBytes()));
 
         out.append("auth:\n");
         line(out, 1, "users_file", c.auth().usersFile() == null ? "\"\"" : quoted(c.auth().usersFile().toString()));

@@ -99,7 +99,7 @@ class NodeFileConfigTest {
                 "$1");
         List<String> keys = new ArrayList<>();
         leaves("", new YAMLMapper().readTree(uncommented), keys);
-        assertThat(keys).hasSize(58);
+        assertThat(keys).hasSize(66);
         // Written back with every key, a config has the same keys as the example (advertise and peer_listen too,
         // when they differ from their defaults).
         List<String> written = new ArrayList<>();
