@@ -1,6 +1,7 @@
 package io.chorus.transport.auth;
 
 import io.chorus.transport.protocol.Permission;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -23,9 +24,10 @@ public record Principal(String name, Set<Permission> permissions, Method method)
         if (name == null || permissions == null || method == null) {
             throw new IllegalArgumentException("name, permissions and method must be given");
         }
-        permissions = permissions.contains(Permission.ADMIN) ? EnumSet.allOf(Permission.class)
-                : permissions.isEmpty() ? EnumSet.noneOf(Permission.class) : EnumSet.copyOf(permissions);
-        permissions = Set.copyOf(permissions);
+        // ADMIN is every role, so a check never has to know that.
+        permissions = Collections.unmodifiableSet(permissions.contains(Permission.ADMIN)
+                ? EnumSet.allOf(Permission.class)
+                : permissions.isEmpty() ? EnumSet.noneOf(Permission.class) : EnumSet.copyOf(permissions));
     }
 
     /** Anonymous access where the node allows it: every role, as before authentication existed. */
