@@ -256,6 +256,18 @@ public final class ChorusNode implements AutoCloseable {
                 throw new StartupException(id + ": " + e.getMessage(), e);
             }
         }
+        if (!auth.anonymous() && config.tls() == null) {
+            // Without TLS a node HELLO proves nothing, and a node connection may send client requests (it
+            // forwards them): on a port that takes nodes, anyone could skip authentication by claiming one.
+            if (config.peerListen() == null) {
+                throw new StartupException(id + ": clients must authenticate (auth.anonymous is false), but without"
+                        + " TLS anyone could skip that by saying HELLO as a node on the one port: set tls.certificate,"
+                        + " tls.key and tls.ca, or give nodes their own port (peer_listen) and let only the nodes"
+                        + " reach it");
+            }
+            LOG.warn("{}: without TLS nodes are not authenticated: let only the nodes reach the peer port {}; the"
+                    + " client port refuses node HELLOs", id, config.peerListen());
+        }
         if (auth.anonymous()) {
             LOG.warn("{}: anonymous client access is on (auth.anonymous): any process that reaches its client port"
                     + " may read, write and administer the cluster. For test clusters only; docs/security.md", id);

@@ -9,6 +9,10 @@ import io.chorus.storage.Durability;
 import io.chorus.transport.auth.PasswordHash;
 import io.chorus.transport.auth.UserTable;
 import io.chorus.transport.protocol.Permission;
+import io.chorus.transport.testing.TestCertificates;
+import io.chorus.transport.testing.TestCertificates.Authority;
+import io.chorus.transport.testing.TestCertificates.Issued;
+import io.chorus.transport.tls.TlsConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -89,29 +93,33 @@ class UsersCommandTest {
                 password("app", "app-secret").toString());
         chorus("users", "add", "report", "--roles", "read", "--file", users.toString(), "--password-file",
                 password("report", "report-secret").toString());
+        Authority ca = TestCertificates.authority(Files.createDirectories(dir.resolve("ca")), "ca");
+        Issued nodeCert = ca.issue("node-1");
         try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(1).durability(Durability.NOSYNC)
-                .partitions(8).auth(new AuthConfig(users, false)).start()) {
+                .partitions(8).tls(n -> TlsConfig.of(nodeCert.certificateFile(), nodeCert.keyFile(),
+                        ca.certificateFile())).auth(new AuthConfig(users, false)).start()) {
             String host = "127.0.0.1:" + cluster.node(0).address().getPort();
+            String caFile = ca.certificateFile().toString();
             String app = dir.resolve("app.pw").toString();
             String report = dir.resolve("report.pw").toString();
-            Run put = chorus("put", "--host", host, "--user", "app", "--password-file", app, "cart", "apples");
+            Run put = chorus("put", "--ca", caFile, "--host", host, "--user", "app", "--password-file", app, "cart", "apples");
             assertThat(put.code()).as(put.err()).isZero();
-            Run get = chorus("get", "--host", host, "--user", "report", "--password-file", report, "cart");
+            Run get = chorus("get", "--ca", caFile, "--host", host, "--user", "report", "--password-file", report, "cart");
             assertThat(get.out()).contains("apples");
-            Run forbidden = chorus("put", "--host", host, "--user", "report", "--password-file", report, "cart", "x");
+            Run forbidden = chorus("put", "--ca", caFile, "--host", host, "--user", "report", "--password-file", report, "cart", "x");
             assertThat(forbidden.code()).isEqualTo(1);
             assertThat(forbidden.err()).startsWith("chorus: FORBIDDEN: user report may not PUT");
-            Run wrong = chorus("get", "--host", host, "--user", "app", "--password-file", report, "cart");
+            Run wrong = chorus("get", "--ca", caFile, "--host", host, "--user", "app", "--password-file", report, "cart");
             assertThat(wrong.code()).isEqualTo(1);
             assertThat(wrong.err()).startsWith("chorus: UNAUTHENTICATED: wrong user name or password")
                     .doesNotContain("report-secret");
-            Run anonymous = chorus("get", "--host", host, "cart");
+            Run anonymous = chorus("get", "--ca", caFile, "--host", host, "cart");
             assertThat(anonymous.code()).isEqualTo(1);
             assertThat(anonymous.err()).startsWith("chorus: UNAUTHENTICATED:");
-            Run status = chorus("status", "--host", host, "--user", "app", "--password-file", app);
+            Run status = chorus("status", "--ca", caFile, "--host", host, "--user", "app", "--password-file", app);
             assertThat(status.code()).isEqualTo(1);
             assertThat(status.err()).contains("FORBIDDEN");
-            assertThat(chorus("get", "--host", host, "cart").out()).doesNotContain("x");
+            assertThat(chorus("get", "--ca", caFile, "--host", host, "cart").out()).doesNotContain("x");
         }
     }
 }
