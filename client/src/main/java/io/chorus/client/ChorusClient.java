@@ -440,8 +440,13 @@ public final class ChorusClient implements AutoCloseable {
         return pool(address).request(Message.adopt(Opcodes.CLUSTER_INFO, new byte[0]), config.requestTimeoutMillis())
                 .thenApply(reply -> toTable(ClusterInfoResponse.decode(reply.bodyUnsafe())))
                 .handle((fresh, failure) -> failure == null ? CompletableFuture.completedFuture(fresh)
-                        : fetchRing(nodes, index + 1, Failures.unwrap(failure)))
+                        : fetchRing(nodes, index + 1, worse(last, Failures.unwrap(failure))))
                 .thenCompose(Function.identity());
+    }
+
+    /** The failure to report when no node answers: a refusal of who we are outweighs a node that is down. */
+    private static Throwable worse(Throwable before, Throwable now) {
+        return before instanceof ChorusException ce && ce.code() == ErrorCode.UNAUTHENTICATED ? before : now;
     }
 
     private RoutingTable toTable(ClusterInfoResponse info) {

@@ -40,6 +40,7 @@ import io.chorus.transport.protocol.ProtocolLimits;
 import io.chorus.transport.tls.TlsContext;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,6 +64,8 @@ public final class ChorusNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChorusNode.class);
 
+    /** The users file this run reads, or null without one. */
+    private UsersFile usersFile;
     private final NodeConfig config;
     private final AddressBook addresses;
     private final EventLoops sharedLoops;
@@ -240,7 +243,7 @@ public final class ChorusNode implements AutoCloseable {
      * The users file read now (a broken one stops the start, naming the line), and the warnings an operator must
      * see: anonymous access, or passwords on connections without TLS.
      */
-    private static Authenticator clientAuthenticator(NodeConfig config) {
+    private Authenticator clientAuthenticator(NodeConfig config) {
         AuthConfig auth = config.auth();
         NodeId id = config.nodeId();
         if (!auth.admitsAnyone()) {
@@ -249,34 +252,48 @@ public final class ChorusNode implements AutoCloseable {
                     + " and set auth.users_file, or set auth.anonymous: true for a test cluster");
         }
         Supplier<UserTable> users = UserTable::empty;
+        usersFile = null;
         if (auth.usersFile() != null) {
             try {
-                users = UsersFile.load(auth.usersFile());
+                usersFile = UsersFile.load(auth.usersFile());
+                users = usersFile;
             } catch (IllegalArgumentException e) {
                 throw new StartupException(id + ": " + e.getMessage(), e);
             }
         }
         if (!auth.anonymous() && config.tls() == null) {
-            // Without TLS a node HELLO proves nothing, and a node connection may send client requests (it
-            // forwards them): on a port that takes nodes, anyone could skip authentication by claiming one.
-            if (config.peerListen() == null) {
-                throw new StartupException(id + ": clients must authenticate (auth.anonymous is false), but without"
-                        + " TLS anyone could skip that by saying HELLO as a node on the one port: set tls.certificate,"
-                        + " tls.key and tls.ca, or give nodes their own port (peer_listen) and let only the nodes"
-                        + " reach it");
-            }
-            LOG.warn("{}: without TLS nodes are not authenticated: let only the nodes reach the peer port {}; the"
-                    + " client port refuses node HELLOs", id, config.peerListen());
+            // Without TLS a node HELLO proves nothing, and a node connection may send every request (it forwards
+            // clients'): anyone who reaches a port that takes nodes could skip authentication by claiming one,
+            // and passwords would cross the network in clear.
+            throw new StartupException(id + ": clients must authenticate (auth.anonymous is false), which needs"
+                    + " TLS: without it anyone could skip authentication by saying HELLO as a node, and passwords"
+                    + " would cross the network in clear; set tls.certificate, tls.key and tls.ca (chorus certs"
+                    + " makes development ones), or auth.anonymous: true for a test cluster");
         }
         if (auth.anonymous()) {
             LOG.warn("{}: anonymous client access is on (auth.anonymous): any process that reaches its client port"
                     + " may read, write and administer the cluster. For test clusters only; docs/security.md", id);
         }
-        if (auth.usersFile() != null && config.tls() == null) {
-            LOG.warn("{}: client passwords are checked without TLS: they cross the network in clear;"
-                    + " docs/security.md", id);
-        }
         return new UserAuthenticator(users, auth.anonymous());
+    }
+
+    /**
+     * Looks at the users file every second on the node's timer thread (a stat; a parse when it changed), so that a
+     * removal or a change of roles reaches connections already open, which check the table on each request.
+     */
+    private void checkUsersEverySecond(WheelScheduler timer) {
+        UsersFile file = usersFile;
+        if (file == null) {
+            return;
+        }
+        try {
+            timer.schedule(() -> {
+                file.get();
+                checkUsersEverySecond(timer);
+            }, 1, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException stopped) {
+            // the node stopped: so do the checks
+        }
     }
 
     private void startParts(NodeId id, ServerConfig serverConfig, HostPort peerListen, Authenticator clients) {
@@ -325,6 +342,7 @@ public final class ChorusNode implements AutoCloseable {
                 this::heldRingState, addresses, metrics, new MembershipAdmin(() -> membership, () -> handoff),
                 new NodeBackup(id, config.dataDir(), storage, Clock.system()))));
         server.authenticateClients(clients);
+        checkUsersEverySecond(scheduler);
         int port = server.start();
         lastPort = port;
         lastPeerPort = server.peerPort();

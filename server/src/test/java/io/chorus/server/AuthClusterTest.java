@@ -116,6 +116,12 @@ class AuthClusterTest {
                     .tls(TlsConfig.of(expired.certificateFile(), expired.keyFile(), ca.certificateFile())).build()),
                     ChorusException.class).code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
 
+            Authority other = TestCertificates.authority(Files.createDirectories(dir.resolve("other")), "other-ca");
+            Issued foreign = other.issue("svc-1");
+            assertThat(catchThrowableOfType(() -> ChorusClient.connect(cluster.clientConfig()
+                    .tls(TlsConfig.of(foreign.certificateFile(), foreign.keyFile(), ca.certificateFile())).build()),
+                    ChorusException.class).code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+
             // A client certificate naming a certificate-only user is that user.
             Issued svc = ca.issue("svc-1");
             try (ChorusClient byCertificate = ChorusClient.connect(cluster.clientConfig()

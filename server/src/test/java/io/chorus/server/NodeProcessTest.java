@@ -104,11 +104,11 @@ class NodeProcessTest {
         java.nio.file.Files.writeString(users, "alice read\n");
         assertThatThrownBy(() -> NodeProcess.start(config(dir.resolve("data"), "auth:\n  users_file: '" + users + "'\n"),
                 Clock.system())).isInstanceOf(StartupException.class).hasMessageContaining(users + " line 1");
-        // Users without TLS on one port: a node HELLO would let anyone skip them.
+        // Users without TLS: a node HELLO would let anyone skip them.
         java.nio.file.Files.writeString(users, "alice read -\n");
         assertThatThrownBy(() -> NodeProcess.start(config(dir.resolve("data"), "auth:\n  users_file: '" + users + "'\n"),
-                Clock.system())).isInstanceOf(StartupException.class).hasMessageContaining("skip that by saying HELLO"
-                + " as a node");
+                Clock.system())).isInstanceOf(StartupException.class).hasMessageContaining("skip authentication by"
+                + " saying HELLO as a node");
         // The directory is free again for a start that can serve.
         NodeProcess.start(config(dir.resolve("data"), ""), Clock.system()).close();
     }

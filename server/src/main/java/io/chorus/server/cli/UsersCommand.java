@@ -5,11 +5,16 @@ import io.chorus.transport.auth.UserTable;
 import io.chorus.transport.protocol.Permission;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -23,7 +28,9 @@ import picocli.CommandLine.Spec;
  * {@code chorus users add|remove|list --file FILE}: edits a node's users file ({@link UserTable}'s format) in place,
  * on the machine where it lies; nodes re-read it within a second, so a change needs no restart. Copy the same file
  * to every node. A password is hashed here (PBKDF2) and never written or printed; it comes from
- * {@code --password-file}, {@code $CHORUS_PASSWORD} or the terminal. The file is replaced atomically, mode 0600.
+ * {@code --password-file}, {@code $CHORUS_NEW_PASSWORD} or the terminal (typed twice). The file is replaced
+ * atomically, keeping the owner, group and mode of the one it replaces (a new file is 0600; a symbolic link is
+ * written through), under a lock file so that two edits at once do not lose one.
  * Exit 0 done, 1 the file could not be read or written, 2 a usage error (a bad name or role, a malformed file).
  */
 @Command(name = "users", mixinStandardHelpOptions = true,
@@ -75,32 +82,63 @@ public final class UsersCommand implements Callable<Integer> {
                     file.toString()) : UserTable.empty();
         }
 
-        /** Whole or not at all: a node never reads half a file. */
+        /**
+         * Whole or not at all: a node never reads half a file. The new file gets the old one's owner, group and
+         * mode, so a node running as another user still reads it; a link is followed to the file it names.
+         */
         void write(UserTable table) throws IOException {
-            Path dir = file.toAbsolutePath().getParent();
+            Path target = Files.isSymbolicLink(file) ? file.toRealPath() : file;
+            Path dir = target.toAbsolutePath().getParent();
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, ".users", ".tmp");
             try {
+                PosixFileAttributes old = Files.exists(target) ? posix(target) : null;
                 try {
-                    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+                    Files.setPosixFilePermissions(tmp, old != null ? old.permissions()
+                            : PosixFilePermissions.fromString("rw-------"));
+                    PosixFileAttributes mine = old == null ? null : posix(tmp);
+                    if (mine != null && !mine.owner().equals(old.owner())) {
+                        Files.setOwner(tmp, old.owner()); // root editing a file a node's user reads
+                    }
+                    if (mine != null && !mine.group().equals(old.group())) {
+                        Files.getFileAttributeView(tmp, PosixFileAttributeView.class).setGroup(old.group());
+                    }
                 } catch (UnsupportedOperationException notPosix) {
                     // the hashes are salted and slow; the mode is a second line of defence
                 }
                 Files.writeString(tmp, table.render(), StandardCharsets.UTF_8);
                 try {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
                 }
             } finally {
                 Files.deleteIfExists(tmp);
+            }
+        }
+
+        private static PosixFileAttributes posix(Path file) throws IOException {
+            try {
+                return Files.readAttributes(file, PosixFileAttributes.class);
+            } catch (UnsupportedOperationException notPosix) {
+                return null;
+            }
+        }
+
+        /** Read, change, write under an exclusive lock on {@code FILE.lock}: two edits at once both land. */
+        void edit(java.util.function.UnaryOperator<UserTable> change) throws IOException {
+            Path lock = Path.of(file.toAbsolutePath() + ".lock");
+            Files.createDirectories(lock.getParent());
+            try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock held = channel.lock()) {
+                write(change.apply(read()));
             }
         }
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Adds a user, or replaces the password and roles of one that exists.",
-                "The password comes from --password-file, else $CHORUS_PASSWORD, else the terminal;"
+                "The password comes from --password-file, else $CHORUS_NEW_PASSWORD, else the terminal (twice);"
                     + " --certificate-only adds a user who signs in with a TLS client certificate naming them."})
     static final class Add extends Base {
         @Parameters(index = "0", paramLabel = "NAME", description = "The user name (no whitespace).")
@@ -116,19 +154,21 @@ public final class UsersCommand implements Callable<Integer> {
 
         @Override
         void run(PrintWriter out) throws IOException {
-            UserTable table = read();
             String hash = null;
             if (certificateOnly) {
                 if (passwordFile != null) {
                     throw new IllegalArgumentException("--certificate-only takes no password");
                 }
             } else {
-                hash = PasswordHash.hash(Passwords.read(name, passwordFile).getBytes(StandardCharsets.UTF_8));
+                hash = PasswordHash.hash(Passwords.readNew(name, passwordFile).getBytes(StandardCharsets.UTF_8));
             }
             UserTable.User user = new UserTable.User(name, UserTable.roles(roles), hash);
-            boolean existed = table.user(name).isPresent();
-            write(table.with(user));
-            out.println((existed ? "updated " : "added ") + name + " (" + roleList(user) + ") in " + file);
+            boolean[] existed = {false};
+            edit(table -> {
+                existed[0] = table.user(name).isPresent();
+                return table.with(user);
+            });
+            out.println((existed[0] ? "updated " : "added ") + name + " (" + roleList(user) + ") in " + file);
         }
     }
 
@@ -140,11 +180,12 @@ public final class UsersCommand implements Callable<Integer> {
 
         @Override
         void run(PrintWriter out) throws IOException {
-            UserTable table = read();
-            if (table.user(name).isEmpty()) {
-                throw new IllegalArgumentException("no user " + name + " in " + file);
-            }
-            write(table.without(name));
+            edit(table -> {
+                if (table.user(name).isEmpty()) {
+                    throw new IllegalArgumentException("no user " + name + " in " + file);
+                }
+                return table.without(name);
+            });
             out.println("removed " + name + " from " + file);
         }
     }

@@ -16,6 +16,7 @@ import io.chorus.server.config.NodeFileConfig.MembershipSettings;
 import io.chorus.server.metrics.MetricsConfig;
 import io.chorus.server.ConnectionLimits;
 import io.chorus.server.security.AuthConfig;
+import io.chorus.transport.protocol.ProtocolLimits;
 import io.chorus.transport.tls.TlsConfig;
 import io.chorus.storage.Durability;
 import java.nio.file.Path;
@@ -296,7 +297,18 @@ final class NodeFileConfigReader {
                 s.integer("max_handshakes_per_source", d.maxHandshakesPerSource(), 1, million),
                 duration(s, "handshake_timeout", d.handshakeTimeout(), Duration.ofMillis(100), Duration.ofMinutes(10)),
                 duration(s, "idle_timeout", d.idleTimeout(), Duration.ofSeconds(1), Duration.ofDays(1)),
-                s.inRange("max_partial_frame_bytes", s.size("max_partial_frame_bytes", 0, -1), 0, 1L << 40));
+                partialFrameBytes(s));
+    }
+
+    /** 0 (the default) or enough for one frame of the largest size: below it, every large write would fail. */
+    private static long partialFrameBytes(Section s) {
+        long bytes = s.inRange("max_partial_frame_bytes", s.size("max_partial_frame_bytes", 0, -1), 0, 1L << 40);
+        if (bytes != 0 && bytes < ProtocolLimits.DEFAULT_MAX_FRAME_BYTES) {
+            throw s.error("max_partial_frame_bytes", "below one frame of the largest size ("
+                    + ByteSizes.format(ProtocolLimits.DEFAULT_MAX_FRAME_BYTES) + "): every large write would be"
+                    + " refused; 0 for the default");
+        }
+        return bytes;
     }
 
     private static MetricsConfig metrics(Section s) {

@@ -106,7 +106,8 @@ class UsersCommandTest {
             assertThat(put.code()).as(put.err()).isZero();
             Run get = chorus("get", "--ca", caFile, "--host", host, "--user", "report", "--password-file", report, "cart");
             assertThat(get.out()).contains("apples");
-            Run forbidden = chorus("put", "--ca", caFile, "--host", host, "--user", "report", "--password-file", report, "cart", "x");
+            Run forbidden = chorus("put", "--ca", caFile, "--host", host, "--user", "report", "--password-file", report,
+                    "cart", "forged");
             assertThat(forbidden.code()).isEqualTo(1);
             assertThat(forbidden.err()).startsWith("chorus: FORBIDDEN: user report may not PUT");
             Run wrong = chorus("get", "--ca", caFile, "--host", host, "--user", "app", "--password-file", report, "cart");
@@ -119,7 +120,10 @@ class UsersCommandTest {
             Run status = chorus("status", "--ca", caFile, "--host", host, "--user", "app", "--password-file", app);
             assertThat(status.code()).isEqualTo(1);
             assertThat(status.err()).contains("FORBIDDEN");
-            assertThat(chorus("get", "--ca", caFile, "--host", host, "cart").out()).doesNotContain("x");
+            // The refused put stored nothing.
+            Run after = chorus("get", "--ca", caFile, "--host", host, "--user", "app", "--password-file", app, "cart");
+            assertThat(after.code()).as(after.err()).isZero();
+            assertThat(after.out()).contains("apples").doesNotContain("forged");
         }
     }
 }

@@ -5,8 +5,9 @@ import io.chorus.transport.protocol.PasswordCredentials;
 import java.security.cert.X509Certificate;
 
 /**
- * Decides who a client is from what its HELLO and its TLS handshake proved. The server calls it once per client
- * connection, on its dispatch executor, never on an event loop: a password check is deliberately slow. Thread-safe.
+ * Decides who a client is from what its HELLO and its TLS handshake proved. The server calls {@link #authenticate}
+ * once per client connection, off its event loops (a password check is deliberately slow); the other methods are
+ * called on event loops, per request or per node HELLO, and must be cheap and never block. Thread-safe.
  */
 public interface Authenticator {
 
@@ -19,4 +20,25 @@ public interface Authenticator {
      *                         (never whether a user exists)
      */
     Principal authenticate(PasswordCredentials credentials, X509Certificate certificate);
+
+    /**
+     * What changes when the users change: the server compares it by identity before each request and, when it
+     * moved, asks {@link #current} again. Null (the default) for users that never change.
+     */
+    default Object version() {
+        return null;
+    }
+
+    /**
+     * The principal {@code signedIn} is now: the same, one with other roles, or null when it may no longer act
+     * (the user was removed). On the loop: a lookup, never a file read.
+     */
+    default Principal current(Principal signedIn) {
+        return signedIn;
+    }
+
+    /** Whether {@code name} is a user: such a name is never accepted as a node's, whatever certificate names it. */
+    default boolean namesUser(String name) {
+        return false;
+    }
 }

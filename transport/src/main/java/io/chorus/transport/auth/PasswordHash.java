@@ -105,6 +105,7 @@ public final class PasswordHash {
                     .decode(ByteBuffer.wrap(password));
             char[] out = new char[decoded.remaining()];
             decoded.get(out);
+            Arrays.fill(decoded.array(), '\0');
             return out;
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException("a password must be UTF-8 text");

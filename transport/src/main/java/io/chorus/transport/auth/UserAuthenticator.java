@@ -41,6 +41,34 @@ public final class UserAuthenticator implements Authenticator {
         return anonymous;
     }
 
+    /** The table as last read, without a file check when it is a {@link UsersFile}: safe on an event loop. */
+    private UserTable now() {
+        return users instanceof UsersFile file ? file.current() : users.get();
+    }
+
+    @Override
+    public Object version() {
+        return now();
+    }
+
+    @Override
+    public Principal current(Principal signedIn) {
+        if (signedIn.method() == Principal.Method.ANONYMOUS) {
+            return signedIn;
+        }
+        Optional<UserTable.User> user = now().user(signedIn.name());
+        if (user.isEmpty()) {
+            return null;
+        }
+        Principal now = new Principal(signedIn.name(), user.get().roles(), signedIn.method());
+        return now.permissions().equals(signedIn.permissions()) ? signedIn : now;
+    }
+
+    @Override
+    public boolean namesUser(String name) {
+        return now().user(name).isPresent();
+    }
+
     @Override
     public Principal authenticate(PasswordCredentials credentials, X509Certificate certificate) {
         UserTable table = users.get();

@@ -25,6 +25,10 @@ public final class UserTable {
     public record User(String name, Set<Permission> roles, String passwordHash) {
         public User {
             new NodeId(name); // the same rules as every other name: 1..255 bytes, no whitespace
+            if (name.equals(Principal.ANONYMOUS_NAME)) {
+                throw new IllegalArgumentException("'" + name + "' is the name of clients without credentials;"
+                        + " pick another");
+            }
             if (roles == null || roles.isEmpty()) {
                 throw new IllegalArgumentException("user " + name + " has no role");
             }
@@ -73,7 +77,15 @@ public final class UserTable {
                         + fields.length + " fields");
             }
             try {
-                User user = new User(fields[0], roles(fields[1]), fields[2].equals("-") ? null : fields[2]);
+                Set<Permission> roles;
+                try {
+                    roles = roles(fields[1]);
+                } catch (IllegalArgumentException e) {
+                    // Not the field's text: a line with its fields out of order might show a password here.
+                    throw new IllegalArgumentException("the second field is not roles (a comma-separated subset of"
+                            + " read, write, admin)", e);
+                }
+                User user = new User(fields[0], roles, fields[2].equals("-") ? null : fields[2]);
                 if (users.putIfAbsent(user.name(), user) != null) {
                     throw new IllegalArgumentException("user " + user.name() + " is listed twice");
                 }

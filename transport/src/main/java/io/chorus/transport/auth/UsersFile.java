@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * new roles without a restart: {@link #get} looks at the file's size and modification time at most once per
  * {@code checkEvery} and parses it again when either moved. A file that fails to parse after a change is logged
  * and ignored, and the table read before stays in force (a half-saved edit locks nobody out); it is tried again
- * at the next change. Reads the disk, so call it off the event loops (the authenticator runs on its own thread).
+ * at the next change. {@link #get} reads the disk, so call it off the event loops (the authenticator runs on its
+ * own thread, and a node also calls it every second so that removals reach connections already open);
+ * {@link #current} does not.
  * Thread-safe: one check at a time, the table behind a volatile.
  */
 public final class UsersFile implements Supplier<UserTable> {
@@ -65,6 +67,11 @@ public final class UsersFile implements Supplier<UserTable> {
 
     public Path file() {
         return file;
+    }
+
+    /** The table read last, without looking at the file: for event loops. */
+    public UserTable current() {
+        return table;
     }
 
     @Override

@@ -3,7 +3,9 @@ package io.chorus.transport.netty;
 import io.chorus.core.transport.RequestHandler;
 import io.chorus.transport.auth.Authenticator;
 import io.chorus.transport.protocol.Role;
+import java.net.InetAddress;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -45,8 +47,38 @@ final class Dispatcher {
         authExecutor.allowCoreThreadTimeOut(true);
     }
 
-    /** HELLOs waiting for their credentials check, at most; more are refused with OVERLOADED. */
-    static final int AUTH_QUEUE = 128;
+    /**
+     * HELLOs waiting for their password check, at most; more are refused with OVERLOADED. At about 60 ms a hash,
+     * the last one waits under 4 s, inside the 5 s handshake deadline.
+     */
+    static final int AUTH_QUEUE = 64;
+    /** Password checks waiting or running per remote address, at most. */
+    static final int PASSWORD_CHECKS_PER_SOURCE = 4;
+    private final ConcurrentHashMap<InetAddress, Integer> passwordChecks =
+            new ConcurrentHashMap<>();
+
+    /** A place in the password queue for {@code source} (null: unknown, not limited); false when it has its fill. */
+    boolean takePasswordCheck(InetAddress source) {
+        if (source == null) {
+            return true;
+        }
+        boolean[] taken = {false};
+        passwordChecks.compute(source, (a, n) -> {
+            int now = n == null ? 0 : n;
+            if (now >= PASSWORD_CHECKS_PER_SOURCE) {
+                return n;
+            }
+            taken[0] = true;
+            return now + 1;
+        });
+        return taken[0];
+    }
+
+    void releasePasswordCheck(InetAddress source) {
+        if (source != null) {
+            passwordChecks.computeIfPresent(source, (a, n) -> n <= 1 ? null : n - 1);
+        }
+    }
 
     /** The client authenticator, or null when clients are not authenticated (every request allowed). */
     Authenticator authenticator() {

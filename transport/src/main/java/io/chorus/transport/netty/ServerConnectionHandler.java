@@ -28,8 +28,11 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.LongObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -99,6 +102,8 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
     private Principal principal;
     /** The HELLO's credentials are being checked off the loop: frames that follow wait, reading stops. */
     private boolean authenticating;
+    /** The {@link Authenticator#version} the principal was last resolved against. */
+    private Object principalVersion;
     private int version;
     private int inFlight;
     /** Reply bytes admitted on this connection and not yet written to the socket. */
@@ -218,8 +223,12 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
             onFrame(frame);
         } else if (msg instanceof BadFrame bad) {
             log.debug("{}: broken frame from {}: {}", ctx.channel(), peer, bad.reason());
+            String reason = bad.reason();
+            if (role == null && bad.code() == ErrorCode.TOO_LARGE) {
+                reason += " before the HELLO is answered: wait for its answer before sending larger frames";
+            }
             replyAndClose(ProtocolVersion.MAX_SUPPORTED, bad.opcode(), bad.requestId(),
-                    ErrorBody.of(bad.code(), bad.reason()));
+                    ErrorBody.of(bad.code(), reason));
         } else {
             ReferenceCountUtil.release(msg);
         }
@@ -252,6 +261,9 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
         HelloRequest hello;
         try {
             hello = HelloRequest.decode(frame.body());
+            if (hello.credentials() != null) {
+                Arrays.fill(frame.body(), (byte) 0); // the decoded copy is wiped after its check
+            }
         } catch (ChorusException e) {
             replyAndClose(pre, frame.opcode(), frame.requestId(), ErrorBody.from(e));
             return;
@@ -266,8 +278,9 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
         SslHandler tls = ctx.pipeline().get(SslHandler.class);
         X509Certificate certificate = tls == null ? null
                 : TlsIdentity.peerCertificate(tls.engine().getSession()).orElse(null);
+        Authenticator users = dispatcher.authenticator();
         Optional<String> refusal = PeerAuthentication.refusal(tls != null, hello.role(), hello.from().name(),
-                certificate);
+                certificate, users == null ? n -> false : users::namesUser);
         if (refusal.isPresent()) {
             log.warn("{}: refusing a {} HELLO as {}: {}", ctx.channel(), hello.role(), hello.from(), refusal.get());
             replyAndClose(chosen.getAsInt(), frame.opcode(), frame.requestId(),
@@ -295,19 +308,40 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
      */
     private void authenticate(Authenticator authenticator, Frame frame, HelloRequest hello, int chosenVersion,
                               X509Certificate certificate) {
+        boolean password = hello.credentials() != null;
+        InetAddress source = remoteAddress();
+        // A password costs a hash: one thread for them, a few at a time per address, so that a flood of guesses
+        // from one place neither takes the request threads nor keeps everyone else's sign-ins waiting. Without
+        // a password, it is a lookup: the dispatch executor does it at once.
+        if (password && !dispatcher.takePasswordCheck(source)) {
+            replyAndClose(chosenVersion, frame.opcode(), frame.requestId(), ErrorBody.of(ErrorCode.OVERLOADED,
+                    "too many sign-ins in progress from this address; retry later"));
+            return;
+        }
         authenticating = true;
         updateReading();
-        try {
-            dispatcher.authExecutor().execute(() -> {
+        Runnable check = () -> {
+            try {
+                if (!ctx.channel().isOpen()) {
+                    return; // gone while it waited: no hash for nobody
+                }
                 Principal who = null;
                 ChorusException refused = null;
                 try {
                     who = authenticator.authenticate(hello.credentials(), certificate);
+                    if (who == null) {
+                        throw new IllegalStateException("the authenticator returned no principal");
+                    }
                 } catch (ChorusException e) {
                     refused = e;
                 } catch (RuntimeException e) {
                     log.error("{}: authenticator failed", ctx.channel(), e);
-                    refused = new ChorusException(ErrorCode.INTERNAL, "authentication failed: " + e);
+                    refused = new ChorusException(ErrorCode.INTERNAL, "authentication failed on the node (see its"
+                            + " log)");
+                } finally {
+                    if (hello.credentials() != null) {
+                        hello.credentials().wipe();
+                    }
                 }
                 Principal principal = who;
                 ChorusException failure = refused;
@@ -317,12 +351,26 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
                 } catch (RejectedExecutionException stopping) {
                     // the loop is shutting down, and the connection with it
                 }
-            });
+            } finally {
+                if (password) {
+                    dispatcher.releasePasswordCheck(source);
+                }
+            }
+        };
+        try {
+            (password ? dispatcher.authExecutor() : dispatcher.executor()).execute(check);
         } catch (RejectedExecutionException e) {
+            if (password) {
+                dispatcher.releasePasswordCheck(source);
+            }
             authenticating = false;
             replyAndClose(chosenVersion, frame.opcode(), frame.requestId(), ErrorBody.of(ErrorCode.OVERLOADED,
-                    "too many authentications in progress; retry later"));
+                    "too many sign-ins in progress; retry later"));
         }
+    }
+
+    private InetAddress remoteAddress() {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     }
 
     /** On the loop: the end of {@link #authenticate}. */
@@ -339,13 +387,38 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
             log.warn("{}: refusing client {}{}: {}", ctx.channel(), hello.from(),
                     hello.credentials() == null ? "" : " as user " + hello.credentials().user(),
                     failure.getMessage());
+            // Nothing sent behind the HELLO runs.
+            heldWhileFrozen.forEach(ReferenceCountUtil::release);
+            heldWhileFrozen.clear();
             replyAndClose(chosenVersion, frame.opcode(), frame.requestId(), ErrorBody.from(failure));
             return;
         }
         accept(frame, hello, chosenVersion, certificate, who);
         if (role != null) {
+            principalVersion = dispatcher.authenticator().version();
             thaw();
+        } else {
+            heldWhileFrozen.forEach(ReferenceCountUtil::release);
+            heldWhileFrozen.clear();
         }
+    }
+
+    /**
+     * Whether the signed-in principal may still act, taking its present roles when the users changed: a volatile
+     * read and an identity compare per request while they do not.
+     */
+    private boolean principalStillValid() {
+        Authenticator authenticator = dispatcher.authenticator();
+        Object now = authenticator == null ? null : authenticator.version();
+        if (now != principalVersion) {
+            principalVersion = now;
+            Principal current = authenticator == null ? principal : authenticator.current(principal);
+            if (current == null) {
+                return false;
+            }
+            principal = current;
+        }
+        return true;
     }
 
     /** Takes the role's slot and answers the HELLO: the connection is open for requests. */
@@ -401,6 +474,11 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
         if (!Opcodes.isServedTo(role, frame.opcode())) {
             reply(frame, ErrorBody.of(ErrorCode.UNKNOWN_OPCODE,
                     "opcode " + Opcodes.name(frame.opcode()) + " is not served to a " + role));
+            return;
+        }
+        if (principal != null && !principalStillValid()) {
+            replyAndClose(version, frame.opcode(), frame.requestId(), ErrorBody.of(ErrorCode.UNAUTHENTICATED,
+                    "user " + principal.name() + " was removed from this node's users"));
             return;
         }
         if (principal != null && !principal.may(Opcodes.permission(frame.opcode()))) {
@@ -659,7 +737,11 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
             log.debug("{}: idle, closing", ctx.channel());
             ctx.close();
         } else if (evt instanceof ChannelInputShutdownEvent) {
-            if (dispatcher.frozen() || authenticating || !heldWhileFrozen.isEmpty()) {
+            if (authenticating) {
+                // Gone before its HELLO was answered: close, so its queued password check is dropped unhashed.
+                closing = true;
+                ctx.close();
+            } else if (dispatcher.frozen() || !heldWhileFrozen.isEmpty()) {
                 heldWhileFrozen.add(evt); // after the requests held before it
             } else {
                 onInputShutdown();

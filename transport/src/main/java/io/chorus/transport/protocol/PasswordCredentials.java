@@ -5,8 +5,8 @@ import java.util.Arrays;
 
 /**
  * A user name and password a client sends in its HELLO (docs/protocol.md, "Authentication"). The password is held
- * as bytes so a caller can wipe its copy; {@link #toString} never shows it, so that no log line carries it.
- * Immutable in intent: the array is copied in and out.
+ * as bytes so it can be {@linkplain #wipe wiped} once checked; {@link #toString} never shows it, so that no log
+ * line carries it. The array is copied in and out; only {@link #wipe} changes it. Thread-safe for reads.
  */
 public final class PasswordCredentials {
 
@@ -35,6 +35,11 @@ public final class PasswordCredentials {
     /** A copy of the password's bytes. */
     public byte[] password() {
         return password.clone();
+    }
+
+    /** Overwrites the password with zeros once it has been checked: a heap dump taken later does not show it. */
+    public void wipe() {
+        Arrays.fill(password, (byte) 0);
     }
 
     int passwordLength() {

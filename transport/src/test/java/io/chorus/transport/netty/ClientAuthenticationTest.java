@@ -1,6 +1,7 @@
 package io.chorus.transport.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.chorus.core.NodeId;
 import io.chorus.core.error.ChorusException;
@@ -8,7 +9,9 @@ import io.chorus.core.error.ErrorCode;
 import io.chorus.core.transport.Message;
 import io.chorus.core.transport.RequestHandler;
 import io.chorus.transport.WireErrorCodes;
+import io.chorus.transport.auth.Authenticator;
 import io.chorus.transport.auth.PasswordHash;
+import io.chorus.transport.auth.Principal;
 import io.chorus.transport.auth.UserAuthenticator;
 import io.chorus.transport.auth.UserTable;
 import io.chorus.transport.protocol.ErrorBody;
@@ -37,7 +40,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,12 +103,22 @@ class ClientAuthenticationTest {
         return CompletableFuture.completedFuture(Message.of(request.opcode(), "ok".getBytes(StandardCharsets.UTF_8)));
     };
 
+    /** The users the servers of a test check against; a test may change them while connections are open. */
+    private final AtomicReference<UserTable> table = new AtomicReference<>();
+    private ChorusServer lastServer;
+
     private int server(boolean anonymous, TlsContext tls) {
+        table.compareAndSet(null, users);
+        return server(new UserAuthenticator(table::get, anonymous), tls);
+    }
+
+    private int server(Authenticator authenticator, TlsContext tls) {
         ServerConfig config = ServerConfig.defaults(SERVER_ID, () -> 1).withHost(HOST).withIoThreads(1);
         ChorusServer server = new ChorusServer(tls == null ? config : config.withTls(tls), dispatch);
         server.serveClients(recording);
         server.serveNodes(recording);
-        server.authenticateClients(new UserAuthenticator(() -> users, anonymous));
+        server.authenticateClients(authenticator);
+        lastServer = server;
         int port = server.start();
         toClose.push(server);
         return port;
@@ -255,5 +271,128 @@ class ClientAuthenticationTest {
                     .isEqualTo(ErrorCode.FORBIDDEN);
         }
         assertThat(handled).containsExactly("GET");
+    }
+
+    @Test
+    void aWrongPasswordWithRequestsPipelinedBehindItRunsNothing() throws Exception {
+        int port = server(false, null);
+        try (RawConnection raw = new RawConnection(HOST, port, 0)) {
+            HelloRequest hello = HelloRequest.of(Role.CLIENT, "guesser")
+                    .withCredentials(PasswordCredentials.of("writer", "guess"));
+            raw.send(Frame.request(1, Opcodes.HELLO, 1, hello.encode()), Frame.request(1, Opcodes.PUT, 2, new byte[0]),
+                    Frame.request(1, Opcodes.GET, 3, new byte[0]));
+            Frame answer = raw.read();
+            assertThat(answer.isError()).isTrue();
+            assertThat(WireErrorCodes.fromWire(ErrorBody.decode(answer.body()).code()))
+                    .isEqualTo(ErrorCode.UNAUTHENTICATED);
+            assertThat(raw.closedByServer(5_000)).isTrue();
+        }
+        assertThat(handled).isEmpty();
+    }
+
+    @Test
+    void passwordChecksAreCappedPerAddressAndOnesWhoseConnectionClosedAreNeverHashed() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger checks = new AtomicInteger();
+        UserAuthenticator real = new UserAuthenticator(() -> users, false);
+        Authenticator slow = (credentials, certificate) -> {
+            if (credentials != null && checks.incrementAndGet() == 1) {
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return real.authenticate(credentials, certificate);
+        };
+        int port = server(slow, null);
+        // The first holds the one hashing thread; three more wait behind it: four from this address.
+        CompletableFuture<ClientConnection> first = connecting(port, PasswordCredentials.of("reader", "reader-pw"),
+                null);
+        await().atMost(java.time.Duration.ofSeconds(5)).until(() -> checks.get() == 1);
+        List<RawConnection> waiting = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            RawConnection raw = new RawConnection(HOST, port, 0);
+            raw.send(Frame.request(1, Opcodes.HELLO, 1, HelloRequest.of(Role.CLIENT, "w" + i)
+                    .withCredentials(PasswordCredentials.of("reader", "reader-pw")).encode()));
+            waiting.add(raw);
+        }
+        // A fifth from the same address is refused at once rather than queued.
+        ChorusException fifth = failure(connecting(port, PasswordCredentials.of("reader", "reader-pw"), null));
+        assertThat(fifth.code()).isEqualTo(ErrorCode.OVERLOADED);
+        // A client that needs no hash does not wait behind the passwords (a lookup: refused here, at once).
+        assertThat(failure(connecting(port, null, null)).code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+        for (RawConnection raw : waiting) {
+            raw.close();
+        }
+        // The server closed them (only the first still holds a pending slot) before the hashing thread is free.
+        await().atMost(java.time.Duration.ofSeconds(5)).until(() -> lastServer.stats().pendingHandshakes() == 1);
+        release.countDown();
+        ClientConnection in = first.get(10, TimeUnit.SECONDS);
+        toClose.push(in);
+        send(in, Opcodes.GET).get(10, TimeUnit.SECONDS);
+        // The three that gave up were dropped unhashed: only the first password was checked.
+        assertThat(checks.get()).isEqualTo(1);
+    }
+
+    @Test
+    void anAuthenticatorThatNamesNobodyLetsNobodyIn() throws Exception {
+        int port = server((credentials, certificate) -> null, null);
+        ChorusException e = failure(connecting(port, PasswordCredentials.of("reader", "reader-pw"), null));
+        assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
+        assertThat(e.getMessage()).doesNotContain("reader-pw");
+        assertThat(handled).isEmpty();
+    }
+
+    @Test
+    void aRemovedUserIsCutOffAndADowngradedOneLosesItsRolesOnOpenConnections() throws Exception {
+        int port = server(false, null);
+        ClientConnection writer = connect(port, "writer", "writer-pw");
+        send(writer, Opcodes.PUT).get(10, TimeUnit.SECONDS);
+        table.set(users.with(new UserTable.User("writer", EnumSet.of(Permission.READ), hash("writer-pw"))));
+        assertThat(failure(send(writer, Opcodes.PUT)).code()).isEqualTo(ErrorCode.FORBIDDEN);
+        send(writer, Opcodes.GET).get(10, TimeUnit.SECONDS);
+        table.set(users.without("writer"));
+        ChorusException removed = failure(send(writer, Opcodes.GET));
+        assertThat(removed.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+        assertThat(removed.getMessage()).contains("removed");
+        assertThat(handled).containsExactly("PUT", "GET");
+    }
+
+    @Test
+    void aClientCertificateCannotSayHelloAsANodeNorCanANodeSendAPassword() throws Exception {
+        Authority ca = TestCertificates.authority(dir, "ca");
+        Issued serverCert = ca.issue("node-1");
+        int port = server(false, TlsContext.load(TlsConfig.of(serverCert.certificateFile(), serverCert.keyFile(),
+                ca.certificateFile())));
+        // chorus certs client makes clientAuth-only certificates: not a node's.
+        Issued client = ca.issueClient("node-7");
+        ChorusException asClient = failure(nodeHello(port, client, ca, "node-7"));
+        assertThat(asClient.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+        assertThat(asClient.getMessage()).contains("client's");
+        // A certificate good for anything, but naming a user: that user cannot skip its roles as a "node".
+        Issued reader = ca.issueWithoutKeyUsage("reader");
+        ChorusException asUser = failure(nodeHello(port, reader, ca, "reader"));
+        assertThat(asUser.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+        assertThat(asUser.getMessage()).contains("is a user");
+        // A node's certificate is a node's.
+        ClientConnection node = nodeHello(port, ca.issue("node-2"), ca, "node-2").get(10, TimeUnit.SECONDS);
+        toClose.push(node);
+        send(node, Opcodes.PUT).get(10, TimeUnit.SECONDS);
+        assertThat(handled).containsExactly("PUT");
+
+        // A node HELLO that carries a password is malformed, whatever the certificate.
+        byte[] nodeHello = HelloRequest.of(Role.NODE, "node-2").encode();
+        byte[] withTail = java.util.Arrays.copyOf(nodeHello, nodeHello.length + 7);
+        System.arraycopy(new byte[] {1, 2, 'a', 'b', 2, 'p', 'w'}, 0, withTail, nodeHello.length, 7);
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> HelloRequest.decode(withTail)))
+                .isInstanceOf(io.chorus.core.error.MalformedEncodingException.class).hasMessageContaining("node");
+    }
+
+    private CompletableFuture<ClientConnection> nodeHello(int port, Issued cert, Authority ca, String name)
+            throws Exception {
+        TlsContext tls = TlsContext.load(TlsConfig.of(cert.certificateFile(), cert.keyFile(), ca.certificateFile()));
+        return ClientConnection.connect(clientLoops, new InetSocketAddress(HOST, port), HelloRequest.of(Role.NODE, name),
+                ClientOptions.callbacksOn(dispatch).withTls(tls));
     }
 }

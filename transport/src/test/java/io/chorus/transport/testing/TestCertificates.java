@@ -133,8 +133,31 @@ public final class TestCertificates {
                     now.minus(Duration.ofDays(1)), now.minus(Duration.ofHours(1)), commonName);
         }
 
+        /** A client's certificate: extended key usage clientAuth only, as {@code chorus certs client} makes. */
+        public Issued issueClient(String commonName) {
+            Instant now = Instant.now();
+            return issueTo(dir.resolve("client-" + commonName + ".pem"), dir.resolve("client-" + commonName
+                    + "-key.pem"), now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)),
+                    new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth}, commonName, new String[0]);
+        }
+
+        /** A certificate without an extended key usage extension: good for any purpose. */
+        public Issued issueWithoutKeyUsage(String commonName) {
+            Instant now = Instant.now();
+            return issueTo(dir.resolve("any-" + commonName + ".pem"), dir.resolve("any-" + commonName
+                    + "-key.pem"), now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)), null, commonName,
+                    new String[0]);
+        }
+
         private Issued issueTo(Path certificateFile, Path keyFile, Instant notBefore, Instant notAfter,
                                String commonName, String... dnsNames) {
+            return issueTo(certificateFile, keyFile, notBefore, notAfter,
+                    new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}, commonName,
+                    dnsNames);
+        }
+
+        private Issued issueTo(Path certificateFile, Path keyFile, Instant notBefore, Instant notAfter,
+                               KeyPurposeId[] purposes, String commonName, String[] dnsNames) {
             KeyPair leaf = keyPair();
             try {
                 X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(),
@@ -143,8 +166,9 @@ public final class TestCertificates {
                 JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
                 builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
                 builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-                builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                        new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+                if (purposes != null) {
+                    builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
+                }
                 builder.addExtension(Extension.authorityKeyIdentifier, false,
                         utils.createAuthorityKeyIdentifier(certificate));
                 if (dnsNames.length > 0) {
