@@ -15,9 +15,11 @@ import java.util.concurrent.CompletableFuture;
  * Passes a client request from a node outside the key's preference list to a replica (FORWARD): the replicas
  * Liveness calls alive first, in preference order, then the others. It moves to the next replica only when the
  * request could not be delivered (UNAVAILABLE; for a write, only when it surely never left: a
- * {@link NotSentException}), never after a timeout or an error of the replica: a write that may have run must not
- * run twice (it would add a duplicate sibling). Stateless; each forward's progress
- * lives in its callbacks.
+ * {@link NotSentException}) or was refused unrun (FORBIDDEN: the replica does not count this node a member yet,
+ * as right after a join, before gossip reached it), never after a timeout or another error of the replica: a write
+ * that may have run must not run twice (it would add a duplicate sibling). When every replica refused this node,
+ * the client gets UNAVAILABLE: it is not the client that is forbidden, and the request ran nowhere. Stateless;
+ * each forward's progress lives in its callbacks.
  */
 final class Forwarder {
 
@@ -30,7 +32,11 @@ final class Forwarder {
      * have lost only the answer, and a second run would add a duplicate sibling.
      */
     private static boolean neverRan(Forward request, Throwable failure) {
-        if (NodeServices.codeOf(failure) != ErrorCode.UNAVAILABLE) {
+        ErrorCode code = NodeServices.codeOf(failure);
+        if (code == ErrorCode.FORBIDDEN) {
+            return true;
+        }
+        if (code != ErrorCode.UNAVAILABLE) {
             return false;
         }
         return request.clientOpcode() == Forward.GET || Failures.unwrap(failure) instanceof NotSentException;
@@ -61,6 +67,10 @@ final class Forwarder {
                 }
             } else if (neverRan(request, failure) && index + 1 < order.size()) {
                 attempt(node, request, order, index + 1, result);
+            } else if (NodeServices.codeOf(failure) == ErrorCode.FORBIDDEN) {
+                result.completeExceptionally(new ChorusException(ErrorCode.UNAVAILABLE,
+                        "no replica takes a forward from " + node.self() + " yet: "
+                                + Failures.unwrap(failure).getMessage(), Failures.unwrap(failure)));
             } else {
                 result.completeExceptionally(Failures.unwrap(failure));
             }

@@ -59,6 +59,44 @@ class ForwardingTest {
     }
 
     /**
+     * A replica that does not count the forwarding node a member yet (it joined, and gossip has not reached that
+     * replica) refuses unrun with FORBIDDEN: even a write moves on to the next replica, and runs once.
+     */
+    @Test
+    void aForwardRefusedByAReplicaMovesOnEvenForAWrite(Simulation sim) {
+        SimCluster c = new SimCluster(sim, 5, CoordinatorConfig.defaults());
+        byte[] key = bytes("k5");
+        List<NodeId> replicas = c.replicas(key, 3);
+        refuseEveryone(c, replicas.get(0));
+        SiblingSet written = c.await(c.coordinator(c.nonReplicas(key, 3).get(0))
+                .put(key, VersionVector.empty(), bytes("v"), QuorumOptions.DEFAULT));
+        assertThat(written.siblings()).hasSize(1);
+        assertThat(written.siblings().get(0).dot().actor().node()).isEqualTo(replicas.get(1));
+    }
+
+    /** Refused by every replica, the forward fails UNAVAILABLE (the client is not the one forbidden), run nowhere. */
+    @Test
+    void aForwardRefusedByEveryReplicaIsUnavailable(Simulation sim) {
+        SimCluster c = new SimCluster(sim, 5, CoordinatorConfig.defaults());
+        byte[] key = bytes("k6");
+        List<NodeId> replicas = c.replicas(key, 3);
+        replicas.forEach(r -> refuseEveryone(c, r));
+        Throwable failure = c.awaitFailure(c.coordinator(c.nonReplicas(key, 3).get(0))
+                .put(key, VersionVector.empty(), bytes("v"), QuorumOptions.DEFAULT));
+        assertThat(((ChorusException) failure).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(failure.getMessage()).contains("is not a member");
+        for (NodeId r : replicas) {
+            assertThat(c.stored(r, key).isEmpty()).isTrue();
+        }
+    }
+
+    /** {@code node} answers every message FORBIDDEN, as a node that has not heard of the sender yet. */
+    private static void refuseEveryone(SimCluster c, NodeId node) {
+        c.sim.network().transport(node).serve((from, request) -> java.util.concurrent.CompletableFuture.failedFuture(
+                new ChorusException(ErrorCode.FORBIDDEN, from + " is not a member of cluster test")));
+    }
+
+    /**
      * A forwarded write whose replica took it and then lost its connection before answering may have run: it is
      * not sent to the next replica (a second run would add a second sibling); its outcome is reported unknown.
      */

@@ -336,7 +336,13 @@ public final class ChorusNode implements AutoCloseable {
             v.states().keySet().stream().filter(n -> !v.isRemoved(n)).forEach(known::add);
             return known;
         });
-        RequestHandler peers = metrics.timePeers(AntiEntropy.route(coordinator.peerHandler(), antiEntropy.handler()));
+        // Data messages only from members (gossip stays open: it is how a node introduces itself); refusals are
+        // timed and counted with the other replica errors.
+        RequestHandler peers = metrics.timePeers(new MemberPeers(
+                AntiEntropy.route(coordinator.peerHandler(), antiEntropy.handler()), id, config.clusterName(), () -> {
+                    NodeMembership m = membership;
+                    return m == null ? null : m.view();
+                }, Clock.system()));
         transport.serve(new GossipRouting(peers, () -> membership == null ? null : membership.handler()));
         server.serveClients(metrics.timeClients(new ClientRequestHandler(coordinator, antiEntropy,
                 this::heldRingState, addresses, metrics, new MembershipAdmin(() -> membership, () -> handoff),

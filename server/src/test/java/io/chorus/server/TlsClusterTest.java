@@ -5,8 +5,14 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.chorus.client.ChorusClient;
 import io.chorus.client.ClientConfig;
+import io.chorus.client.RequestOptions;
 import io.chorus.coordinator.PeerOpcodes;
 import io.chorus.core.NodeId;
+import io.chorus.core.causal.ActorId;
+import io.chorus.core.causal.CausalCodec;
+import io.chorus.core.causal.SiblingSet;
+import io.chorus.core.causal.VersionVector;
+import io.chorus.core.codec.BodyWriter;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
 import io.chorus.core.transport.Message;
@@ -33,8 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A cluster whose nodes speak TLS to clients and to each other (node config `tls`): it forms, serves a client that
- * trusts its CA, and gives nothing to a plaintext client, to a client trusting another CA, or to a process posing
- * as a node without a certificate of the cluster's CA naming it.
+ * trusts its CA, and gives nothing to a plaintext client, to a client trusting another CA, to a process posing
+ * as a node without a certificate of the cluster's CA naming it, or to one whose CA certificate names no member.
  */
 class TlsClusterTest {
 
@@ -83,6 +89,98 @@ class TlsClusterTest {
             }
             assertThat(client.get(b("secret")).values()).containsExactly(b("v"));
         }
+    }
+
+    /**
+     * A certificate of the cluster's CA proves a name, not membership: a process holding one for node-9, which is no
+     * member, gets its node HELLO accepted but every data message refused FORBIDDEN (a forged replica write, a hint
+     * for a member, an anti-entropy push, a replica read), and nothing is stored. The same messages from a member's
+     * certificate are served, so it is the sender that is refused, not the bytes.
+     */
+    @Test
+    void aCaCertificateOfANonMemberGetsNoDataMessageIn() throws Exception {
+        Authority ca = TestCertificates.authority(java.nio.file.Files.createDirectories(dir.resolve("ca")),
+                "cluster-ca");
+        Map<NodeId, Issued> certs = new ConcurrentHashMap<>();
+        try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(3).durability(Durability.NOSYNC).partitions(16)
+                .tls(id -> {
+                    Issued cert = certs.computeIfAbsent(id, n -> ca.issue(n.name()));
+                    return TlsConfig.of(cert.certificateFile(), cert.keyFile(), ca.certificateFile());
+                }).start();
+             ChorusClient client = cluster.client();
+             EventLoops loops = EventLoops.create(1, "outsider")) {
+            client.put(b("secret"), b("v"), null);
+            ChorusNode target = cluster.node(1);
+            SiblingSet forged = SiblingSet.empty().update(VersionVector.empty(),
+                    new ActorId(NodeId.of("node-9"), 1), b("forged"), 0);
+            byte[] replicaKey = b("forged-replica");
+            byte[] hintKey = b("forged-hint");
+            byte[] pushKey = b("forged-push");
+            try (ClientConnection outsider = nodeConnection(loops, target, ca.issue("node-9"), ca, "node-9")) {
+                for (Message m : List.of(replicaPut(target, replicaKey, forged), hintPut(target, hintKey, forged),
+                        aePush(target, pushKey, forged), replicaGet(target, b("secret")))) {
+                    ExecutionException refused = catchThrowableOfType(() -> outsider.request(m, 5_000)
+                            .get(10, TimeUnit.SECONDS), ExecutionException.class);
+                    assertThat(refused).as("0x%04x from node-9", m.opcode()).isNotNull();
+                    assertThat(refused.getCause()).isInstanceOf(ChorusException.class);
+                    ChorusException e = (ChorusException) refused.getCause();
+                    assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN);
+                    assertThat(e.getMessage()).startsWith("node-9 is not a member of cluster");
+                }
+            }
+            RequestOptions all = RequestOptions.defaults().withR(3);
+            org.assertj.core.api.SoftAssertions.assertSoftly(soft -> {
+                for (byte[] key : List.of(replicaKey, hintKey, pushKey)) {
+                    String name = new String(key, StandardCharsets.UTF_8);
+                    int partition = target.ring().partitionOf(key);
+                    soft.assertThat(client.get(key, all).found()).as("%s read from all replicas", name).isFalse();
+                    soft.assertThat(target.storage().get(partition, key).isEmpty()).as("%s stored", name).isTrue();
+                    soft.assertThat(target.coordinator().pendingHints(partition)).as("%s hinted", name).isZero();
+                }
+            });
+
+            // A member's certificate and name: the same kind of message is served.
+            byte[] memberKey = b("member-write");
+            SiblingSet fromMember = SiblingSet.empty().update(VersionVector.empty(),
+                    new ActorId(NodeId.of("node-1"), 1), b("m"), 0);
+            try (ClientConnection member = nodeConnection(loops, target, certs.get(NodeId.of("node-1")), ca,
+                    "node-1")) {
+                member.request(replicaPut(target, memberKey, fromMember), 5_000).get(10, TimeUnit.SECONDS);
+            }
+            assertThat(target.storage().get(target.ring().partitionOf(memberKey), memberKey).liveSiblings())
+                    .hasSize(1);
+            assertThat(client.get(b("secret")).values()).containsExactly(b("v"));
+        }
+    }
+
+    /** A node connection to {@code to}, presenting {@code cert} and claiming {@code name}; its HELLO accepted. */
+    private static ClientConnection nodeConnection(EventLoops loops, ChorusNode to, Issued cert, Authority ca,
+            String name) throws Exception {
+        TlsContext tls = TlsContext.load(TlsConfig.of(cert.certificateFile(), cert.keyFile(), ca.certificateFile()));
+        return ClientConnection.connect(loops, to.address(), HelloRequest.of(Role.NODE, name),
+                ClientOptions.callbacksOn(Runnable::run).withTls(tls), null).get(10, TimeUnit.SECONDS);
+    }
+
+    // The node messages' bodies, as docs/protocol.md ("Node-to-node messages", "Anti-entropy messages") gives them.
+
+    private static Message replicaPut(ChorusNode to, byte[] key, SiblingSet set) {
+        return Message.of(PeerOpcodes.REPLICA_PUT, new BodyWriter(64).varint(to.ring().partitionOf(key)).bytes(key)
+                .bytes(CausalCodec.encode(set)).toArray());
+    }
+
+    private static Message hintPut(ChorusNode to, byte[] key, SiblingSet set) {
+        return Message.of(PeerOpcodes.HINT_PUT, new BodyWriter(64).string("node-3").varint(to.ring().partitionOf(key))
+                .bytes(key).bytes(CausalCodec.encode(set)).toArray());
+    }
+
+    private static Message aePush(ChorusNode to, byte[] key, SiblingSet set) {
+        return Message.of(PeerOpcodes.AE_PUSH, new BodyWriter(64).varint(to.ring().partitionOf(key)).varint(1)
+                .bytes(key).bytes(CausalCodec.encode(set)).toArray());
+    }
+
+    private static Message replicaGet(ChorusNode to, byte[] key) {
+        return Message.of(PeerOpcodes.REPLICA_GET, new BodyWriter(32).varint(to.ring().partitionOf(key)).bytes(key)
+                .toArray());
     }
 
     /**
