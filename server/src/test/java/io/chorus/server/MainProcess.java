@@ -24,11 +24,16 @@ final class MainProcess {
 
     /** The command line that runs {@code chorus ARGS...}; the JIT kept to C1, as short commands start faster so. */
     static List<String> command(List<String> args) {
+        return command(args, List.of("-XX:TieredStopAtLevel=1"));
+    }
+
+    private static List<String> command(List<String> args, List<String> jit) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(ChildNodes.JVM_FLAGS);
-        command.addAll(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName()));
+        command.add("-Xmx256m");
+        command.addAll(jit);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(args);
         return command;
     }
@@ -41,15 +46,53 @@ final class MainProcess {
         return pb.start();
     }
 
+    /**
+     * Starts {@code chorus ARGS...}, a long-lived node, with the JVM options {@code jvm}, in the working directory
+     * {@code dir} (its relative paths resolve there), its output appended to {@code out}, with exactly the client
+     * settings of {@code env} ({@link #clean}). With the whole JIT, as a node runs for real: one that checks passwords
+     * runs PBKDF2 for every client connection, which C1 alone makes about three times slower.
+     */
+    static Process start(Path dir, List<String> jvm, List<String> args, Path out, Map<String, String> env)
+            throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command(args, jvm)).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()));
+        clean(pb.environment()).putAll(env);
+        return pb.start();
+    }
+
+    /**
+     * Runs {@code chorus ARGS...} to its end in the working directory {@code dir}, where its output files go too,
+     * with exactly the client settings of {@code env} ({@link #clean}); killed by pid if it takes over a minute.
+     */
+    static Result run(Path dir, Map<String, String> env, List<String> args) throws IOException,
+            InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command(args)).directory(dir.toFile());
+        clean(pb.environment()).putAll(env);
+        return run(pb, dir, String.join(" ", args));
+    }
+
+    /**
+     * The environment without the variables the CLI takes credentials and TLS files from, so that a command's
+     * user, password and CA are those a test gives it, not whatever the shell that started the build exported.
+     */
+    private static Map<String, String> clean(Map<String, String> env) {
+        env.keySet().removeAll(List.of("CHORUS_USER", "CHORUS_PASSWORD", "CHORUS_PASSWORD_FILE", "CHORUS_CA",
+                "CHORUS_CERT", "CHORUS_KEY"));
+        return env;
+    }
+
     /** Runs {@code chorus ARGS...} to its end (killed by pid if it takes over a minute). */
     static Result run(Path dir, String... args) throws IOException, InterruptedException {
+        return run(new ProcessBuilder(command(List.of(args))), dir, String.join(" ", args));
+    }
+
+    private static Result run(ProcessBuilder pb, Path dir, String what) throws IOException, InterruptedException {
         Path out = Files.createTempFile(dir, "cli", ".out");
         Path err = Files.createTempFile(dir, "cli", ".err");
-        Process p = new ProcessBuilder(command(List.of(args))).redirectOutput(out.toFile())
-                .redirectError(err.toFile()).start();
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         try {
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                throw new AssertionError("chorus " + String.join(" ", args) + " did not end within 60 s");
+                throw new AssertionError("chorus " + what + " did not end within 60 s");
             }
             return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
