@@ -76,8 +76,8 @@ final class MainProcess {
      * user, password and CA are those a test gives it, not whatever the shell that started the build exported.
      */
     private static Map<String, String> clean(Map<String, String> env) {
-        env.keySet().removeAll(List.of("CHORUS_USER", "CHORUS_PASSWORD", "CHORUS_PASSWORD_FILE", "CHORUS_CA",
-                "CHORUS_CERT", "CHORUS_KEY"));
+        env.keySet().removeAll(List.of("CHORUS_USER", "CHORUS_PASSWORD", "CHORUS_NEW_PASSWORD", "CHORUS_PASSWORD_FILE",
+                "CHORUS_CA", "CHORUS_CERT", "CHORUS_KEY"));
         return env;
     }
 
