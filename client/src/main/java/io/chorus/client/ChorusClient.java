@@ -434,7 +434,8 @@ public final class ChorusClient implements AutoCloseable {
                 return CompletableFuture.failedFuture(ce);
             }
             return CompletableFuture.failedFuture(new ChorusException(ErrorCode.UNAVAILABLE,
-                    "no node answered for the ring; tried " + nodes, last));
+                    "no node answered for the ring; tried " + nodes + (config.tls() == null
+                            ? " (if the nodes speak TLS, trust their CA: ClientConfig.tls, or --ca)" : ""), last));
         }
         InetSocketAddress address = nodes.get(index);
         return pool(address).request(Message.adopt(Opcodes.CLUSTER_INFO, new byte[0]), config.requestTimeoutMillis())

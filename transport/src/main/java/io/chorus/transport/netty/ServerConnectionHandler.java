@@ -16,6 +16,7 @@ import io.chorus.transport.protocol.Permission;
 import io.chorus.transport.protocol.PingBody;
 import io.chorus.transport.protocol.ProtocolVersion;
 import io.chorus.transport.protocol.Role;
+import io.chorus.transport.tls.TlsFailures;
 import io.chorus.transport.tls.TlsIdentity;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -40,6 +41,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -763,7 +765,33 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // I/O errors (a reset connection) end up here; they end this connection and nothing else.
-        log.debug("{}: closing after {}", ctx.channel(), cause.toString());
+        if (TlsFailures.isRefusal(cause) && TLS_REFUSAL_LOG.tryAcquire()) {
+            // An operator whose node has the wrong CA would otherwise see nothing at all.
+            log.warn("{}: TLS handshake refused (a certificate not of this cluster's CA, expired, or none where"
+                    + " one is required; at most one such line a second): {}", ctx.channel(), cause.getMessage());
+        } else {
+            log.debug("{}: closing after {}", ctx.channel(), cause.toString());
+        }
         ctx.close();
+    }
+
+    /** One line a second at most, however many strangers knock. */
+    private static final RateLimitedLog TLS_REFUSAL_LOG = new RateLimitedLog(TimeUnit.SECONDS.toNanos(1));
+
+    /** Lets one event through per interval, across threads. */
+    static final class RateLimitedLog {
+        private final long intervalNanos;
+        private final AtomicLong next;
+
+        RateLimitedLog(long intervalNanos) {
+            this.intervalNanos = intervalNanos;
+            this.next = new AtomicLong(System.nanoTime() - intervalNanos);
+        }
+
+        boolean tryAcquire() {
+            long now = System.nanoTime();
+            long due = next.get();
+            return now - due >= 0 && next.compareAndSet(due, now + intervalNanos);
+        }
     }
 }
