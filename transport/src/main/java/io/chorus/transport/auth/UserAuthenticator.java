@@ -27,14 +27,25 @@ public final class UserAuthenticator implements Authenticator {
 
     private final Supplier<UserTable> users;
     private final boolean anonymous;
+    private final String decoy;
 
     /** @param anonymous whether a client with neither password nor a user's certificate may connect (all roles) */
     public UserAuthenticator(Supplier<UserTable> users, boolean anonymous) {
-        if (users == null) {
-            throw new IllegalArgumentException("users must be given");
+        this(users, anonymous, DECOY);
+    }
+
+    /**
+     * With {@code decoy} as the hash an unknown user's password is checked against. For tests whose users have
+     * hashes of few iterations: a decoy as cheap keeps a miss as costly as a wrong password there too, and a
+     * fuzzer that tries many user names at its full speed.
+     */
+    UserAuthenticator(Supplier<UserTable> users, boolean anonymous, String decoy) {
+        if (users == null || PasswordHash.problem(decoy) != null) {
+            throw new IllegalArgumentException("users and a well-formed decoy hash must be given");
         }
         this.users = users;
         this.anonymous = anonymous;
+        this.decoy = decoy;
     }
 
     public boolean allowsAnonymous() {
@@ -93,12 +104,12 @@ public final class UserAuthenticator implements Authenticator {
                         + " this node; send a user name and password in the HELLO");
     }
 
-    private static Principal byPassword(UserTable table, PasswordCredentials credentials) {
+    private Principal byPassword(UserTable table, PasswordCredentials credentials) {
         Optional<UserTable.User> user = table.user(credentials.user());
         String hash = user.map(UserTable.User::passwordHash).orElse(null);
         byte[] password = credentials.password();
         try {
-            boolean matches = PasswordHash.verify(hash == null ? DECOY : hash, password);
+            boolean matches = PasswordHash.verify(hash == null ? decoy : hash, password);
             if (hash == null || !matches) {
                 throw new ChorusException(ErrorCode.UNAUTHENTICATED, "wrong user name or password for "
                         + credentials.user());

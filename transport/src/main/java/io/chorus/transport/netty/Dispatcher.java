@@ -30,21 +30,35 @@ final class Dispatcher {
      * milliseconds) takes at most one core from the requests of clients already in, and a bounded queue, over
      * which a HELLO gets OVERLOADED. The thread ends when idle, so a stopped server leaves none behind.
      */
-    private final ThreadPoolExecutor authExecutor;
+    private final Executor authExecutor;
 
     Dispatcher(ServerConfig config, Executor executor) {
+        this(config, executor, authThread(config));
+    }
+
+    /**
+     * With credentials checked on {@code authExecutor} instead of the auth thread, for tests on an EmbeddedChannel:
+     * {@code Runnable::run} checks a HELLO at once, a queue the test drains checks it when the test says
+     * (HelloFuzzTest); either way the outcome is then a pending task of the channel's loop.
+     */
+    Dispatcher(ServerConfig config, Executor executor, Executor authExecutor) {
         this.config = config;
         this.executor = executor;
         this.budget = new ConnectionBudget(config);
+        this.authExecutor = authExecutor;
+    }
+
+    private static ThreadPoolExecutor authThread(ServerConfig config) {
         AtomicInteger threads = new AtomicInteger();
-        this.authExecutor = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS,
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(AUTH_QUEUE), r -> {
                     Thread t = new Thread(r, "chorus-auth-" + config.nodeId().name() + "-"
                             + threads.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
-        authExecutor.allowCoreThreadTimeOut(true);
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /**

@@ -17,8 +17,9 @@ import java.util.concurrent.CompletableFuture;
  * Fuzzes the server's inbound path (frame decoder and connection handler) with arbitrary bytes delivered in
  * arbitrary slices: nothing may be thrown out of the pipeline, every reply must be a well-formed frame, and every
  * buffer must be released. In {@code mvn verify} it replays the seeds under
- * {@code src/test/resources/io/chorus/transport/netty/FrameDecoderFuzzTestInputs/anyBytesAreHandled/}; with
- * {@code JAZZER_FUZZ=1} Jazzer mutates them for up to the max duration and stores findings there:
+ * {@code src/test/resources/io/chorus/transport/netty/FrameDecoderFuzzTestInputs/anyBytesAreHandled/}, then Jazzer
+ * mutates them for a few seconds (findings in target/fuzz/); {@code -Pfuzz} fuzzes for minutes and stores findings
+ * there (transport/pom.xml):
  *
  * <pre>mvn -B verify -pl transport -am -Pfuzz</pre>
  */

@@ -11,7 +11,8 @@ import java.util.Arrays;
  * fails), and a body it accepts must encode back to the same bytes (each body has one encoding). In
  * {@code mvn verify} it replays the seeds under
  * {@code src/test/resources/io/chorus/transport/protocol/MembershipBodiesFuzzTestInputs/anyBodyDecodesCanonicallyOrIsMalformed/};
- * with {@code JAZZER_FUZZ=1} Jazzer mutates them for up to the max duration and stores findings there:
+ * then Jazzer mutates them for a few seconds (findings in target/fuzz/); {@code -Pfuzz} fuzzes for minutes and
+ * stores findings there (transport/pom.xml):
  *
  * <pre>mvn -B verify -pl transport -am -Pfuzz</pre>
  */
