@@ -73,6 +73,10 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--durability", paramLabel = "sync|nosync", description = "Overrides durability.")
     private String durability;
 
+    @Option(names = "--anonymous", description = "Sets auth.anonymous: clients without credentials get every role."
+            + " For test clusters only (the node warns).")
+    private boolean anonymous;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any key of the file, e.g. gossip.interval=2s.")
     private List<String> sets = new ArrayList<>();
 
@@ -103,6 +107,7 @@ final class NodeCommand implements Callable<Integer> {
         put(o, "seeds", seeds, "--seeds");
         put(o, "partitions", partitions, "--partitions");
         put(o, "durability", durability, "--durability");
+        put(o, "auth.anonymous", anonymous ? "true" : null, "--anonymous");
         for (String set : sets) {
             int eq = set.indexOf('=');
             if (eq <= 0) {

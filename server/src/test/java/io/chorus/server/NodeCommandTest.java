@@ -62,7 +62,9 @@ class NodeCommandTest {
                 "--check");
         assertThat(check.exit()).as(check.toString()).isZero();
         assertThat(check.out()).contains("node_name: \"db1\"\n").contains("  interval: 2s\n")
-                .contains("  pause_threshold: 4s\n");
+                .contains("  pause_threshold: 4s\n").contains("  anonymous: false\n");
+        Run anonymous = run("node", "--node-name", "db1", "--data-dir", dir.toString(), "--anonymous", "--check");
+        assertThat(anonymous.out()).contains("  anonymous: true\n");
         Run example = run("node", "--example-config");
         assertThat(example.exit()).isZero();
         assertThat(example.out()).isEqualTo(NodeCommand.exampleConfig()).contains("phi_threshold: 8");

@@ -60,7 +60,7 @@ class ReadmeWalkthroughTest {
             "./chorus get fruit --host 127.0.0.1:7101",
             "./chorus stats coordinator.put",
             "./chorus node --cluster-name chorus-local --node-name node-4 --data-dir chorus-data/node-4"
-                    + " --client-listen 127.0.0.1:7103 --parent-pid <pid of the cluster>"
+                    + " --client-listen 127.0.0.1:7103 --anonymous --parent-pid <pid of the cluster>"
                     + " >> chorus-data/node-4.log 2>&1 &",
             "./chorus join 127.0.0.1:7100 --host 127.0.0.1:7103 --wait",
             "./chorus status",
