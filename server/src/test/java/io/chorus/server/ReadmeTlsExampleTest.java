@@ -46,7 +46,7 @@ class ReadmeTlsExampleTest {
     /** Each status poll is a JVM start: polled back to back, they would take the CPU the nodes need. */
     private static final Duration POLL = Duration.ofSeconds(1);
     /** How long at least a node of another CA gets to gossip its way in, and fail to. */
-    private static final Duration STRANGER = Duration.ofSeconds(10);
+    private static final Duration STRANGER = Duration.ofSeconds(5);
 
     /** The example's commands, in order, as the README writes them. */
     static final List<String> STEPS = List.of(
