@@ -61,10 +61,6 @@ final class PeerAuthentication {
         return Optional.empty();
     }
 
-    static Optional<String> refusal(boolean tls, Role role, String name, X509Certificate certificate) {
-        return refusal(tls, role, name, certificate, n -> false);
-    }
-
     private static boolean mayServe(X509Certificate certificate) {
         try {
             List<String> usages = certificate.getExtendedKeyUsage();

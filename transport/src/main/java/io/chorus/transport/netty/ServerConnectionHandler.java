@@ -41,7 +41,6 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +66,8 @@ import org.slf4j.LoggerFactory;
 final class ServerConnectionHandler extends ChannelInboundHandlerAdapter implements ReplyBatcher.Sink {
 
     private static final Logger log = LoggerFactory.getLogger(ServerConnectionHandler.class);
+    /** Refused TLS handshakes: one line a second at most, however many strangers knock. */
+    private static final RateLimitedLog TLS_REFUSAL_LOG = new RateLimitedLog(TimeUnit.SECONDS.toNanos(1));
     /** At most this many requests per dispatch task, so one connection's burst still spreads over threads. */
     static final int MAX_BATCH = 16;
     /**
@@ -375,13 +376,18 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
         return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     }
 
+    /** Frames held behind a HELLO that was refused, or whose connection went: nothing of them runs. */
+    private void dropHeld() {
+        heldWhileFrozen.forEach(ReferenceCountUtil::release);
+        heldWhileFrozen.clear();
+    }
+
     /** On the loop: the end of {@link #authenticate}. */
     private void authenticated(Frame frame, HelloRequest hello, int chosenVersion, X509Certificate certificate,
                                Principal who, ChorusException failure) {
         authenticating = false;
         if (closing || !ctx.channel().isOpen()) {
-            heldWhileFrozen.forEach(ReferenceCountUtil::release);
-            heldWhileFrozen.clear();
+            dropHeld();
             return;
         }
         if (failure != null) {
@@ -390,8 +396,7 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
                     hello.credentials() == null ? "" : " as user " + hello.credentials().user(),
                     failure.getMessage());
             // Nothing sent behind the HELLO runs.
-            heldWhileFrozen.forEach(ReferenceCountUtil::release);
-            heldWhileFrozen.clear();
+            dropHeld();
             replyAndClose(chosenVersion, frame.opcode(), frame.requestId(), ErrorBody.from(failure));
             return;
         }
@@ -400,8 +405,7 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
             principalVersion = dispatcher.authenticator().version();
             thaw();
         } else {
-            heldWhileFrozen.forEach(ReferenceCountUtil::release);
-            heldWhileFrozen.clear();
+            dropHeld();
         }
     }
 
@@ -773,25 +777,5 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter impleme
             log.debug("{}: closing after {}", ctx.channel(), cause.toString());
         }
         ctx.close();
-    }
-
-    /** One line a second at most, however many strangers knock. */
-    private static final RateLimitedLog TLS_REFUSAL_LOG = new RateLimitedLog(TimeUnit.SECONDS.toNanos(1));
-
-    /** Lets one event through per interval, across threads. */
-    static final class RateLimitedLog {
-        private final long intervalNanos;
-        private final AtomicLong next;
-
-        RateLimitedLog(long intervalNanos) {
-            this.intervalNanos = intervalNanos;
-            this.next = new AtomicLong(System.nanoTime() - intervalNanos);
-        }
-
-        boolean tryAcquire() {
-            long now = System.nanoTime();
-            long due = next.get();
-            return now - due >= 0 && next.compareAndSet(due, now + intervalNanos);
-        }
     }
 }

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chorus.transport.protocol.Role;
 import io.chorus.transport.testing.TestCertificates;
 import io.chorus.transport.testing.TestCertificates.Authority;
+import java.util.function.Predicate;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PeerAuthenticationTest {
+
+    private static final Predicate<String> NO_USERS = name -> false;
 
     @TempDir
     Path dir;
@@ -19,11 +22,11 @@ class PeerAuthenticationTest {
     void onlyANodeHelloOverTlsIsCheckedAndItMustBeNamedByItsCertificate() {
         Authority ca = TestCertificates.authority(dir, "ca");
         X509Certificate n2 = ca.issue("n2").certificate();
-        assertThat(PeerAuthentication.refusal(false, Role.NODE, "n2", null)).as("plaintext").isEmpty();
-        assertThat(PeerAuthentication.refusal(true, Role.CLIENT, "app", null)).isEmpty();
-        assertThat(PeerAuthentication.refusal(true, Role.NODE, "n2", n2)).isEmpty();
-        assertThat(PeerAuthentication.refusal(true, Role.NODE, "n3", n2)).get().asString().contains("not node n3");
-        assertThat(PeerAuthentication.refusal(true, Role.NODE, "n2", null)).get().asString()
+        assertThat(PeerAuthentication.refusal(false, Role.NODE, "n2", null, NO_USERS)).as("plaintext").isEmpty();
+        assertThat(PeerAuthentication.refusal(true, Role.CLIENT, "app", null, NO_USERS)).isEmpty();
+        assertThat(PeerAuthentication.refusal(true, Role.NODE, "n2", n2, NO_USERS)).isEmpty();
+        assertThat(PeerAuthentication.refusal(true, Role.NODE, "n3", n2, NO_USERS)).get().asString().contains("not node n3");
+        assertThat(PeerAuthentication.refusal(true, Role.NODE, "n2", null, NO_USERS)).get().asString()
                 .contains("presented none");
     }
 
