@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chorus.transport.protocol.Role;
 import io.chorus.transport.testing.TestCertificates;
 import io.chorus.transport.testing.TestCertificates.Authority;
-import java.util.function.Predicate;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
