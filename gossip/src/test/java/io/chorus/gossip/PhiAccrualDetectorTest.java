@@ -23,6 +23,10 @@ import org.junit.jupiter.api.Test;
 @Tag(SimulationSeeds.TAG)
 class PhiAccrualDetectorTest {
 
+    /** The defaults with Akka's 1 s first estimate, which the figures below are worked out for. */
+    private static final FailureDetectorConfig ONE_SECOND_FIRST =
+            FailureDetectorConfig.DEFAULTS.withFirstHeartbeatEstimate(Duration.ofSeconds(1));
+
     private static final long MS = 1_000_000L;
     private static final long S = 1_000 * MS;
     private static final long STEP = 100 * MS;
@@ -79,7 +83,7 @@ class PhiAccrualDetectorTest {
     void jitteryHeartbeatsStayUnderTheThresholdSilenceConvictsWithinTheBoundAndAReturnIsAvailableAtOnce() {
         SimulationSeeds.forEachSeed(10, seed -> {
             Random rnd = new Random(seed);
-            PhiAccrualDetector d = new PhiAccrualDetector();
+            PhiAccrualDetector d = new PhiAccrualDetector(ONE_SECOND_FIRST);
             List<Long> beats = arrivals(rnd, 0, 300, 0.0);
             long last = beats.get(beats.size() - 1);
             assertThat(replay(d, B, beats, last + STEP)).as("seed %d", seed).isLessThan(1.0);
@@ -108,7 +112,7 @@ class PhiAccrualDetectorTest {
     void tenPercentOfHeartbeatsLostOverTenThousandSecondsConvictsNoOneYetACrashIsStillCaught() {
         SimulationSeeds.forEachSeed(4, seed -> {
             Random rnd = new Random(seed);
-            PhiAccrualDetector d = new PhiAccrualDetector();
+            PhiAccrualDetector d = new PhiAccrualDetector(ONE_SECOND_FIRST);
             List<Long> beats = arrivals(rnd, 0, 10_000, 0.10);
             long last = beats.get(beats.size() - 1);
             double max = replay(d, B, beats, last + STEP);
@@ -123,8 +127,8 @@ class PhiAccrualDetectorTest {
     @Test
     void aTenSecondLocalPauseConvictsNobodyButANodeThatDiedDuringItIsConvictedWithinTheBoundAfterTheResume() {
         SimulationSeeds.forEachSeed(5, seed -> {
-            PhiAccrualDetector guarded = new PhiAccrualDetector();
-            PhiAccrualDetector unguarded = new PhiAccrualDetector(FailureDetectorConfig.DEFAULTS
+            PhiAccrualDetector guarded = new PhiAccrualDetector(ONE_SECOND_FIRST);
+            PhiAccrualDetector unguarded = new PhiAccrualDetector(ONE_SECOND_FIRST
                     .withTicks(Duration.ofSeconds(1), Duration.ofHours(1)));
             Random rnd = new Random(seed);
             int n = 20;

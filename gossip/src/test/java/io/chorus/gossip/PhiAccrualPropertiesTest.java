@@ -14,6 +14,10 @@ import org.junit.jupiter.api.Test;
 @Tag(SimulationSeeds.TAG)
 class PhiAccrualPropertiesTest {
 
+    /** The defaults with Akka's 1 s first estimate, which the figures below are worked out for. */
+    private static final FailureDetectorConfig ONE_SECOND_FIRST =
+            FailureDetectorConfig.DEFAULTS.withFirstHeartbeatEstimate(Duration.ofSeconds(1));
+
     private static final long MS = 1_000_000L;
     private static final long S = 1_000 * MS;
     private static final NodeId B = NodeId.of("b");
@@ -32,8 +36,18 @@ class PhiAccrualPropertiesTest {
     }
 
     @Test
-    void oneSampleIsNotConvictedAtOnceAndPhiIsMonotoneAndFinite() {
+    void byDefaultANodeHeardOfOnceHasTheRoomOfATwoSecondEstimate() {
+        // A node heard of second-hand while a cluster forms is often heard again only 7-8 s later (see
+        // FailureDetectorConfig.DEFAULTS): 2 s ± 500 ms convicts at 2 + 5 + 5.226 × 0.5 ≈ 9.61 s.
         PhiAccrualDetector d = new PhiAccrualDetector();
+        d.heartbeat(B, 3 * S);
+        assertThat(d.isAvailable(B, 3 * S + 9_500 * MS)).isTrue();
+        assertThat(d.isAvailable(B, 3 * S + 9_700 * MS)).isFalse();
+    }
+
+    @Test
+    void oneSampleIsNotConvictedAtOnceAndPhiIsMonotoneAndFinite() {
+        PhiAccrualDetector d = new PhiAccrualDetector(ONE_SECOND_FIRST);
         d.heartbeat(B, 7 * S);
         assertThat(d.monitored()).containsExactly(B);
         assertThat(d.phi(B, 7 * S)).isZero();
@@ -45,7 +59,7 @@ class PhiAccrualPropertiesTest {
 
     @Test
     void constantIntervalsUseTheMinimumStandardDeviation() {
-        PhiAccrualDetector d = new PhiAccrualDetector();
+        PhiAccrualDetector d = new PhiAccrualDetector(ONE_SECOND_FIRST);
         for (int k = 0; k <= 2_000; k++) {
             d.heartbeat(B, k * S);
         }
@@ -80,7 +94,7 @@ class PhiAccrualPropertiesTest {
 
     @Test
     void aHugeGapThenAHeartbeatStartsTheNodeAfresh() {
-        PhiAccrualDetector d = new PhiAccrualDetector();
+        PhiAccrualDetector d = new PhiAccrualDetector(ONE_SECOND_FIRST);
         for (int k = 0; k < 100; k++) {
             d.heartbeat(B, k * S);
         }
@@ -99,7 +113,7 @@ class PhiAccrualPropertiesTest {
 
     @Test
     void availableForTheAcceptablePauseAfterAnyHeartbeat() {
-        PhiAccrualDetector d = new PhiAccrualDetector();
+        PhiAccrualDetector d = new PhiAccrualDetector(ONE_SECOND_FIRST);
         long within = d.availableForNanosAfterHeartbeat();
         assertThat(within).isEqualTo(5 * S);
         // The most fragile history: constant 10 ms intervals, the deviation at its floor.
@@ -115,7 +129,7 @@ class PhiAccrualPropertiesTest {
 
     @Test
     void theGuardIgnoresGapsUpToItsThresholdAndTimeGoingBack() {
-        PhiAccrualDetector d = new PhiAccrualDetector();
+        PhiAccrualDetector d = new PhiAccrualDetector(ONE_SECOND_FIRST);
         d.heartbeat(B, 0);
         assertThat(d.tick(0)).isFalse();
         assertThat(d.tick(2 * S)).as("a gap of exactly the threshold").isFalse();
@@ -131,7 +145,7 @@ class PhiAccrualPropertiesTest {
 
     @Test
     void theShiftNeverMovesAnArrivalPastNow() {
-        PhiAccrualDetector d = new PhiAccrualDetector();
+        PhiAccrualDetector d = new PhiAccrualDetector(ONE_SECOND_FIRST);
         d.tick(0);
         d.heartbeat(B, 9 * S); // handled between ticks, late in the gap
         assertThat(d.tick(10 * S)).isTrue();
@@ -142,7 +156,7 @@ class PhiAccrualPropertiesTest {
 
     @Test
     void unknownNodesRemoveAndMonitored() {
-        PhiAccrualDetector d = new PhiAccrualDetector();
+        PhiAccrualDetector d = new PhiAccrualDetector(ONE_SECOND_FIRST);
         assertThat(d.phi(B, 0)).isZero();
         assertThat(d.isAvailable(B, Long.MAX_VALUE)).isTrue();
         d.heartbeat(NodeId.of("c"), 0);
@@ -163,7 +177,7 @@ class PhiAccrualPropertiesTest {
         assertThat(c.windowSize()).isEqualTo(1000);
         assertThat(c.minStdDeviation()).isEqualTo(Duration.ofMillis(100));
         assertThat(c.acceptablePause()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(c.firstHeartbeatEstimate()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.firstHeartbeatEstimate()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.tickInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.pauseThreshold()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.withAcceptablePause(Duration.ZERO).acceptablePause()).isZero();
