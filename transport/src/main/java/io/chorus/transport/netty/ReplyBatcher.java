@@ -14,11 +14,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * While a dispatch batch runs its handlers ({@link #hold}), the replies they complete at once wait for the batch's
  * end and leave together. Under load many replies share one task and one syscall instead of paying one each.
  *
+ * <p>A hold covers the replies completed <em>on the holding thread</em>: those of its own batch. Replies completed
+ * elsewhere (another dispatch thread's batch, a replica's ack on a loop) leave at once. A hold used to be
+ * the connection's: while any of its batches ran, every reply waited, so one pipelining connection whose batches
+ * overlap on several dispatch threads could hold its replies for as long as the overlap lasted. The old rule is
+ * kept behind {@code -D}{@value #HOLD_PROPERTY}{@code =connection} to measure the two in one run
+ * ({@code ReplyBatchingBenchmark}).
+ *
  * <p>Each reply passes its connection's {@link Sink#admit} before it is written, and the sink hears when the
  * replies of a drain have left for the socket ({@link Sink#flushed}): one promise per drain, on its last write,
  * since writes complete in order. So a connection knows how much it holds for a peer that does not read.
  *
- * <p>Thread-safe: {@link #add}, {@link #hold} and {@link #release} from any thread; the drain runs on the loop.
+ * <p>Thread-safe: {@link #add} from any thread, {@link #hold} and its {@link #release} on one thread; the drain runs
+ * on the loop.
  */
 final class ReplyBatcher {
 
@@ -36,7 +44,13 @@ final class ReplyBatcher {
         void drained();
     }
 
+    /** {@code thread} (the default) or {@code connection}: whose replies a hold keeps; see the class comment. */
+    static final String HOLD_PROPERTY = "chorus.transport.replyHold";
+    /** The batcher whose dispatch batch runs on this thread now, if any. */
+    private static final ThreadLocal<ReplyBatcher> HOLDING = new ThreadLocal<>();
+
     private final ChannelHandlerContext ctx;
+    private final boolean holdPerThread = !"connection".equals(System.getProperty(HOLD_PROPERTY));
     private final Sink sink;
     private final Queue<Frame> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -51,19 +65,36 @@ final class ReplyBatcher {
 
     void add(Frame reply) {
         queue.add(reply);
-        // Read after the add: a hold released in between sees the reply and schedules the drain itself.
-        if (holds.get() == 0) {
+        if (holdPerThread) {
+            // The holding thread schedules at its release; any other reply needs no one to wait for.
+            if (HOLDING.get() != this) {
+                schedule();
+            }
+        } else if (holds.get() == 0) {
+            // Read after the add: a hold released in between sees the reply and schedules the drain itself.
             schedule();
         }
     }
 
-    /** Replies added until the matching {@link #release} wait for it; for a dispatch batch running its handlers. */
+    /**
+     * Replies this thread adds until its {@link #release} wait for it; for a dispatch batch running its handlers.
+     * Not nested: a thread runs one batch at a time.
+     */
     void hold() {
-        holds.incrementAndGet();
+        if (holdPerThread) {
+            HOLDING.set(this);
+        } else {
+            holds.incrementAndGet();
+        }
     }
 
     void release() {
-        if (holds.decrementAndGet() == 0 && !queue.isEmpty()) {
+        if (holdPerThread) {
+            HOLDING.remove();
+            if (!queue.isEmpty()) {
+                schedule();
+            }
+        } else if (holds.decrementAndGet() == 0 && !queue.isEmpty()) {
             schedule();
         }
     }
