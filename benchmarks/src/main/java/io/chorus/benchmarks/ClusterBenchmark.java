@@ -131,12 +131,16 @@ public class ClusterBenchmark {
         /** TLS on client and node connections: OFF, OPENSSL or JDK (-p tls=OFF,OPENSSL,JDK compares them). */
         @Param({"OFF"})
         public String tls;
+        /** GETs and replica reads on the event loop that received them, or hopping to the dispatch pool. */
+        @Param({"true"})
+        public String readsOnLoop;
         final VersionVector[] contexts = new VersionVector[KEYS];
         EmbeddedCluster cluster;
         ChorusClient client;
 
         @Setup(Level.Trial)
         public void setUp() throws Exception {
+            System.setProperty("chorus.readsOnLoop", readsOnLoop);
             EmbeddedCluster.Builder builder = EmbeddedCluster.builder().nodes(3).durability(durability);
             TlsConfig clientTls = null;
             if (!tls.equals("OFF")) {

@@ -338,15 +338,16 @@ public final class ChorusNode implements AutoCloseable {
         });
         // Data messages only from members (gossip stays open: it is how a node introduces itself); refusals are
         // timed and counted with the other replica errors.
-        RequestHandler peers = metrics.timePeers(new MemberPeers(
+        boolean readsOnLoop = !"false".equals(System.getProperty("chorus.readsOnLoop"));
+        RequestHandler peers = metrics.timePeers(ReadsOnLoop.peers(new MemberPeers(
                 AntiEntropy.route(coordinator.peerHandler(), antiEntropy.handler()), id, config.clusterName(), () -> {
                     NodeMembership m = membership;
                     return m == null ? null : m.view();
-                }, Clock.system()));
+                }, Clock.system()), readsOnLoop));
         transport.serve(new GossipRouting(peers, () -> membership == null ? null : membership.handler()));
-        server.serveClients(metrics.timeClients(new ClientRequestHandler(coordinator, antiEntropy,
+        server.serveClients(metrics.timeClients(ReadsOnLoop.clients(new ClientRequestHandler(coordinator, antiEntropy,
                 this::heldRingState, addresses, metrics, new MembershipAdmin(() -> membership, () -> handoff),
-                new NodeBackup(id, config.dataDir(), storage, Clock.system()))));
+                new NodeBackup(id, config.dataDir(), storage, Clock.system())), readsOnLoop)));
         server.authenticateClients(clients);
         checkUsersEverySecond(scheduler);
         int port = server.start();
