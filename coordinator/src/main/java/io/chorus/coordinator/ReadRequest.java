@@ -123,32 +123,45 @@ final class ReadRequest {
     }
 
     /**
-     * The speculative timer and the replica timer, for a read that has replicas left to ask and no answer yet.
-     * Neither is worth a timer past the deadline.
+     * The speculative timer, or the replica timer when there is none, for a read that has replicas left to ask and
+     * no answer yet: one timer armed per read (the speculative one arms the replica timer when it fires), since
+     * nearly every read cancels it. Neither is worth a timer past the deadline.
      */
     private void scheduleWidening() {
         long replicaTimeout = node.config().replicaTimeoutMillis();
         long speculate = latency.speculativeDelayMillis(node.config().speculativeRetry(), replicaTimeout,
                 node.clock().nanoTime());
+        if (speculate >= 0 && speculate < Math.min(replicaTimeout, quorum.timeoutMillis())) {
+            arm(true, speculate);
+        } else {
+            arm(false, replicaTimeout);
+        }
+    }
+
+    /** Arms the speculative or the replica timer after {@code delayMillis}, unless the read needs neither. */
+    private void arm(boolean speculative, long delayMillis) {
         synchronized (this) {
             if (answered || targets.remaining() == 0) {
                 return;
             }
         }
-        Cancellable spec = speculate >= 0 && speculate < Math.min(replicaTimeout, quorum.timeoutMillis())
-                ? node.scheduler().schedule(this::onSpeculate, speculate, TimeUnit.MILLISECONDS) : null;
-        Cancellable widen = replicaTimeout < quorum.timeoutMillis()
-                ? node.scheduler().schedule(this::onReplicaTimeout, replicaTimeout, TimeUnit.MILLISECONDS) : null;
+        if (!speculative && node.config().replicaTimeoutMillis() >= quorum.timeoutMillis()) {
+            return; // the deadline comes first
+        }
+        Cancellable timer = node.scheduler().schedule(speculative ? this::onSpeculate : this::onReplicaTimeout,
+                delayMillis, TimeUnit.MILLISECONDS);
         boolean late;
         synchronized (this) {
-            speculation = spec;
-            widening = widen;
+            if (speculative) {
+                speculation = timer;
+            } else {
+                widening = timer;
+            }
             // The answer may have come on another thread since the check above.
             late = answered;
         }
         if (late) {
-            cancel(spec);
-            cancel(widen);
+            timer.cancel();
         }
     }
 
@@ -156,15 +169,18 @@ final class ReadRequest {
     private void onSpeculate() {
         List<NodeId> extra;
         synchronized (this) {
-            if (answered || finished || outstanding == 0) {
+            if (answered || finished) {
                 return;
             }
-            extra = take(1);
+            extra = outstanding == 0 ? List.of() : take(1);
         }
         if (!extra.isEmpty()) {
             node.counters().speculativeReads.increment();
             ask(extra);
         }
+        // The replica timer counts from the start of the read, as a write's replica timeout does.
+        long elapsedMillis = quorum.timeoutMillis() - (deadlineNanos - node.clock().nanoTime()) / 1_000_000;
+        arm(false, Math.max(1, node.config().replicaTimeoutMillis() - elapsedMillis));
     }
 
     /** No quorum after the replica timeout: every replica not asked yet is. */
