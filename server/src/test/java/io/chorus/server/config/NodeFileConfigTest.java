@@ -260,11 +260,11 @@ class NodeFileConfigTest {
             replication:\\n  n: 0                      | replication.n: 0 is below the minimum 1
             replication:\\n  n: three                  | replication.n: 'three' is not a whole number
             replication: 3                             | replication: expected a section of keys, got '3'
-            replication:\n  read_fanout: some         | replication.read_fanout: 'some' is not quorum or all
-            replication:\n  speculative_retry: p100   | replication.speculative_retry: the percentile of 'p100' must be above 0 and below 100
-            replication:\n  speculative_retry: soon   | replication.speculative_retry: 'soon' is not off, a percentile (p99) or a duration (20ms)
-            replication:\n  speculative_retry: 0ms    | replication.speculative_retry: 0ms is below the minimum 1ms
-            replication:\n  read_repair_chance: 1.5   | replication.read_repair_chance: 1.5 is not a probability in 0..1
+            replication:\\n  read_fanout: some         | replication.read_fanout: 'some' is not quorum or all
+            replication:\\n  speculative_retry: p100   | replication.speculative_retry: the percentile of 'p100' must be above 0 and below 100
+            replication:\\n  speculative_retry: soon   | replication.speculative_retry: 'soon' is not off, a percentile (p99) or a duration (20ms)
+            replication:\\n  speculative_retry: 0ms    | replication.speculative_retry: 0ms is below the minimum 1ms
+            replication:\\n  read_repair_chance: 1.5   | replication.read_repair_chance: 1.5 is not a probability in 0..1
             budget:\\n  bytes_per_second: 32MB         | budget.bytes_per_second: '32MB' is not a size (a whole number of bytes, or with KiB, MiB, GiB, TiB: 32MiB)
             budget:\\n  keys_per_second: 0             | budget.keys_per_second: 0 is below the minimum 1
             anti_entropy:\\n  enabled: yes please      | anti_entropy.enabled: 'yes please' is not true or false
