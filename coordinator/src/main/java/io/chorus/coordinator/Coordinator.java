@@ -63,6 +63,10 @@ public final class Coordinator implements AutoCloseable {
     private final BackgroundBudget budget;
     private final HintReplayer replayer;
     private final PeerHandler peerHandler;
+    /** Recent replica read latencies: the speculative retry delay's percentile comes from them. */
+    private final ReadLatency readLatency = new ReadLatency();
+    /** Whether a read compares the replicas it did not ask. */
+    private final Chance readRepairChance;
 
     /** Set by {@link #close()}: work refused by the scheduler from then on is the node stopping. */
     private volatile boolean closed;
@@ -101,6 +105,9 @@ public final class Coordinator implements AutoCloseable {
         this.budget = BackgroundBudget.of(config.budget(), clock, scheduler);
         this.replayer = new HintReplayer(node, hints, budget);
         this.peerHandler = new PeerHandler(node, hints, this, Objects.requireNonNull(replicaRing, "replicaRing"));
+        // Seeded from the node's name and its clock: different per node and run in production, and in the
+        // simulation (virtual time) the same for the same seed, so a run stays reproducible.
+        this.readRepairChance = new Chance(self.hashCode() * 0x9E3779B97F4A7C15L ^ clock.nanoTime());
     }
 
     /** A coordinator over a ring that never changes (tests, tools). */
@@ -161,7 +168,9 @@ public final class Coordinator implements AutoCloseable {
     }
 
     public CoordinatorStats stats() {
-        return node.counters().snapshot();
+        long delay = readLatency.speculativeDelayMillis(node.config().speculativeRetry(),
+                node.config().replicaTimeoutMillis(), node.clock().nanoTime());
+        return node.counters().snapshot(Math.max(0, delay));
     }
 
     public NodeId self() {
@@ -219,7 +228,8 @@ public final class Coordinator implements AutoCloseable {
             return Forwarder.forward(node, request, primaries);
         }
         if (request.clientOpcode() == Forward.GET) {
-            return ReadRequest.start(node, partition, request.key(), quorum, primaries);
+            return ReadRequest.start(node, partition, request.key(), quorum, primaries, readLatency,
+                    readRepairChance);
         }
         VersionVector context = request.context();
         ContextLimits.checkActors(context);

@@ -11,8 +11,9 @@ import java.util.function.Consumer;
  * @param r                        default read quorum R (2)
  * @param w                        default write quorum W (2)
  * @param requestTimeoutMillis     default time a client request may take (2000)
- * @param replicaTimeoutMillis     how long one replica request waits before a write tries a fallback node; capped
- *                                 by what is left of the request's time (500)
+ * @param replicaTimeoutMillis     how long one replica request waits before a write tries a fallback node, and
+ *                                 before a read without a quorum asks every replica it has not asked; capped by what
+ *                                 is left of the request's time (500)
  * @param readRepairGraceMillis    how long a read keeps collecting replies after answering, to repair them (100)
  * @param forwardSlackMillis       extra time a forwarding node waits beyond the forwarded request's timeout, for
  *                                 the round trip (500)
@@ -27,13 +28,26 @@ import java.util.function.Consumer;
  *                                 and bytes spent at once (100)
  * @param budget                   the node's background budget, shared by hint replay and anti-entropy
  *                                 ({@link BudgetConfig#defaults()}: 2 at once, 20 000 keys/s, 32 MiB/s)
+ * @param readFanout               how many replicas a read asks at first: R ({@link ReadFanout#QUORUM}, the
+ *                                 default) or all N ({@link ReadFanout#ALL}, the behaviour before, for
+ *                                 measurement)
+ * @param speculativeRetry         when a read asks one replica beyond the R it asked ({@link SpeculativeRetry#P99}:
+ *                                 the 99th percentile of recent replica reads, at least 1 ms, at most the replica
+ *                                 timeout)
+ * @param readRepairChance         the probability, 0..1, that a read asks the replicas it did not ask after
+ *                                 answering, and repairs them (0.1); with {@link ReadFanout#ALL} every read asks all
  */
 public record CoordinatorConfig(int n, int r, int w, long requestTimeoutMillis, long replicaTimeoutMillis,
         long readRepairGraceMillis, long forwardSlackMillis, long maxHints, long maxHintAgeMillis,
-        long hintReplayIntervalMillis, int hintReplayBatchSize, BudgetConfig budget) {
+        long hintReplayIntervalMillis, int hintReplayBatchSize, BudgetConfig budget, ReadFanout readFanout,
+        SpeculativeRetry speculativeRetry, double readRepairChance) {
+
+    /** A tenth of the reads compare the replicas they did not ask: Cassandra's long-time default. */
+    public static final double DEFAULT_READ_REPAIR_CHANCE = 0.1;
 
     private static final CoordinatorConfig DEFAULTS = new CoordinatorConfig(3, 2, 2, 2_000, 500, 100, 500, 100_000,
-            6 * 3600_000L, 1_000, 100, BudgetConfig.defaults());
+            6 * 3600_000L, 1_000, 100, BudgetConfig.defaults(), ReadFanout.QUORUM, SpeculativeRetry.P99,
+            DEFAULT_READ_REPAIR_CHANCE);
 
     public CoordinatorConfig {
         if (n < 1 || n > QuorumOptions.MAX_REPLICAS) {
@@ -55,6 +69,20 @@ public record CoordinatorConfig(int n, int r, int w, long requestTimeoutMillis, 
             throw new IllegalArgumentException("readRepairGraceMillis and forwardSlackMillis must be >= 0");
         }
         Objects.requireNonNull(budget, "budget");
+        Objects.requireNonNull(readFanout, "readFanout");
+        Objects.requireNonNull(speculativeRetry, "speculativeRetry");
+        if (!(readRepairChance >= 0 && readRepairChance <= 1)) {
+            throw new IllegalArgumentException("readRepairChance must be in 0..1, got " + readRepairChance);
+        }
+    }
+
+    /** The settings before the read fanout existed, with the default read path. */
+    public CoordinatorConfig(int n, int r, int w, long requestTimeoutMillis, long replicaTimeoutMillis,
+            long readRepairGraceMillis, long forwardSlackMillis, long maxHints, long maxHintAgeMillis,
+            long hintReplayIntervalMillis, int hintReplayBatchSize, BudgetConfig budget) {
+        this(n, r, w, requestTimeoutMillis, replicaTimeoutMillis, readRepairGraceMillis, forwardSlackMillis, maxHints,
+                maxHintAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize, budget, ReadFanout.QUORUM,
+                SpeculativeRetry.P99, DEFAULT_READ_REPAIR_CHANCE);
     }
 
     /** The settings before the budget existed, with the default budget. */
@@ -106,6 +134,18 @@ public record CoordinatorConfig(int n, int r, int w, long requestTimeoutMillis, 
         return with(b -> b.budget = budgetConfig);
     }
 
+    public CoordinatorConfig withReadFanout(ReadFanout fanout) {
+        return with(b -> b.readFanout = fanout);
+    }
+
+    public CoordinatorConfig withSpeculativeRetry(SpeculativeRetry retry) {
+        return with(b -> b.speculativeRetry = retry);
+    }
+
+    public CoordinatorConfig withReadRepairChance(double chance) {
+        return with(b -> b.readRepairChance = chance);
+    }
+
     /** This config with {@code change} made to a copy of its components; the canonical constructor validates. */
     private CoordinatorConfig with(Consumer<Builder> change) {
         Builder b = new Builder(this);
@@ -127,6 +167,9 @@ public record CoordinatorConfig(int n, int r, int w, long requestTimeoutMillis, 
         private long hintReplayIntervalMillis;
         private int hintReplayBatchSize;
         private BudgetConfig budget;
+        private ReadFanout readFanout;
+        private SpeculativeRetry speculativeRetry;
+        private double readRepairChance;
 
         private Builder(CoordinatorConfig c) {
             n = c.n;
@@ -141,12 +184,15 @@ public record CoordinatorConfig(int n, int r, int w, long requestTimeoutMillis, 
             hintReplayIntervalMillis = c.hintReplayIntervalMillis;
             hintReplayBatchSize = c.hintReplayBatchSize;
             budget = c.budget;
+            readFanout = c.readFanout;
+            speculativeRetry = c.speculativeRetry;
+            readRepairChance = c.readRepairChance;
         }
 
         private CoordinatorConfig build() {
             return new CoordinatorConfig(n, r, w, requestTimeoutMillis, replicaTimeoutMillis, readRepairGraceMillis,
                     forwardSlackMillis, maxHints, maxHintAgeMillis, hintReplayIntervalMillis, hintReplayBatchSize,
-                    budget);
+                    budget, readFanout, speculativeRetry, readRepairChance);
         }
     }
 

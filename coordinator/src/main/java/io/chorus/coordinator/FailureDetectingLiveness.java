@@ -5,8 +5,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The default {@link Liveness}, fed only by request outcomes: a node is down after {@code downAfter} consecutive
- * failed requests and up again on any success. A down node is still probed: reads ask every primary, and hint
- * replay keeps sending to the owners it holds hints for, so a recovered node is noticed without gossip.
+ * failed requests and up again on any success. A down node is still probed: a read asks it when the live replicas
+ * are not enough, background read repair asks it at {@code readRepairChance}, hint replay keeps sending to the
+ * owners it holds hints for and anti-entropy syncs with it, so a recovered node is noticed without gossip.
  * Thread-safe (one atomic counter per node).
  */
 public final class FailureDetectingLiveness implements Liveness {

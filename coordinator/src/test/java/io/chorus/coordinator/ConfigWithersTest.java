@@ -20,7 +20,11 @@ class ConfigWithersTest {
                         Map.of("maxHints", 10L, "maxHintAgeMillis", 20L)),
                 new Case<>("withHintReplay", c -> c.withHintReplay(30, 40),
                         Map.of("hintReplayIntervalMillis", 30L, "hintReplayBatchSize", 40)),
-                Case.of("withBudget", c -> c.withBudget(budget), "budget", budget));
+                Case.of("withBudget", c -> c.withBudget(budget), "budget", budget),
+                Case.of("withReadFanout", c -> c.withReadFanout(ReadFanout.ALL), "readFanout", ReadFanout.ALL),
+                Case.of("withSpeculativeRetry", c -> c.withSpeculativeRetry(SpeculativeRetry.fixed(9)),
+                        "speculativeRetry", SpeculativeRetry.fixed(9)),
+                Case.of("withReadRepairChance", c -> c.withReadRepairChance(0.5), "readRepairChance", 0.5));
     }
 
     @Test

@@ -5,6 +5,8 @@ import io.chorus.coordinator.AntiEntropyConfig;
 import io.chorus.coordinator.BudgetConfig;
 import io.chorus.coordinator.CoordinatorConfig;
 import io.chorus.coordinator.QuorumOptions;
+import io.chorus.coordinator.ReadFanout;
+import io.chorus.coordinator.SpeculativeRetry;
 import io.chorus.core.NodeId;
 import io.chorus.gossip.FailureDetectorConfig;
 import io.chorus.ring.Member;
@@ -149,7 +151,7 @@ final class NodeFileConfigReader {
     private static CoordinatorConfig coordinator(Section root) {
         CoordinatorConfig d = CoordinatorConfig.defaults();
         Section rep = root.section("replication").expect("n", "r", "w", "request_timeout", "replica_timeout",
-                "read_repair_grace", "forward_slack");
+                "read_repair_grace", "forward_slack", "read_fanout", "speculative_retry", "read_repair_chance");
         int n = rep.integer("n", d.n(), 1, QuorumOptions.MAX_REPLICAS);
         int r = rep.integer("r", Math.min(d.r(), n), 1, QuorumOptions.MAX_REPLICAS);
         int w = rep.integer("w", Math.min(d.w(), n), 1, QuorumOptions.MAX_REPLICAS);
@@ -163,6 +165,17 @@ final class NodeFileConfigReader {
         long replicaTimeout = millis(rep, "replica_timeout", d.replicaTimeoutMillis(), 1, MAX_REQUEST_TIMEOUT);
         long readRepairGrace = millis(rep, "read_repair_grace", d.readRepairGraceMillis(), 0, MAX_REQUEST_TIMEOUT);
         long forwardSlack = millis(rep, "forward_slack", d.forwardSlackMillis(), 0, MAX_REQUEST_TIMEOUT);
+        String fanoutText = rep.string("read_fanout", d.readFanout().name().toLowerCase(java.util.Locale.ROOT), "");
+        ReadFanout fanout = switch (fanoutText) {
+            case "quorum" -> ReadFanout.QUORUM;
+            case "all" -> ReadFanout.ALL;
+            default -> throw rep.error("read_fanout", "'" + fanoutText + "' is not quorum or all");
+        };
+        SpeculativeRetry speculativeRetry = speculativeRetry(rep, d.speculativeRetry());
+        double readRepairChance = rep.decimal("read_repair_chance", d.readRepairChance());
+        if (!(readRepairChance >= 0 && readRepairChance <= 1)) {
+            throw rep.error("read_repair_chance", readRepairChance + " is not a probability in 0..1");
+        }
 
         Section hints = root.section("hints").expect("max_count", "max_age", "replay_interval", "replay_batch");
         long maxHints = hints.longValue("max_count", d.maxHints(), 0, Long.MAX_VALUE);
@@ -179,7 +192,44 @@ final class NodeFileConfigReader {
 
         return checked(root, "replication", () -> new CoordinatorConfig(n, r, w, requestTimeout, replicaTimeout,
                 readRepairGrace, forwardSlack, maxHints, maxHintAge, replayInterval, replayBatch,
-                new BudgetConfig(maxConcurrent, keysPerSecond, bytesPerSecond)));
+                new BudgetConfig(maxConcurrent, keysPerSecond, bytesPerSecond), fanout, speculativeRetry,
+                readRepairChance));
+    }
+
+    /** {@code off}, a percentile {@code p99} (or {@code p99.9}), or a duration {@code 20ms} at least 1 ms. */
+    private static SpeculativeRetry speculativeRetry(Section rep, SpeculativeRetry dflt) {
+        String key = "speculative_retry";
+        String text = rep.string(key, dflt.toString(), "");
+        // YAML 1.1 readers may take a bare off for the boolean false.
+        if (text.equals("off") || text.equals("false")) {
+            return SpeculativeRetry.OFF;
+        }
+        if (text.startsWith("p")) {
+            double p;
+            try {
+                p = Double.parseDouble(text.substring(1));
+            } catch (NumberFormatException e) {
+                throw rep.error(key, "'" + text + "' is not off, a percentile (p99) or a duration (20ms)");
+            }
+            if (!(p > 0 && p < 100)) {
+                throw rep.error(key, "the percentile of '" + text + "' must be above 0 and below 100");
+            }
+            return SpeculativeRetry.percentile(p);
+        }
+        Duration delay;
+        try {
+            delay = Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw rep.error(key, "'" + text + "' is not off, a percentile (p99) or a duration (20ms)");
+        }
+        Duration min = Duration.ofMillis(SpeculativeRetry.FLOOR_MILLIS);
+        if (delay.compareTo(min) < 0) {
+            throw rep.error(key, text + " is below the minimum " + Durations.format(min));
+        }
+        if (delay.compareTo(MAX_REQUEST_TIMEOUT) > 0) {
+            throw rep.error(key, text + " is above the maximum " + Durations.format(MAX_REQUEST_TIMEOUT));
+        }
+        return SpeculativeRetry.fixed(delay.toMillis());
     }
 
     private static AntiEntropyConfig antiEntropy(Section s) {

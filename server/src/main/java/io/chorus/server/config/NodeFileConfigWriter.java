@@ -3,6 +3,7 @@ package io.chorus.server.config;
 import io.chorus.coordinator.AntiEntropyConfig;
 import io.chorus.coordinator.BudgetConfig;
 import io.chorus.coordinator.CoordinatorConfig;
+import io.chorus.coordinator.SpeculativeRetry;
 import io.chorus.gossip.FailureDetectorConfig;
 import io.chorus.server.HostPort;
 import io.chorus.storage.Durability;
@@ -57,6 +58,10 @@ public final class NodeFileConfigWriter {
         line(out, 1, "replica_timeout", millis(co.replicaTimeoutMillis()));
         line(out, 1, "read_repair_grace", millis(co.readRepairGraceMillis()));
         line(out, 1, "forward_slack", millis(co.forwardSlackMillis()));
+        line(out, 1, "read_fanout", co.readFanout().name().toLowerCase(java.util.Locale.ROOT));
+        line(out, 1, "speculative_retry", co.speculativeRetry().kind() == SpeculativeRetry.Kind.FIXED
+                ? millis(co.speculativeRetry().fixedMillis()) : co.speculativeRetry().toString());
+        line(out, 1, "read_repair_chance", Double.toString(co.readRepairChance()));
         out.append("hints:\n");
         line(out, 1, "max_count", Long.toString(co.maxHints()));
         line(out, 1, "max_age", millis(co.maxHintAgeMillis()));

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.chorus.coordinator.AntiEntropyConfig;
 import io.chorus.coordinator.BudgetConfig;
 import io.chorus.coordinator.CoordinatorConfig;
+import io.chorus.coordinator.ReadFanout;
+import io.chorus.coordinator.SpeculativeRetry;
 import io.chorus.core.NodeId;
 import io.chorus.gossip.FailureDetectorConfig;
 import io.chorus.server.HostPort;
@@ -99,7 +101,7 @@ class NodeFileConfigTest {
                 "$1");
         List<String> keys = new ArrayList<>();
         leaves("", new YAMLMapper().readTree(uncommented), keys);
-        assertThat(keys).hasSize(66);
+        assertThat(keys).hasSize(69);
         // Written back with every key, a config has the same keys as the example (advertise and peer_listen too,
         // when they differ from their defaults).
         List<String> written = new ArrayList<>();
@@ -194,7 +196,8 @@ class NodeFileConfigTest {
                 partitions: 1024
                 durability: nosync
                 dispatch_threads: 8
-                replication: {n: 5, r: 3, w: 4, request_timeout: 10m, read_repair_grace: 0ms}
+                replication: {n: 5, r: 3, w: 4, request_timeout: 10m, read_repair_grace: 0ms, read_fanout: all,
+                              speculative_retry: 20ms, read_repair_chance: 0.25}
                 hints: {max_count: 0, max_age: 1d}
                 budget: {max_concurrent: 4, keys_per_second: unlimited, bytes_per_second: 512KiB}
                 anti_entropy: {enabled: false, interval: 90s, tombstone_grace: 0s}
@@ -203,6 +206,17 @@ class NodeFileConfigTest {
                 """;
         NodeFileConfig c = parse(yaml);
         assertThat(c.coordinator().budget()).isEqualTo(new BudgetConfig(4, BudgetConfig.UNLIMITED, 512 << 10));
+        assertThat(c.coordinator().readFanout()).isEqualTo(ReadFanout.ALL);
+        assertThat(c.coordinator().speculativeRetry()).isEqualTo(SpeculativeRetry.fixed(20));
+        assertThat(c.coordinator().readRepairChance()).isEqualTo(0.25);
+        NodeFileConfig p999 = parse(REQUIRED + "replication: {speculative_retry: p99.9}");
+        assertThat(p999.coordinator().speculativeRetry()).isEqualTo(SpeculativeRetry.percentile(99.9));
+        assertThat(parse(NodeFileConfigWriter.write(p999))).isEqualTo(p999);
+        NodeFileConfig off = parse(REQUIRED + "replication: {speculative_retry: \"off\"}");
+        assertThat(off.coordinator().speculativeRetry()).isEqualTo(SpeculativeRetry.OFF);
+        assertThat(parse(NodeFileConfigWriter.write(off))).isEqualTo(off);
+        assertThat(parse(REQUIRED + "replication: {speculative_retry: off}").coordinator().speculativeRetry())
+                .isEqualTo(SpeculativeRetry.OFF);
         assertThat(c.gossip().failureDetector().pauseThreshold()).isEqualTo(Duration.ofMillis(500));
         assertThat(c.peerAdvertise()).isEqualTo(new HostPort("fd00::1", 7200));
         assertThat(parse(NodeFileConfigWriter.write(c))).isEqualTo(c);
@@ -246,6 +260,11 @@ class NodeFileConfigTest {
             replication:\\n  n: 0                      | replication.n: 0 is below the minimum 1
             replication:\\n  n: three                  | replication.n: 'three' is not a whole number
             replication: 3                             | replication: expected a section of keys, got '3'
+            replication:\\n  read_fanout: some         | replication.read_fanout: 'some' is not quorum or all
+            replication:\\n  speculative_retry: p100   | replication.speculative_retry: the percentile of 'p100' must be above 0 and below 100
+            replication:\\n  speculative_retry: soon   | replication.speculative_retry: 'soon' is not off, a percentile (p99) or a duration (20ms)
+            replication:\\n  speculative_retry: 0ms    | replication.speculative_retry: 0ms is below the minimum 1ms
+            replication:\\n  read_repair_chance: 1.5   | replication.read_repair_chance: 1.5 is not a probability in 0..1
             budget:\\n  bytes_per_second: 32MB         | budget.bytes_per_second: '32MB' is not a size (a whole number of bytes, or with KiB, MiB, GiB, TiB: 32MiB)
             budget:\\n  keys_per_second: 0             | budget.keys_per_second: 0 is below the minimum 1
             anti_entropy:\\n  enabled: yes please      | anti_entropy.enabled: 'yes please' is not true or false
