@@ -4,6 +4,8 @@ import io.chorus.benchmarks.transport.EchoServer;
 import io.chorus.client.ChorusClient;
 import io.chorus.client.ChorusObject;
 import io.chorus.client.ClientConfig;
+import io.chorus.coordinator.CoordinatorConfig;
+import io.chorus.coordinator.ReadFanout;
 import io.chorus.core.causal.VersionVector;
 import io.chorus.core.transport.Message;
 import io.chorus.server.EmbeddedCluster;
@@ -134,14 +136,18 @@ public class ClusterBenchmark {
         /** GETs and replica reads on the event loop that received them, or hopping to the dispatch pool. */
         @Param({"true"})
         public String readsOnLoop;
+        /** Reads ask R replicas (QUORUM) or all N (ALL, the path before). */
+        @Param({"QUORUM"})
+        public String readFanout;
         final VersionVector[] contexts = new VersionVector[KEYS];
         EmbeddedCluster cluster;
         ChorusClient client;
 
         @Setup(Level.Trial)
         public void setUp() throws Exception {
-            System.setProperty("chorus.readsOnLoop", readsOnLoop);
-            EmbeddedCluster.Builder builder = EmbeddedCluster.builder().nodes(3).durability(durability);
+            EmbeddedCluster.Builder builder = EmbeddedCluster.builder().nodes(3).durability(durability)
+                    .readsOnEventLoop(Boolean.parseBoolean(readsOnLoop))
+                    .coordinator(CoordinatorConfig.defaults().withReadFanout(ReadFanout.valueOf(readFanout)));
             TlsConfig clientTls = null;
             if (!tls.equals("OFF")) {
                 TlsConfig.Provider provider = TlsConfig.Provider.valueOf(tls);

@@ -338,7 +338,7 @@ public final class ChorusNode implements AutoCloseable {
         });
         // Data messages only from members (gossip stays open: it is how a node introduces itself); refusals are
         // timed and counted with the other replica errors.
-        boolean readsOnLoop = !"false".equals(System.getProperty("chorus.readsOnLoop"));
+        boolean readsOnLoop = config.readsOnEventLoop();
         RequestHandler peers = metrics.timePeers(ReadsOnLoop.peers(new MemberPeers(
                 AntiEntropy.route(coordinator.peerHandler(), antiEntropy.handler()), id, config.clusterName(), () -> {
                     NodeMembership m = membership;

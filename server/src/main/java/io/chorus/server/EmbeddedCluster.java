@@ -185,6 +185,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         private MetricsConfig metrics = MetricsConfig.defaults();
         private java.util.function.Function<NodeId, io.chorus.transport.tls.TlsConfig> tls;
         private AuthConfig auth = AuthConfig.anonymousAccess();
+        private boolean readsOnEventLoop = true;
 
         public Builder nodes(int n) {
             if (n < 1) {
@@ -248,6 +249,12 @@ public final class EmbeddedCluster implements AutoCloseable {
             return this;
         }
 
+        /** Whether GETs and replica reads run on the network thread that received them (default true). */
+        public Builder readsOnEventLoop(boolean on) {
+            this.readsOnEventLoop = on;
+            return this;
+        }
+
         private MetricsConfig metricsOf(int i, NodeId node) {
             MetricsConfig c = metrics;
             if (c.csvDir() != null) {
@@ -296,7 +303,7 @@ public final class EmbeddedCluster implements AutoCloseable {
                     NodeConfig config = new NodeConfig(m.id(), root.resolve(m.id().name()), "127.0.0.1", port, members,
                             partitions, durability, coordinator, dispatchThreads, unflushedShare, antiEntropy)
                             .withMetrics(metricsOf(i, m.id())).withTls(tls == null ? null : tls.apply(m.id()))
-                            .withAuth(auth);
+                            .withAuth(auth).withReadsOnEventLoop(readsOnEventLoop);
                     ChorusNode node = new ChorusNode(config, addresses, loops, dispatch);
                     node.start();
                     started.add(node);

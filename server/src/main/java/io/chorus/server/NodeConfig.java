@@ -44,11 +44,14 @@ import java.util.function.Consumer;
  *                     a node (docs/security.md)
  * @param auth         how clients authenticate: the users file, and whether anonymous clients are let in
  * @param limits       connection slots, per-source limits, deadlines and the partial-frame budget of its listeners
+ * @param readsOnEventLoop whether GETs and replica reads run on the network thread that received them (a resident
+ *                     map's lookup is cheaper than the hand-off) rather than on the dispatch pool
  */
 public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, List<Member> members, int partitions,
         Durability durability, CoordinatorConfig coordinator, int dispatchThreads, long maxUnflushedReplyBytes,
         AntiEntropyConfig antiEntropy, String clusterName, HostPort peerListen, HostPort clientAdvertise,
-        HostPort peerAdvertise, MetricsConfig metrics, TlsConfig tls, AuthConfig auth, ConnectionLimits limits) {
+        HostPort peerAdvertise, MetricsConfig metrics, TlsConfig tls, AuthConfig auth, ConnectionLimits limits,
+        boolean readsOnEventLoop) {
 
     public static final String DEFAULT_CLUSTER_NAME = "chorus";
     /** Cluster names travel length-prefixed like node ids. */
@@ -104,7 +107,7 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
             AntiEntropyConfig antiEntropy) {
         this(nodeId, dataDir, host, port, members, partitions, durability, coordinator, dispatchThreads,
                 maxUnflushedReplyBytes, antiEntropy, DEFAULT_CLUSTER_NAME, null, null, null, MetricsConfig.defaults(),
-                null, AuthConfig.anonymousAccess(), ConnectionLimits.defaults());
+                null, AuthConfig.anonymousAccess(), ConnectionLimits.defaults(), true);
     }
 
     /** Loopback, ephemeral port, SYNC, Q = 256, N/R/W = 3/2/2. */
@@ -186,6 +189,10 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
         return with(b -> b.limits = limits);
     }
 
+    public NodeConfig withReadsOnEventLoop(boolean readsOnEventLoop) {
+        return with(b -> b.readsOnEventLoop = readsOnEventLoop);
+    }
+
     /** The addresses clients and peers are told to connect to (either null: the bound one). */
     public NodeConfig withAdvertise(HostPort clientAdvertise, HostPort peerAdvertise) {
         return with(b -> {
@@ -222,6 +229,7 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
         private TlsConfig tls;
         private AuthConfig auth;
         private ConnectionLimits limits;
+        private boolean readsOnEventLoop;
 
         private Builder(NodeConfig c) {
             nodeId = c.nodeId;
@@ -243,12 +251,13 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
             tls = c.tls;
             auth = c.auth;
             limits = c.limits;
+            readsOnEventLoop = c.readsOnEventLoop;
         }
 
         private NodeConfig build() {
             return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
                     dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
-                    peerAdvertise, metrics, tls, auth, limits);
+                    peerAdvertise, metrics, tls, auth, limits, readsOnEventLoop);
         }
     }
 }

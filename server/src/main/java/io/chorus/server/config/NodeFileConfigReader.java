@@ -47,7 +47,7 @@ final class NodeFileConfigReader {
     static NodeFileConfig read(ObjectNode tree) {
         Section root = Section.root(tree).expect("cluster_name", "node_name", "data_dir", "zone", "client_listen",
                 "peer_listen", "client_advertise", "peer_advertise", "seeds", "partitions", "durability",
-                "dispatch_threads", "replication", "hints", "budget", "anti_entropy", "gossip", "membership",
+                "dispatch_threads", "reads_on_event_loop", "replication", "hints", "budget", "anti_entropy", "gossip", "membership",
                 "metrics", "tls", "auth", "limits");
         String clusterName = root.string("cluster_name", NodeConfig.DEFAULT_CLUSTER_NAME, "");
         String problem = NodeConfig.clusterNameProblem(clusterName);
@@ -90,6 +90,7 @@ final class NodeFileConfigReader {
             default -> throw root.error("durability", "'" + durabilityText + "' is not sync or nosync");
         };
         int dispatchThreads = root.integer("dispatch_threads", NodeFileConfig.DEFAULT_DISPATCH_THREADS, 1, 1024);
+        boolean readsOnEventLoop = root.bool("reads_on_event_loop", true);
 
         CoordinatorConfig coordinator = coordinator(root);
         AntiEntropyConfig antiEntropy = antiEntropy(root.section("anti_entropy"));
@@ -101,7 +102,7 @@ final class NodeFileConfigReader {
         ConnectionLimits limits = limits(root.section("limits"));
         return new NodeFileConfig(clusterName, nodeName, dataDir, zone, clientListen, peerListen, clientAdvertise,
                 peerAdvertise, seeds, partitions, durability, dispatchThreads, coordinator, antiEntropy, gossip,
-                membership, metrics, tls, auth, limits);
+                membership, metrics, tls, auth, limits, readsOnEventLoop);
     }
 
     /**

@@ -12,6 +12,7 @@ import io.chorus.coordinator.ReadFanout;
 import io.chorus.coordinator.SpeculativeRetry;
 import io.chorus.core.NodeId;
 import io.chorus.gossip.FailureDetectorConfig;
+import io.chorus.ring.Member;
 import io.chorus.server.HostPort;
 import io.chorus.server.NodeConfig;
 import io.chorus.storage.Durability;
@@ -77,6 +78,7 @@ class NodeFileConfigTest {
         assertThat(example.partitions()).isEqualTo(256);
         assertThat(example.durability()).isEqualTo(Durability.SYNC);
         assertThat(example.dispatchThreads()).isEqualTo(4);
+        assertThat(example.readsOnEventLoop()).isTrue();
         assertThat(example.coordinator()).isEqualTo(CoordinatorConfig.defaults());
         assertThat(example.antiEntropy()).isEqualTo(AntiEntropyConfig.defaults());
         assertThat(example.gossip().interval()).isEqualTo(Duration.ofSeconds(1));
@@ -101,7 +103,7 @@ class NodeFileConfigTest {
                 "$1");
         List<String> keys = new ArrayList<>();
         leaves("", new YAMLMapper().readTree(uncommented), keys);
-        assertThat(keys).hasSize(69);
+        assertThat(keys).hasSize(70);
         // Written back with every key, a config has the same keys as the example (advertise and peer_listen too,
         // when they differ from their defaults).
         List<String> written = new ArrayList<>();
@@ -196,6 +198,7 @@ class NodeFileConfigTest {
                 partitions: 1024
                 durability: nosync
                 dispatch_threads: 8
+                reads_on_event_loop: false
                 replication: {n: 5, r: 3, w: 4, request_timeout: 10m, read_repair_grace: 0ms, read_fanout: all,
                               speculative_retry: 20ms, read_repair_chance: 0.25}
                 hints: {max_count: 0, max_age: 1d}
@@ -207,6 +210,8 @@ class NodeFileConfigTest {
         NodeFileConfig c = parse(yaml);
         assertThat(c.coordinator().budget()).isEqualTo(new BudgetConfig(4, BudgetConfig.UNLIMITED, 512 << 10));
         assertThat(c.coordinator().readFanout()).isEqualTo(ReadFanout.ALL);
+        assertThat(c.readsOnEventLoop()).isFalse();
+        assertThat(c.toNodeConfig(List.of(Member.of(c.nodeName()))).readsOnEventLoop()).isFalse();
         assertThat(c.coordinator().speculativeRetry()).isEqualTo(SpeculativeRetry.fixed(20));
         assertThat(c.coordinator().readRepairChance()).isEqualTo(0.25);
         NodeFileConfig p999 = parse(REQUIRED + "replication: {speculative_retry: p99.9}");
