@@ -27,8 +27,9 @@ usage() {
   exit 2
 }
 
+invocation="benchmarks/ycsb.sh $*"
 workload="" threads=50 targets="max" records=100000 ops=100000 nodes=3 processes=0 nosync=0
-redis=0 chorus=1 rate_seconds="" out="" props=()
+redis=0 chorus=1 rate_seconds="" out="" props=() idle_seconds="${YCSB_IDLE_SECONDS:-3}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --threads) threads="$2"; shift 2 ;;
@@ -181,6 +182,15 @@ overall() { awk -F', ' -v k="$2" '$1 == "[OVERALL]" && $2 == k { print $3 }' "$1
 failures() { awk -F', ' '$1 !~ /Intended/ && $2 ~ /^Return=/ && $2 != "Return=OK" && $2 != "Return=NOT_FOUND" { s += $3 } END { print s + 0 }' "$1"; }
 not_found() { awk -F', ' '$1 !~ /Intended/ && $2 == "Return=NOT_FOUND" { s += $3 } END { print s + 0 }' "$1"; }
 
+# The flags that choose the store of one run, for the command that repeats it alone.
+store_flags() {
+  if [[ "$1" == redis ]]; then
+    echo "--redis-only"
+  else
+    echo "--nodes $nodes$([[ $processes == 1 ]] && echo " --processes")$([[ $nosync == 1 ]] && echo " --nosync" || echo " --sync")"
+  fi
+}
+
 declare -A max_throughput  # store -> throughput of its first max run
 declare -A results         # store:index -> "throughput p99-of-first-op cpu"
 
@@ -193,6 +203,13 @@ bench_store() {
   printf 'load: %s records in %.1f s (%.0f ops/s), %s failed\n' "$records" \
     "$(awk "BEGIN { print $(overall "$work/$store-load.txt" 'RunTime(ms)') / 1000 }")" \
     "$(overall "$work/$store-load.txt" 'Throughput(ops/sec)')" "$(failures "$work/$store-load.txt")"
+  # What the servers burn with no requests (gossip, anti-entropy, the tail of the load's background work), so
+  # that the CPU per operation of a slow run can be told apart from the cost that comes with every second.
+  local idle_before idle_us_per_s
+  idle_before=$(cpu_ticks "${server_pids[@]}")
+  sleep "$idle_seconds"
+  idle_us_per_s=$(awk "BEGIN { printf \"%.0f\", ($(cpu_ticks "${server_pids[@]}") - $idle_before) * 1000000 / $ticks_per_second / $idle_seconds }")
+  echo "idle: ${idle_us_per_s} us of server CPU per second (over $idle_seconds s)"
   for t in "${target_list[@]}"; do
     local rate="" run_ops="$ops" label
     if [[ "$t" == max ]]; then
@@ -209,13 +226,15 @@ bench_store() {
     fi
     local tag="$store-run-$i"
     local before after elapsed_cpu
-    before=$(cpu_ticks "${server_pids[@]}")
+    local t0 t1
+    before=$(cpu_ticks "${server_pids[@]}"); t0=$(date +%s%N)
     ycsb -t "$db" "$tag" -p operationcount="$run_ops" ${rate:+-target "$rate"} "${args[@]}"
-    after=$(cpu_ticks "${server_pids[@]}")
-    local tp cpu_us
+    after=$(cpu_ticks "${server_pids[@]}"); t1=$(date +%s%N)
+    local tp cpu_us net_us
     tp=$(overall "$work/$tag.txt" 'Throughput(ops/sec)')
     [[ "$t" != max || -n "${max_throughput[$store]:-}" ]] || max_throughput[$store]="$tp"
     cpu_us=$(awk "BEGIN { printf \"%.1f\", ($after - $before) * 1000000 / $ticks_per_second / $run_ops }")
+    net_us=$(awk "BEGIN { v = (($after - $before) * 1000000 / $ticks_per_second - $idle_us_per_s * ($t1 - $t0) / 1000000000) / $run_ops; printf \"%.1f\", v < 0 ? 0 : v }")
     printf 'run %s (%s): %.0f ops/s, %s ops in %.1f s, %s failed, %s not found\n' "$i" "$label" "$tp" "$run_ops" \
       "$(awk "BEGIN { print $(overall "$work/$tag.txt" 'RunTime(ms)') / 1000 }")" "$(failures "$work/$tag.txt")" \
       "$(not_found "$work/$tag.txt")"
@@ -223,8 +242,9 @@ bench_store() {
     op_table "$work/$tag.txt" | while read -r op count p50 p99 p999; do
       printf '  %-24s %9s %9s %9s %9s\n' "$op" "$count" "$p50" "$p99" "$p999"
     done
-    printf '  server CPU: %s us per operation (%.2f s of CPU over %s operations; pids %s)\n' "$cpu_us" \
-      "$(awk "BEGIN { print ($after - $before) / $ticks_per_second }")" "$run_ops" "${server_pids[*]}"
+    printf '  server CPU: %s us per operation, %s us net of idle (%.2f s of CPU over %s operations; pids %s)\n' \
+      "$cpu_us" "$net_us" "$(awk "BEGIN { print ($after - $before) / $ticks_per_second }")" "$run_ops" \
+      "${server_pids[*]}"
     results[$store:$i]="$tp $cpu_us"
     if [[ -n "$out" ]]; then
       mkdir -p "$out"
@@ -232,7 +252,10 @@ bench_store() {
       {
         echo "store=$store"; echo "workload=$name"; echo "target=$t"; echo "rate=${rate:-max}"
         echo "threads=$threads"; echo "records=$records"; echo "ops=$run_ops"; echo "describe=\"$describe\""
-        echo "throughput=$tp"; echo "cpu_us_per_op=$cpu_us"; echo "failed=$(failures "$work/$tag.txt")"
+        echo "throughput=$tp"; echo "cpu_us_per_op=$cpu_us"; echo "cpu_net_us_per_op=$net_us"
+        echo "idle_cpu_us_per_s=$idle_us_per_s"; echo "failed=$(failures "$work/$tag.txt")"
+        echo "invocation=\"$invocation\""
+        echo "command=\"benchmarks/ycsb.sh $name $(store_flags "$store") --threads $threads --records $records --ops $run_ops${rate:+ --target-rate $rate}${props[*]:+ ${props[*]}}\""
         op_table "$work/$tag.txt" | while read -r op count p50 p99 p999; do
           echo "op_${op//-/_}=\"$count $p50 $p99 $p999\""
         done
