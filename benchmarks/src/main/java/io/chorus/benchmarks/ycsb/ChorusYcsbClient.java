@@ -2,7 +2,6 @@ package io.chorus.benchmarks.ycsb;
 
 import io.chorus.client.ChorusClient;
 import io.chorus.client.ChorusObject;
-import io.chorus.core.causal.VersionVector;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -41,9 +40,12 @@ import site.ycsb.Status;
  * (the table is ignored: the core workloads use one, and YCSB's Redis binding does the same). {@code insert} is a
  * write without a context (the key is new). {@code read} decodes the value; with siblings it returns the one record
  * the {@link SiblingPolicy} picks; a missing or deleted key is {@code NOT_FOUND}. {@code update} reads, merges the
- * fields into the record and writes with the read's context (mode {@code rmw}, {@link ChorusClient#updateAsync},
- * which writes again when a concurrent writer's sibling shows), or writes the fields with no context (mode
- * {@code blind}). {@code delete} reads for the context and writes a tombstone over it. {@code scan} is
+ * fields into the record and writes with the read's context, writing again (up to
+ * {@link ChorusClient#UPDATE_ATTEMPTS} times, as {@link ChorusClient#update} does) while a concurrent writer's
+ * sibling shows in the answer (mode {@code rmw}), or writes the fields with no context (mode {@code blind}). When
+ * the thread's operation just before was a read of the same key (YCSB's read-modify-write, workload F), the
+ * update starts from that read instead of reading again, as an application that read a record and then changed
+ * it would: one round trip less, and a write that raced in between shows up as a sibling and is resolved. {@code delete} reads for the context and writes a tombstone over it. {@code scan} is
  * {@code NOT_IMPLEMENTED}: keys are hashed over the ring, there is no range to scan.
  *
  * <p><b>Errors</b> are statuses, never exceptions ({@link YcsbStatuses}): SERVICE_UNAVAILABLE for unreachable
@@ -57,6 +59,12 @@ public final class ChorusYcsbClient extends DB {
 
     private ChorusYcsbSettings settings;
     private ChorusClient client;
+    /** The read this thread made last, if its next operation is still to come: see {@link #update}. */
+    private LastRead lastRead;
+
+    /** A key and what a read of it returned. */
+    private record LastRead(String key, ChorusObject object) {
+    }
 
     @Override
     public void init() throws DBException {
@@ -82,8 +90,10 @@ public final class ChorusYcsbClient extends DB {
 
     @Override
     public Status read(String table, String key, Set<String> fields, Map<String, ByteIterator> result) {
+        lastRead = null;
         try {
             ChorusObject o = client.get(bytes(key), settings.options());
+            lastRead = new LastRead(key, o);
             if (!o.found()) {
                 return Status.NOT_FOUND;
             }
@@ -107,19 +117,29 @@ public final class ChorusYcsbClient extends DB {
 
     @Override
     public Status update(String table, String key, Map<String, ByteIterator> values) {
+        ChorusObject read = lastRead != null && lastRead.key().equals(key) ? lastRead.object() : null;
+        lastRead = null;
         try {
             TreeMap<String, byte[]> fields = materialize(values);
+            byte[] k = bytes(key);
             if (settings.update() == UpdateMode.BLIND) {
-                client.put(bytes(key), FieldCodec.encode(fields), null, settings.options());
+                client.put(k, FieldCodec.encode(fields), null, settings.options());
                 return Status.OK;
             }
-            client.updateAsync(bytes(key), current -> {
+            ChorusObject current = read != null ? read : client.get(k, settings.options());
+            for (int attempt = 1; ; attempt++) {
                 TreeMap<String, byte[]> record = current.found() ? settings.siblings().resolve(current.values())
                         : new TreeMap<>();
                 record.putAll(fields);
-                return FieldCodec.encode(record);
-            }, settings.options()).join();
-            return Status.OK;
+                ChorusObject written = client.put(k, FieldCodec.encode(record), current.context(),
+                        settings.options());
+                // A sibling in the answer is a concurrent writer's (or one the read missed): resolve it with this
+                // write's fields and write again, as ChorusClient.update does, so neither is silently kept apart.
+                if (!written.hasConflict() || attempt >= ChorusClient.UPDATE_ATTEMPTS) {
+                    return Status.OK;
+                }
+                current = written;
+            }
         } catch (RuntimeException e) {
             return YcsbStatuses.of(e);
         }
@@ -127,6 +147,7 @@ public final class ChorusYcsbClient extends DB {
 
     @Override
     public Status insert(String table, String key, Map<String, ByteIterator> values) {
+        lastRead = null;
         try {
             client.put(bytes(key), FieldCodec.encode(materialize(values)), null, settings.options());
             return Status.OK;
@@ -137,14 +158,14 @@ public final class ChorusYcsbClient extends DB {
 
     @Override
     public Status delete(String table, String key) {
+        lastRead = null;
         try {
             byte[] k = bytes(key);
             ChorusObject o = client.get(k, settings.options());
             if (!o.found()) {
                 return Status.NOT_FOUND;
             }
-            VersionVector context = o.context();
-            client.delete(k, context, settings.options());
+            client.delete(k, o.context(), settings.options());
             return Status.OK;
         } catch (RuntimeException e) {
             return YcsbStatuses.of(e);

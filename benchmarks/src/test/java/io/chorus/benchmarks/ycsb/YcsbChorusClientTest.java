@@ -86,6 +86,28 @@ class YcsbChorusClientTest {
     }
 
     @Test
+    void anUpdateAfterAReadOfTheKeyWritesWithThatReadAndResolvesAWriteThatRacedIn() throws DBException {
+        ChorusYcsbClient mine = binding(Map.of(ChorusYcsbSettings.SIBLINGS, "merge"));
+        ChorusYcsbClient other = binding(Map.of(ChorusYcsbSettings.SIBLINGS, "merge"));
+        assertThat(mine.insert("usertable", "user13", fields("field0", "a", "field1", "a"))).isEqualTo(Status.OK);
+        assertThat(mine.read("usertable", "user13", null, new HashMap<>())).isEqualTo(Status.OK);
+        // Between this thread's read and its update, another thread changes the record.
+        assertThat(other.update("usertable", "user13", fields("field1", "theirs"))).isEqualTo(Status.OK);
+        ChorusObject between = raw.get(key("user13"));
+        assertThat(mine.update("usertable", "user13", fields("field2", "mine"))).isEqualTo(Status.OK);
+
+        ChorusObject after = raw.get(key("user13"));
+        assertThat(after.values()).hasSize(1);
+        // Both changes are in: the other thread's survived the write made with the older context.
+        assertThat(text(FieldCodec.decode(after.value())))
+                .isEqualTo(Map.of("field0", "a", "field1", "theirs", "field2", "mine"));
+        // The update wrote with the read's context, not a fresh one: it made a sibling it then resolved, so the
+        // key took two writes after the other thread's (a fresh read would have taken one).
+        assertThat(after.context().descends(between.context())).isTrue();
+        assertThat(writesSince(between, after)).isEqualTo(2);
+    }
+
+    @Test
     void rmwUpdateOfAMissingKeyCreatesIt() throws DBException {
         ChorusYcsbClient db = binding(Map.of());
         assertThat(db.update("usertable", "user3", fields("field0", "new"))).isEqualTo(Status.OK);
@@ -272,6 +294,15 @@ class YcsbChorusClientTest {
         record.forEach((f, v) -> out.put(f, v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8)
                 : v.toString()));
         return out;
+    }
+
+    /** Writes coordinated between two states of a key: the growth of its context's counters. */
+    private static long writesSince(ChorusObject before, ChorusObject after) {
+        long writes = 0;
+        for (var actor : after.context().actors()) {
+            writes += after.context().get(actor) - before.context().get(actor);
+        }
+        return writes;
     }
 
     private static byte[] key(String k) {
