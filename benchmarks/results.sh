@@ -29,6 +29,8 @@ fi
 records="${RECORDS:-50000}" ops="${OPS:-50000}" rate_seconds="${RATE_SECONDS:-30}" threads="${THREADS:-50}"
 workloads="${WORKLOADS:-a c}"
 out="${OUT_DIR:-$here}"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
 results="$out/results"
 raw="$results/raw"
 rm -rf "$raw"
@@ -36,14 +38,17 @@ mkdir -p "$raw"
 
 common=(--threads "$threads" --records "$records" --ops "$ops" --target-rate max,25%,50%,75%
         --rate-seconds "$rate_seconds")
+# From the repository's root, so that the commands RESULTS.md quotes read as one would type them there.
+cd "$root"
+rel="${raw#"$root"/}"
 start=$(date +%s)
 for w in $workloads; do
   echo "results.sh: workload$w, 3 nodes" >&2
-  "$here/ycsb.sh" "$w" --nodes 3 --sync "${common[@]}" --out "$raw/chorus-3-nodes" | tee -a "$raw/log.txt"
+  benchmarks/ycsb.sh "$w" --nodes 3 --sync "${common[@]}" --out "$rel/chorus-3-nodes" | tee -a "$raw/log.txt"
   echo "results.sh: workload$w, 1 node" >&2
-  "$here/ycsb.sh" "$w" --nodes 1 --sync "${common[@]}" --out "$raw/chorus-1-node" | tee -a "$raw/log.txt"
+  benchmarks/ycsb.sh "$w" --nodes 1 --sync "${common[@]}" --out "$rel/chorus-1-node" | tee -a "$raw/log.txt"
   echo "results.sh: workload$w, Redis" >&2
-  "$here/ycsb.sh" "$w" --redis-only "${common[@]}" --out "$raw/redis" | tee -a "$raw/log.txt"
+  benchmarks/ycsb.sh "$w" --redis-only "${common[@]}" --out "$rel/redis" | tee -a "$raw/log.txt"
 done
 elapsed=$(( $(date +%s) - start ))
 
