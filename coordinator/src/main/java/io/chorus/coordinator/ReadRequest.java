@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * only sends, times and applies decisions: whether R is reached, the answer and the repairs are
  * {@link ReadQuorum}'s, the order replicas are asked in {@link ReadTargets}'.
  *
- * <p><b>Whom it asks</b> ({@link ReadFanout#QUORUM}, the default): R primaries, this node first, then the nearest
+ * <p><b>Whom it asks</b> ({@link ReadFanout#QUORUM}, the default): R primaries, this node first, then the next
  * live others. A replica that fails (an error, unreachable, a state that does not decode; "not found" is a
  * success) is replaced at once by the next, so R is met while R replicas can answer. When the asked have not all
  * answered after the speculative delay ({@link SpeculativeRetry}), one more is asked, and whichever R answer first
@@ -128,10 +128,10 @@ final class ReadRequest {
      * nearly every read cancels it. Neither is worth a timer past the deadline.
      */
     private void scheduleWidening() {
-        long replicaTimeout = node.config().replicaTimeoutMillis();
+        long replicaTimeout = wideningMillis();
         long speculate = latency.speculativeDelayMillis(node.config().speculativeRetry(), replicaTimeout,
                 node.clock().nanoTime());
-        if (speculate >= 0 && speculate < Math.min(replicaTimeout, quorum.timeoutMillis())) {
+        if (speculate >= 0 && speculate < replicaTimeout) {
             arm(true, speculate);
         } else {
             arm(false, replicaTimeout);
@@ -145,7 +145,7 @@ final class ReadRequest {
                 return;
             }
         }
-        if (!speculative && node.config().replicaTimeoutMillis() >= quorum.timeoutMillis()) {
+        if (!speculative && wideningMillis() >= quorum.timeoutMillis()) {
             return; // the deadline comes first
         }
         Cancellable timer = node.scheduler().schedule(speculative ? this::onSpeculate : this::onReplicaTimeout,
@@ -180,7 +180,15 @@ final class ReadRequest {
         }
         // The replica timer counts from the start of the read, as a write's replica timeout does.
         long elapsedMillis = quorum.timeoutMillis() - (deadlineNanos - node.clock().nanoTime()) / 1_000_000;
-        arm(false, Math.max(1, node.config().replicaTimeoutMillis() - elapsedMillis));
+        arm(false, Math.max(1, wideningMillis() - elapsedMillis));
+    }
+
+    /**
+     * When a read without R replies asks every replica not asked yet: after the replica timeout, or half the read's
+     * own timeout when that is shorter, so that a client's short timeout still leaves room to reach the others.
+     */
+    private long wideningMillis() {
+        return Math.min(node.config().replicaTimeoutMillis(), Math.max(1, quorum.timeoutMillis() / 2));
     }
 
     /** No quorum after the replica timeout: every replica not asked yet is. */
@@ -198,8 +206,17 @@ final class ReadRequest {
         }
     }
 
+    private synchronized boolean answeredYet() {
+        return answered;
+    }
+
     /** Sends to the remote replicas of {@code replicas}, then reads locally if this node is among them. */
     private void ask(List<NodeId> replicas) {
+        ask(replicas, false);
+    }
+
+    /** As {@link #ask(List)}; {@code comparing}: asked after the answer, for background read repair. */
+    private void ask(List<NodeId> replicas, boolean comparing) {
         boolean local = false;
         for (NodeId replica : replicas) {
             if (replica.equals(node.self())) {
@@ -208,9 +225,16 @@ final class ReadRequest {
             }
             long sentNanos = node.clock().nanoTime();
             long waitMillis = Math.max(1, (deadlineNanos - sentNanos + 999_999) / 1_000_000);
+            if (comparing) {
+                // Asked after the answer, only to compare: a silent one need not hold its slot until the deadline.
+                waitMillis = Math.min(waitMillis, node.config().replicaTimeoutMillis());
+            }
             node.transport().request(replica, get, waitMillis).whenComplete((reply, failure) -> {
                 node.report(replica, failure);
-                if (failure == null) {
+                if (failure == null && !answeredYet()) {
+                    // Only replies that could still count: a replica that is slow for good keeps replying after
+                    // the answers speculation gave without it, and its latency in the percentile would raise the
+                    // delay to its own until speculation no longer overtook it.
                     long now = node.clock().nanoTime();
                     latency.record(now - sentNanos, now);
                 }
@@ -303,7 +327,7 @@ final class ReadRequest {
             if (!compare.isEmpty()) {
                 // After the client has its answer: the comparison costs the client nothing.
                 node.counters().backgroundReadRepairChecks.increment();
-                ask(compare);
+                ask(compare, true);
             }
         }
         if (startGrace) {

@@ -7,7 +7,7 @@ import java.util.function.Predicate;
 
 /**
  * Which replicas a read asks, in which order: this node first when it is a replica (a local read costs no round
- * trip), then the others in preference-list order (the list's first nodes are the nearest: in a zone-aware ring
+ * trip), then the others in preference-list order (list order, not nearness: in a zone-aware ring
  * they spread over zones in walk order) among those believed alive, and last the ones believed down (a wrong
  * belief costs latency, and a read that has run out of live replicas has nothing better to ask). Pure: the read
  * takes from it as it needs more replicas.

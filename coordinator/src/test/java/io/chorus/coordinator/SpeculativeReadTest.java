@@ -37,6 +37,35 @@ class SpeculativeReadTest {
         });
     }
 
+    /**
+     * The slow replica's replies keep coming after each answer: were they taken into the p99, the delay would grow
+     * to the slow replica's 300 ms within a few reads and speculation would stop overtaking it.
+     */
+    @Test
+    void aReplicaThatStaysSlowIsOvertakenByEveryRead() {
+        SimulationSeeds.forEachSeed(5, seed -> {
+            SimCluster c = new SimCluster(new Simulation(seed), 3, BASE.withSpeculativeRetry(SpeculativeRetry.P99));
+            byte[] key = bytes("speculate");
+            List<NodeId> replicas = c.replicas(key, 3);
+            Coordinator coordinator = c.coordinator(replicas.get(0));
+            c.await(coordinator.put(key, VersionVector.empty(), bytes("v"), QuorumOptions.of(3, 0, 3)));
+            for (int i = 0; i < 40; i++) {
+                c.await(coordinator.get(key, QuorumOptions.DEFAULT));
+            }
+            c.sim.network().slow(replicas.get(1), Slowdown.inbound(SLOW_MILLIS, SLOW_MILLIS));
+            long before = coordinator.stats().speculativeReads();
+            int reads = 60;
+            for (int i = 0; i < reads; i++) {
+                long start = c.sim.clock().nanoTime();
+                assertThat(liveValues(c.await(coordinator.get(key, QuorumOptions.DEFAULT)))).containsExactly("v");
+                long took = (c.sim.clock().nanoTime() - start) / 1_000_000;
+                assertThat(took).as("read %d after the slowdown (seed %d)", i, seed).isLessThan(SLOW_MILLIS / 3);
+            }
+            assertThat(coordinator.stats().speculativeReads() - before).as("seed %d", seed).isEqualTo(reads);
+            assertThat(coordinator.stats().speculativeDelayMillis()).as("seed %d", seed).isLessThan(SLOW_MILLIS / 3);
+        });
+    }
+
     @Test
     void aFixedDelaySpeculatesToo() {
         SimulationSeeds.forEachSeed(5, seed -> {

@@ -112,7 +112,7 @@ class PhiAccrualDetectorTest {
     void tenPercentOfHeartbeatsLostOverTenThousandSecondsConvictsNoOneYetACrashIsStillCaught() {
         SimulationSeeds.forEachSeed(4, seed -> {
             Random rnd = new Random(seed);
-            PhiAccrualDetector d = new PhiAccrualDetector(ONE_SECOND_FIRST);
+            PhiAccrualDetector d = new PhiAccrualDetector();
             List<Long> beats = arrivals(rnd, 0, 10_000, 0.10);
             long last = beats.get(beats.size() - 1);
             double max = replay(d, B, beats, last + STEP);

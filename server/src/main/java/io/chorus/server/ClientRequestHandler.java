@@ -40,8 +40,8 @@ import java.util.function.Supplier;
 
 /**
  * Serves client opcodes: decodes each request body, hands it to the {@link Coordinator} and encodes its answer.
- * GET and the admin opcodes run on the server's dispatch executor; PUT and DELETE, which only queue a storage write
- * and send, run on the event loop; BACKUP only starts its own thread ({@link NodeBackup}). Errors travel back as
+ * The admin opcodes run on the server's dispatch executor, and GET too unless the node runs reads on the event
+ * loop ({@link ReadsOnLoop}); PUT and DELETE, which only queue a storage write and send, run on the event loop; BACKUP only starts its own thread ({@link NodeBackup}). Errors travel back as
  * the exceptions' codes.
  * Stateless apart from what it is given; thread-safe.
  */

@@ -11,8 +11,9 @@ import java.util.concurrent.CompletableFuture;
  * Lets a handler's reads run on the event loop that received them instead of hopping to the dispatch pool: a
  * client GET (the coordinator's local read, then sends) and a replica's REPLICA_GET (one local read). A lookup in
  * a resident LMDB map takes about a microsecond, less than the two thread hand-offs it saves; what a read can wait
- * for there is a page fault of a map larger than memory, and the writer's rare remap of a growing map (ReadGate),
- * never an fsync or another node. Off ({@code reads_on_event_loop: false}), every read hops as before, for a map
+ * for there is a page fault of a map larger than memory, and the writer's remap of a growing map (ReadGate: the
+ * remap waits for reads in progress on other threads, an anti-entropy chunk among them, and the loop's read waits
+ * for the remap), never an fsync or another node. Off ({@code reads_on_event_loop: false}), every read hops as before, for a map
  * that does not fit in memory. Thread-safe if the wrapped handler is.
  */
 final class ReadsOnLoop implements RequestHandler {

@@ -18,9 +18,10 @@ public interface RequestHandler {
     CompletableFuture<Message> handle(NodeId from, Message request);
 
     /**
-     * True if serving {@code opcode} does only short CPU work and hand-offs on the calling thread (decode, queue a
-     * storage write, send), never a storage read or anything else that may block or page-fault, so that it may run
-     * on an I/O thread. Defaults to false: every request is dispatched.
+     * True if serving {@code opcode} does only short work and hand-offs on the calling thread (decode, queue a
+     * storage write, send, and where the node allows it one short read of a memory-mapped store), never an fsync,
+     * a lock held across I/O or a wait for another node, so that it may run on an I/O thread. Defaults to false:
+     * every request is dispatched.
      */
     default boolean nonBlocking(int opcode) {
         return false;
