@@ -114,9 +114,10 @@ class NodeMetricsTest {
         assertThat(sum("coordinator.get.count")).isEqualTo(gets + 1);
         assertThat(sum("coordinator.siblings.count")).isEqualTo(siblingReads + 1);
         assertThat(max("coordinator.siblings.max")).isGreaterThanOrEqualTo(2);
-        // A read asks every replica of N = 3; the coordinator reads its own store.
+        // A read asks R = 2 replicas: the coordinator reads its own store and asks one other; a speculative read
+        // or a background compare (read_repair_chance) may ask the third too.
         await().atMost(10, TimeUnit.SECONDS).untilAsserted(() ->
-                assertThat(sum("replica.get.count")).isEqualTo(replicaGets + 2));
+                assertThat(sum("replica.get.count")).isBetween(replicaGets + 1, replicaGets + 2));
     }
 
     @Test
