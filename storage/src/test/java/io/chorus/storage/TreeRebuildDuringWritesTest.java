@@ -100,7 +100,9 @@ class TreeRebuildDuringWritesTest {
             w.randomOp();
             w.purgeSome();
         }
-        assertThat(steps).as("the rebuild took several chunks").isGreaterThan(3);
+        // Deletes and purges between chunks shrink the store, so how many chunks it takes depends on the seed
+        // (0xa43f3e16c84a4817 of CI's fresh base: 3 steps); two are enough to have written between chunks twice.
+        assertThat(steps).as("the rebuild took several chunks").isGreaterThanOrEqualTo(2);
         assertMatchesStore(engine, P);
         assertThat(tree.needsRebuild()).isEqualTo(tree.keyCount() > 8L << tree.bits());
     }
