@@ -4,13 +4,17 @@
 # starts is stopped by PID when it ends, on Ctrl-C and on failure too. benchmarks/README.md explains the figures.
 #
 #   benchmarks/ycsb.sh WORKLOAD [--threads T] [--target-rate R[,R...]] [--records N] [--ops N] [--nodes 1|3]
-#                      [--processes] [--sync|--nosync] [--redis] [--redis-only] [--rate-seconds S] [--out DIR]
-#                      [-p NAME=VALUE ...]
+#                      [--processes] [--sync|--nosync] [--redis] [--redis-only] [--rate-seconds S]
+#                      [--max-seconds S] [--warmup S] [--out DIR] [-p NAME=VALUE ...]
 #
 # WORKLOAD is a, b, c, d, f (benchmarks/ycsb/workloads/workloadX) or a workload file. --target-rate takes one
 # rate or a list, each "max" (as fast as it goes), ops/s, or "P%" of the first max run's throughput: the list
 # runs one after the other on the same loaded cluster, e.g. --target-rate max,25%,50%,75%. A run at a set rate
-# makes rate * --rate-seconds operations when that is given, else --ops. -p passes a property to YCSB and the
+# makes rate * --rate-seconds operations when that is given, else --ops. A max run lasts --max-seconds when that
+# is given (YCSB's maxexecutiontime; a short run measures a cold JIT more than the store), else makes --ops
+# operations. --warmup S runs the workload for S seconds inside each run's YCSB JVM before its clock starts
+# (io.chorus.benchmarks.ycsb.Warmup; the load is never warmed). Throughput and CPU per operation count the run's
+# own operations and time, after the warm-up. -p passes a property to YCSB and the
 # binding (e.g. -p chorus.update=blind). --out keeps YCSB's output and a summary.env per run in DIR.
 set -euo pipefail
 
@@ -29,7 +33,7 @@ usage() {
 
 invocation="benchmarks/ycsb.sh $*"
 workload="" threads=50 targets="max" records=100000 ops=100000 nodes=3 processes=0 nosync=0
-redis=0 chorus=1 rate_seconds="" out="" props=() idle_seconds="${YCSB_IDLE_SECONDS:-3}"
+redis=0 chorus=1 rate_seconds="" max_seconds="" warmup="" out="" props=() idle_seconds="${YCSB_IDLE_SECONDS:-3}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --threads) threads="$2"; shift 2 ;;
@@ -43,6 +47,8 @@ while [[ $# -gt 0 ]]; do
     --redis) redis=1; shift ;;
     --redis-only) redis=1; chorus=0; shift ;;
     --rate-seconds) rate_seconds="$2"; shift 2 ;;
+    --max-seconds) max_seconds="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     -p) props+=(-p "$2"); shift 2 ;;
     -h|--help) usage ;;
@@ -57,7 +63,7 @@ else
   workload_file="$here/ycsb/workloads/workload${workload#workload}"
   [[ -f "$workload_file" ]] || { echo "ycsb.sh: no workload $workload (looked for $workload_file)" >&2; exit 2; }
 fi
-for n in "$threads" "$records" "$ops" "$nodes" ${rate_seconds:+"$rate_seconds"}; do
+for n in "$threads" "$records" "$ops" "$nodes" ${rate_seconds:+"$rate_seconds"} ${max_seconds:+"$max_seconds"} ${warmup:+"$warmup"}; do
   [[ "$n" =~ ^[0-9]+$ && "$n" -gt 0 ]] || { echo "ycsb.sh: '$n' is not a positive number" >&2; exit 2; }
 done
 IFS=',' read -r -a target_list <<< "$targets"
@@ -151,7 +157,9 @@ cpu_ticks() {
 }
 ticks_per_second=$(getconf CLK_TCK)
 
-# One YCSB phase: ycsb PHASE DB TAG [args...]; the output goes to $work/TAG.txt, its stderr to TAG.log.
+# One YCSB phase: ycsb PHASE DB TAG [args...]; the output goes to $work/TAG.txt, its stderr to TAG.log. A run
+# with a warm-up (-p warmup.seconds=...) sets warm_ops, warm_ms, and the servers' CPU ticks and the time when the
+# warm-up ended (warm_cpu, warm_t1), so that the run's figures start there.
 ycsb() {
   local phase="$1" db="$2" tag="$3"; shift 3
   java "${java_opens[@]}" -cp "$bench_jar" site.ycsb.Client "$phase" -db "$db" -P "$workload_file" \
@@ -159,6 +167,14 @@ ycsb() {
     > "$work/$tag.txt" 2> "$work/$tag.log" &
   local pid=$!
   started=("$pid" "${started[@]}")
+  warm_ops=0 warm_ms=0 warm_cpu="" warm_t1=""
+  if [[ " $* " == *" warmup.seconds="* ]]; then
+    while kill -0 "$pid" 2>/dev/null && ! grep -q '^warmup: ' "$work/$tag.log"; do sleep 0.05; done
+    if grep -q '^warmup: ' "$work/$tag.log"; then
+      warm_cpu=$(cpu_ticks "${server_pids[@]}"); warm_t1=$(date +%s%N)
+      read -r warm_ops warm_ms < <(sed -nE 's/^warmup: ([0-9]+) operations in ([0-9]+) ms.*/\1 \2/p' "$work/$tag.log")
+    fi
+  fi
   if ! wait "$pid"; then
     echo "ycsb.sh: YCSB $phase failed:" >&2; grep -v '^\s*$' "$work/$tag.log" | tail -5 >&2; return 1
   fi
@@ -177,6 +193,8 @@ op_table() {
     END { for (i = 0; i < n; i++) { op = order[i]; printf "%s %s %s %s %s\n", op, count[op], p50[op], p99[op], p999[op] } }
   ' "$1"
 }
+# The operations a run did: the sum of its operations' counts (the "Intended-" copies left out).
+done_ops() { awk -F', ' '$1 !~ /OVERALL|CLEANUP|Intended/ && $2 == "Operations" { s += $3 } END { print s + 0 }' "$1"; }
 overall() { awk -F', ' -v k="$2" '$1 == "[OVERALL]" && $2 == k { print $3 }' "$1"; }
 # Operations that did not return OK (NOT_FOUND counted apart: workload D reads keys still being inserted).
 failures() { awk -F', ' '$1 !~ /Intended/ && $2 ~ /^Return=/ && $2 != "Return=OK" && $2 != "Return=NOT_FOUND" { s += $3 } END { print s + 0 }' "$1"; }
@@ -211,9 +229,13 @@ bench_store() {
   idle_us_per_s=$(awk "BEGIN { printf \"%.0f\", ($(cpu_ticks "${server_pids[@]}") - $idle_before) * 1000000 / $ticks_per_second / $idle_seconds }")
   echo "idle: ${idle_us_per_s} us of server CPU per second (over $idle_seconds s)"
   for t in "${target_list[@]}"; do
-    local rate="" run_ops="$ops" label
+    local rate="" run_ops="$ops" label limit=()
+    # YCSB's maxexecutiontime counts from its start, the warm-up included.
+    [[ -z "$warmup" ]] || limit=(-p warmup.seconds="$warmup")
     if [[ "$t" == max ]]; then
       label="max"
+      # Far more operations than the time allows: the run ends at maxexecutiontime.
+      [[ -z "$max_seconds" ]] || { run_ops=1000000000; limit+=(-p maxexecutiontime="$((max_seconds + ${warmup:-0}))"); label="max, $max_seconds s"; }
     else
       if [[ "$t" == *% ]]; then
         rate=$(awk "BEGIN { printf \"%d\", ${max_throughput[$store]} * ${t%\%} / 100 }")
@@ -226,17 +248,27 @@ bench_store() {
     fi
     local tag="$store-run-$i"
     local before after elapsed_cpu
-    local t0 t1
+    local t0 t1 tp
     before=$(cpu_ticks "${server_pids[@]}"); t0=$(date +%s%N)
-    ycsb -t "$db" "$tag" -p operationcount="$run_ops" ${rate:+-target "$rate"} "${args[@]}"
+    ycsb -t "$db" "$tag" -p operationcount="$run_ops" "${limit[@]}" ${rate:+-target "$rate"} "${args[@]}"
     after=$(cpu_ticks "${server_pids[@]}"); t1=$(date +%s%N)
-    local tp cpu_us net_us
+    run_ops=$(done_ops "$work/$tag.txt")
+    [[ "$run_ops" -gt 0 ]] || { echo "ycsb.sh: run $i did no operation" >&2; exit 1; }
+    local run_ms
+    run_ms=$(overall "$work/$tag.txt" 'RunTime(ms)')
     tp=$(overall "$work/$tag.txt" 'Throughput(ops/sec)')
+    if [[ -n "$warm_cpu" ]]; then
+      before="$warm_cpu"; t0="$warm_t1"
+      run_ms=$((run_ms - warm_ms))
+      tp=$(awk "BEGIN { printf \"%.1f\", $run_ops * 1000 / $run_ms }")
+    fi
+    local cpu_us net_us
     [[ "$t" != max || -n "${max_throughput[$store]:-}" ]] || max_throughput[$store]="$tp"
     cpu_us=$(awk "BEGIN { printf \"%.1f\", ($after - $before) * 1000000 / $ticks_per_second / $run_ops }")
     net_us=$(awk "BEGIN { v = (($after - $before) * 1000000 / $ticks_per_second - $idle_us_per_s * ($t1 - $t0) / 1000000000) / $run_ops; printf \"%.1f\", v < 0 ? 0 : v }")
+    [[ -z "$warm_cpu" ]] || echo "warm-up: $warm_ops operations in $warm_ms ms, not counted below"
     printf 'run %s (%s): %.0f ops/s, %s ops in %.1f s, %s failed, %s not found\n' "$i" "$label" "$tp" "$run_ops" \
-      "$(awk "BEGIN { print $(overall "$work/$tag.txt" 'RunTime(ms)') / 1000 }")" "$(failures "$work/$tag.txt")" \
+      "$(awk "BEGIN { print $run_ms / 1000 }")" "$(failures "$work/$tag.txt")" \
       "$(not_found "$work/$tag.txt")"
     printf '  %-24s %9s %9s %9s %9s\n' operation count 'p50(us)' 'p99(us)' 'p999(us)'
     op_table "$work/$tag.txt" | while read -r op count p50 p99 p999; do
@@ -254,8 +286,9 @@ bench_store() {
         echo "threads=$threads"; echo "records=$records"; echo "ops=$run_ops"; echo "describe=\"$describe\""
         echo "throughput=$tp"; echo "cpu_us_per_op=$cpu_us"; echo "cpu_net_us_per_op=$net_us"
         echo "idle_cpu_us_per_s=$idle_us_per_s"; echo "failed=$(failures "$work/$tag.txt")"
+        echo "warmup_ops=$warm_ops"; echo "warmup_ms=$warm_ms"
         echo "invocation=\"$invocation\""
-        echo "command=\"benchmarks/ycsb.sh $name $(store_flags "$store") --threads $threads --records $records --ops $run_ops${rate:+ --target-rate $rate}${props[*]:+ ${props[*]}}\""
+        echo "command=\"benchmarks/ycsb.sh $name $(store_flags "$store") --threads $threads --records $records $([[ -n "$rate" || -z "$max_seconds" ]] && echo "--ops $run_ops" || echo "--max-seconds $max_seconds")${warmup:+ --warmup $warmup}${rate:+ --target-rate $rate}${props[*]:+ ${props[*]}}\""
         op_table "$work/$tag.txt" | while read -r op count p50 p99 p999; do
           echo "op_${op//-/_}=\"$count $p50 $p99 $p999\""
         done

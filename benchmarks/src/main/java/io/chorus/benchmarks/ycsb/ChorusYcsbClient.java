@@ -34,6 +34,8 @@ import site.ycsb.Status;
  *     require one</td></tr>
  * <tr><td>{@code chorus.user}, {@code chorus.password_file}</td><td>sign in as this user; the password is the
  *     file's first line (not a property, which {@code ps} would show)</td></tr>
+ * <tr><td>{@code warmup.seconds}, {@code warmup.threads}</td><td>run the workload that long before the timed run:
+ *     {@link Warmup}</td></tr>
  * </table>
  *
  * <p><b>Operations.</b> A record (YCSB's field map) is one value, {@link FieldCodec}-encoded; the key is YCSB's key
@@ -78,6 +80,14 @@ public final class ChorusYcsbClient extends DB {
         } catch (RuntimeException e) {
             throw new DBException("chorus: cannot connect to " + settings.connection().hosts() + ": " + e, e);
         }
+        Warmup.beforeRun(getProperties(), ChorusYcsbClient::started);
+    }
+
+    private static DB started(java.util.Properties properties) throws DBException {
+        ChorusYcsbClient db = new ChorusYcsbClient();
+        db.setProperties(properties);
+        db.init();
+        return db;
     }
 
     @Override

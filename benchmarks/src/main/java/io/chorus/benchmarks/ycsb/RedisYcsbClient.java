@@ -24,8 +24,9 @@ import site.ycsb.Status;
  * finds no field is NOT_FOUND.
  *
  * <p>Properties: {@code redis.host} (default 127.0.0.1), {@code redis.port} (6379), {@code redis.timeout_ms}
- * (2000). Each YCSB thread has its own connection: a Jedis connection is not thread-safe, and Redis answers the
- * requests of one connection in order, so sharing one would serialise the threads. Errors are statuses:
+ * (2000); {@code warmup.seconds} and {@code warmup.threads} as for Chorus ({@link Warmup}). Each YCSB thread has
+ * its own connection: a Jedis connection is not thread-safe, and Redis answers the requests of one connection in
+ * order, so sharing one would serialise the threads. Errors are statuses:
  * SERVICE_UNAVAILABLE when the connection fails, ERROR otherwise.
  *
  * <p>Used by one YCSB thread only, like every {@code DB}.
@@ -50,6 +51,14 @@ public final class RedisYcsbClient extends DB {
             cleanup();
             throw new DBException("redis: cannot connect: " + e, e);
         }
+        Warmup.beforeRun(getProperties(), RedisYcsbClient::started);
+    }
+
+    private static DB started(java.util.Properties properties) throws DBException {
+        RedisYcsbClient db = new RedisYcsbClient();
+        db.setProperties(properties);
+        db.init();
+        return db;
     }
 
     @Override
