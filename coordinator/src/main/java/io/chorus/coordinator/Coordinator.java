@@ -122,7 +122,8 @@ public final class Coordinator implements AutoCloseable {
         try {
             checkKey(key);
             Quorum quorum = Quorum.forRead(required(options, "options"), node.config(), currentRing().size());
-            return route(Forward.of(Forward.GET, key.clone(), VersionVector.empty(), null, quorum), false);
+            return route(Forward.of(Forward.GET, key.clone(), VersionVector.empty(), null, options, quorum), quorum,
+                    false);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(asChorus(e));
         }
@@ -196,8 +197,7 @@ public final class Coordinator implements AutoCloseable {
         int ringSize = currentRing().size();
         Quorum quorum = request.clientOpcode() == Forward.GET ? Quorum.forRead(options, node.config(), ringSize)
                 : Quorum.forWrite(options, node.config(), ringSize);
-        return route(Forward.of(request.clientOpcode(), request.key(), request.context(), request.value(), quorum),
-                true);
+        return route(request, quorum, true);
     }
 
     private CompletableFuture<SiblingSet> write(int opcode, byte[] key, VersionVector context, byte[] value,
@@ -205,12 +205,12 @@ public final class Coordinator implements AutoCloseable {
         checkKey(key);
         required(context, "context");
         Quorum quorum = Quorum.forWrite(required(options, "options"), node.config(), currentRing().size());
-        return route(Forward.of(opcode, key.clone(), context, value, quorum), false);
+        return route(Forward.of(opcode, key.clone(), context, value, options, quorum), quorum, false);
     }
 
-    private CompletableFuture<SiblingSet> route(Forward request, boolean forwarded) {
+    /** {@code request} as the client asked it, {@code quorum} as this node resolved it. */
+    private CompletableFuture<SiblingSet> route(Forward request, Quorum quorum, boolean forwarded) {
         RingState current = currentRing();
-        Quorum quorum = new Quorum(request.n(), request.required(), request.timeoutMillis());
         int partition = current.to().partitionOf(request.key());
         if (quorum.n() > current.size()) {
             // The ring shrank since the quorum was checked against it.

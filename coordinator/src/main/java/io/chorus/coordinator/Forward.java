@@ -12,8 +12,11 @@ import io.chorus.core.transport.Message;
  * FORWARD: a client request that reached a node outside the key's preference list, passed to a replica to
  * coordinate. Body: {@code clientOpcode:u16} then the client request body of that opcode exactly as in the client
  * protocol (GET {@code key n r timeoutMillis}, PUT {@code key context value n w timeoutMillis}, DELETE
- * {@code key context n w timeoutMillis}), with n, r/w and the timeout already resolved (never 0), so both nodes
- * apply the same quorum. An empty context is sent as length 0. The reply body is the resulting sibling set in the
+ * {@code key context n w timeoutMillis}). n and r/w are as the client asked them, 0 for the default, so that
+ * the receiver resolves them against its own ring as it would a client's request: the forwarding node's ring may
+ * be older (a cluster still growing shrinks a default N to its size), and an N resolved there would name other
+ * replicas than the receiver's. The timeout is resolved (never 0): the forwarding node's client waits by it. An
+ * empty context is sent as length 0. The reply body is the resulting sibling set in the
  * causal encoding. Not idempotent for writes: a duplicated FORWARD of a PUT adds a second sibling.
  *
  * <p>Immutable by convention: arrays are not copied (package-internal message). {@code value} is null except for
@@ -60,18 +63,21 @@ record Forward(int clientOpcode, byte[] key, VersionVector context, byte[] value
         if (op == PUT) {
             value = r.bytes("value", Integer.MAX_VALUE);
         }
-        int n = (int) r.varlong("n", 1, QuorumOptions.MAX_REPLICAS);
-        int required = (int) r.varlong(op == GET ? "r" : "w", 1, n);
+        int n = (int) r.varlong("n", 0, QuorumOptions.MAX_REPLICAS);
+        int required = (int) r.varlong(op == GET ? "r" : "w", 0, n == 0 ? QuorumOptions.MAX_REPLICAS : n);
         long timeout = r.varlong("timeoutMillis", 1, QuorumOptions.MAX_TIMEOUT_MILLIS);
         r.expectEnd("FORWARD");
         return new Forward(op, key, context, value, n, required, timeout);
     }
 
-    static Forward of(int clientOpcode, byte[] key, VersionVector context, byte[] value, Quorum quorum) {
-        return new Forward(clientOpcode, key, context, value, quorum.n(), quorum.required(), quorum.timeoutMillis());
+    /** The request as the client asked it ({@code options}), with the timeout {@code quorum} resolved. */
+    static Forward of(int clientOpcode, byte[] key, VersionVector context, byte[] value, QuorumOptions options,
+            Quorum quorum) {
+        return new Forward(clientOpcode, key, context, value, options.n(),
+                clientOpcode == GET ? options.r() : options.w(), quorum.timeoutMillis());
     }
 
-    /** The options to coordinate with; the receiver validates them against its own ring. */
+    /** The options to coordinate with; the receiver resolves and validates them against its own ring. */
     QuorumOptions options() {
         return clientOpcode == GET ? new QuorumOptions(n, required, 0, timeoutMillis)
                 : new QuorumOptions(n, 0, required, timeoutMillis);

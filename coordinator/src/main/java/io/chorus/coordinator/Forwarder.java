@@ -16,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
  * Liveness calls alive first, in preference order, then the others. It moves to the next replica only when the
  * request could not be delivered (UNAVAILABLE; for a write, only when it surely never left: a
  * {@link NotSentException}) or was refused unrun (FORBIDDEN: the replica does not count this node a member yet,
- * as right after a join, before gossip reached it), never after a timeout or another error of the replica: a write
+ * as right after a join, before gossip reached it; NOT_A_REPLICA: the replica's ring, newer or older than this
+ * node's, gives the key to others), never after a timeout or another error of the replica: a write
  * that may have run must not run twice (it would add a duplicate sibling). When every replica refused this node,
  * the client gets UNAVAILABLE: it is not the client that is forbidden, and the request ran nowhere. Stateless;
  * each forward's progress lives in its callbacks.
@@ -32,14 +33,19 @@ final class Forwarder {
      * have lost only the answer, and a second run would add a duplicate sibling.
      */
     private static boolean neverRan(Forward request, Throwable failure) {
-        ErrorCode code = NodeServices.codeOf(failure);
-        if (code == ErrorCode.FORBIDDEN) {
+        if (refusedUnrun(failure)) {
             return true;
         }
+        ErrorCode code = NodeServices.codeOf(failure);
         if (code != ErrorCode.UNAVAILABLE) {
             return false;
         }
         return request.clientOpcode() == Forward.GET || Failures.unwrap(failure) instanceof NotSentException;
+    }
+
+    private static boolean refusedUnrun(Throwable failure) {
+        ErrorCode code = NodeServices.codeOf(failure);
+        return code == ErrorCode.FORBIDDEN || code == ErrorCode.NOT_A_REPLICA;
     }
 
     static CompletableFuture<SiblingSet> forward(NodeServices node, Forward request, List<NodeId> primaries) {
@@ -67,7 +73,7 @@ final class Forwarder {
                 }
             } else if (neverRan(request, failure) && index + 1 < order.size()) {
                 attempt(node, request, order, index + 1, result);
-            } else if (NodeServices.codeOf(failure) == ErrorCode.FORBIDDEN) {
+            } else if (refusedUnrun(failure)) {
                 result.completeExceptionally(new ChorusException(ErrorCode.UNAVAILABLE,
                         "no replica takes a forward from " + node.self() + " yet: "
                                 + Failures.unwrap(failure).getMessage(), Failures.unwrap(failure)));

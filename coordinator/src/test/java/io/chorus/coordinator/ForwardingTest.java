@@ -10,6 +10,10 @@ import io.chorus.core.causal.VersionVector;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
 import io.chorus.core.transport.Message;
+import io.chorus.ring.Claim;
+import io.chorus.ring.Member;
+import io.chorus.ring.Ring;
+import io.chorus.ring.RingState;
 import io.chorus.testkit.Simulation;
 import io.chorus.testkit.SimulationSeeds;
 import java.util.List;
@@ -128,9 +132,76 @@ class ForwardingTest {
         SimCluster c = new SimCluster(sim, 5, CoordinatorConfig.defaults());
         byte[] key = bytes("k3");
         NodeId outsider = c.nonReplicas(key, 3).get(0);
-        Message forward = Forward.of(Forward.GET, key, VersionVector.empty(), null, new Quorum(3, 2, 1000)).encode();
+        Message forward = Forward.of(Forward.GET, key, VersionVector.empty(), null, new QuorumOptions(3, 2, 0, 0),
+                new Quorum(3, 2, 1000)).encode();
         var reply = c.sim.network().transport(c.nonReplicas(key, 3).get(1)).request(outsider, forward, 5_000);
         Throwable failure = c.awaitFailure(reply);
         assertThat(((ChorusException) failure).code()).isEqualTo(ErrorCode.NOT_A_REPLICA);
+    }
+
+    /**
+     * A node whose ring is still the first node's alone (a cluster growing; gossip has not brought it the joins)
+     * shrinks a default N to 1 and forwards to that node, which is the key's second replica in the ring it has. The
+     * default travels unresolved, so the receiver coordinates with N = 3 of its own ring, as it would a client's
+     * request (resolved at the sender, N = 1 named another first replica there, and the read was refused).
+     */
+    @Test
+    void aDefaultNShrunkByAStaleRingIsResolvedByTheReceiver(Simulation sim) {
+        SimCluster c = new SimCluster(sim, 5, CoordinatorConfig.defaults());
+        byte[] key = keyWhere(c, k -> c.replicas(k, 3).get(1).equals(c.ids.get(0)));
+        NodeId seed = c.ids.get(0);
+        NodeId stale = c.nonReplicas(key, 3).get(0);
+        c.await(c.coordinator(c.replicas(key, 3).get(0)).put(key, VersionVector.empty(), bytes("v"),
+                QuorumOptions.DEFAULT));
+        c.setStaleRing(stale, RingState.of(Claim.create(List.of(Member.of(seed)), c.ring.partitionCount())));
+
+        SiblingSet read = c.await(c.coordinator(stale).get(key, QuorumOptions.DEFAULT));
+        assertThat(liveValues(read)).containsExactly("v");
+        SiblingSet written = c.await(c.coordinator(stale).put(key, read.context(), bytes("w"),
+                QuorumOptions.DEFAULT));
+        assertThat(liveValues(written)).containsExactly("w");
+        assertThat(written.siblings().get(0).dot().actor().node()).isEqualTo(seed);
+    }
+
+    /**
+     * The rings of two nodes disagree on a key's replicas (a node joined and partitions moved; gossip has brought the new ring to one of them): a
+     * replica of the forwarding node's ring that is none in its own refuses unrun with NOT_A_REPLICA, and even a
+     * write moves on to the next, which is a replica in both, and runs once.
+     */
+    @Test
+    void aForwardRefusedAsNotAReplicaMovesOnEvenForAWrite(Simulation sim) {
+        SimCluster c = new SimCluster(sim, 6, CoordinatorConfig.defaults());
+        // The ring before the sixth node joined: its partitions sit elsewhere.
+        Ring other = Claim.create(c.ids.subList(0, 5).stream().map(Member::of).toList(), c.ring.partitionCount());
+        // A key whose first replica in the other ring is none in the real one, its second a real replica, and an
+        // outsider of both rings to forward from.
+        byte[] key = keyWhere(c, k -> {
+            List<NodeId> stalePrimaries = other.preferenceList(other.partitionOf(k), 3);
+            List<NodeId> real = c.replicas(k, 3);
+            return !real.contains(stalePrimaries.get(0)) && real.contains(stalePrimaries.get(1))
+                    && c.ids.stream().anyMatch(n -> !real.contains(n) && !stalePrimaries.contains(n));
+        });
+        List<NodeId> stalePrimaries = other.preferenceList(other.partitionOf(key), 3);
+        List<NodeId> real = c.replicas(key, 3);
+        NodeId stale = c.ids.stream().filter(n -> !real.contains(n) && !stalePrimaries.contains(n)).findFirst()
+                .orElseThrow();
+        c.setStaleRing(stale, RingState.of(other));
+
+        SiblingSet written = c.await(c.coordinator(stale).put(key, VersionVector.empty(), bytes("v"),
+                QuorumOptions.DEFAULT));
+        assertThat(written.siblings()).hasSize(1);
+        assertThat(written.siblings().get(0).dot().actor().node()).isEqualTo(stalePrimaries.get(1));
+        c.sim.advance(1_000);
+        assertThat(c.stored(stalePrimaries.get(0), key).isEmpty()).as("the refusing node ran nothing").isTrue();
+    }
+
+    private static byte[] keyWhere(SimCluster c, java.util.function.Predicate<byte[]> wanted) {
+        for (int i = 0; i < 10_000; i++) {
+            byte[] key = bytes("key-" + i);
+            if (wanted.test(key)) {
+                return key;
+            }
+        }
+        throw new AssertionError("no key of 10 000 fits");
     }
 }

@@ -46,17 +46,21 @@ class PeerMessagesTest {
         assertThat(hint.value()).isEqualTo(SET);
 
         Forward fwd = Forward.decode(Forward.of(Forward.PUT, bytes("key"), SET.context(), bytes("val"),
-                new Quorum(3, 2, 1500)).encode().body());
+                new QuorumOptions(3, 0, 2, 0), new Quorum(3, 2, 1500)).encode().body());
         assertThat(fwd.clientOpcode()).isEqualTo(Forward.PUT);
         assertThat(fwd.context()).isEqualTo(SET.context());
         assertThat(fwd.value()).isEqualTo(bytes("val"));
         assertThat(fwd.options()).isEqualTo(new QuorumOptions(3, 0, 2, 1500));
 
         Forward get = Forward.decode(Forward.of(Forward.GET, bytes("key"), VersionVector.empty(), null,
-                new Quorum(3, 1, 10)).encode().body());
+                new QuorumOptions(3, 1, 0, 10), new Quorum(3, 1, 10)).encode().body());
         assertThat(get.options()).isEqualTo(new QuorumOptions(3, 1, 0, 10));
+        // Defaults travel as 0, for the receiver to resolve against its own ring; the timeout is resolved.
+        Forward byDefault = Forward.decode(Forward.of(Forward.GET, bytes("key"), VersionVector.empty(), null,
+                QuorumOptions.DEFAULT, new Quorum(1, 1, 10)).encode().body());
+        assertThat(byDefault.options()).isEqualTo(new QuorumOptions(0, 0, 0, 10));
         Forward del = Forward.decode(Forward.of(Forward.DELETE, bytes("key"), VersionVector.empty(), null,
-                new Quorum(2, 2, 10)).encode().body());
+                new QuorumOptions(2, 0, 0, 0), new Quorum(2, 2, 10)).encode().body());
         assertThat(del.context().isEmpty()).isTrue();
         assertThat(del.value()).isNull();
     }

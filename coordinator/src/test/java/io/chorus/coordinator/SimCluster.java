@@ -41,6 +41,8 @@ final class SimCluster {
     final Ring ring;
     /** What the coordinators route by; tests of ring changes move it ({@link #setRingState}). */
     private RingState ringState;
+    /** Nodes that route by a ring of their own (gossip has not reached them yet): {@link #setStaleRing}. */
+    private final Map<NodeId, RingState> staleRings = new HashMap<>();
     final List<NodeId> ids = new ArrayList<>();
     private final CoordinatorConfig config;
     private final Map<NodeId, MemoryStorageEngine> storages = new HashMap<>();
@@ -95,7 +97,8 @@ final class SimCluster {
         MemoryStorageEngine memory = storages.get(id);
         StorageEngine storage = damaged.containsKey(id) ? damaged.get(id) : memory;
         FailureDetectingLiveness liveness = new FailureDetectingLiveness();
-        Coordinator c = new Coordinator(id, new ActorId(id, memory.epoch()), () -> ringState, storage, transport,
+        Coordinator c = new Coordinator(id, new ActorId(id, memory.epoch()),
+                () -> staleRings.getOrDefault(id, ringState), storage, transport,
                 liveness, sim.scheduler(), sim.clock(), config);
         AntiEntropy ae = new AntiEntropy(id, () -> ringState.to(), config.n(), storage, transport, liveness,
                 sim.scheduler(), sim.clock(), sim.scheduler()::execute, c.budget(), c::pendingHints,
@@ -119,6 +122,11 @@ final class SimCluster {
     /** Every coordinator and anti-entropy agent routes by {@code state} from now on (instant gossip). */
     void setRingState(RingState state) {
         this.ringState = state;
+    }
+
+    /** {@code node}'s coordinator routes by {@code state} whatever the others do (its anti-entropy does not). */
+    void setStaleRing(NodeId node, RingState state) {
+        staleRings.put(node, state);
     }
 
     RingState ringState() {
