@@ -156,6 +156,12 @@ cpu_ticks() {
   echo "$total"
 }
 ticks_per_second=$(getconf CLK_TCK)
+# The same, one figure per process, space-separated (node processes: what each node burns).
+cpu_ticks_each() {
+  local pid out=()
+  for pid in "$@"; do out+=("$(cpu_ticks "$pid")"); done
+  echo "${out[*]}"
+}
 
 # One YCSB phase: ycsb PHASE DB TAG [args...]; the output goes to $work/TAG.txt, its stderr to TAG.log. A run
 # with a warm-up (-p warmup.seconds=...) sets warm_ops, warm_ms, and the servers' CPU ticks and the time when the
@@ -167,16 +173,25 @@ ycsb() {
     > "$work/$tag.txt" 2> "$work/$tag.log" &
   local pid=$!
   started=("$pid" "${started[@]}")
-  warm_ops=0 warm_ms=0 warm_cpu="" warm_t1=""
+  warm_ops=0 warm_ms=0 warm_cpu="" warm_cpu_each="" warm_t1=""
   if [[ " $* " == *" warmup.seconds="* ]]; then
-    while kill -0 "$pid" 2>/dev/null && ! grep -q '^warmup: ' "$work/$tag.log"; do sleep 0.05; done
-    if grep -q '^warmup: ' "$work/$tag.log"; then
-      warm_cpu=$(cpu_ticks "${server_pids[@]}"); warm_t1=$(date +%s%N)
+    # The whole line, its end included: a line being written may be seen without its figures.
+    local done_line='^warmup: [0-9]+ operations in [0-9]+ ms$'
+    while kill -0 "$pid" 2>/dev/null && ! grep -Eq "$done_line" "$work/$tag.log"; do sleep 0.05; done
+    if grep -Eq "$done_line" "$work/$tag.log"; then
+      warm_cpu=$(cpu_ticks "${server_pids[@]}"); warm_cpu_each=$(cpu_ticks_each "${server_pids[@]}")
+      warm_t1=$(date +%s%N)
       read -r warm_ops warm_ms < <(sed -nE 's/^warmup: ([0-9]+) operations in ([0-9]+) ms.*/\1 \2/p' "$work/$tag.log")
     fi
   fi
-  if ! wait "$pid"; then
-    echo "ycsb.sh: YCSB $phase failed:" >&2; grep -v '^\s*$' "$work/$tag.log" | tail -5 >&2; return 1
+  local status=0
+  wait "$pid" || status=$?
+  if (( status != 0 )); then
+    # Both streams: YCSB reports some failures (a DB's cleanup, a status thread) on stdout only.
+    echo "ycsb.sh: YCSB $phase failed (exit status $status$( (( status > 128 )) && echo ", signal $((status - 128))")):" >&2
+    grep -v '^\s*$' "$work/$tag.log" | tail -5 >&2; grep -v '^\s*$' "$work/$tag.txt" | tail -5 >&2
+    [[ -z "$out" ]] || { mkdir -p "$out"; cp "$work/$tag.log" "$out/$name-$tag.failed.log"; cp "$work/$tag.txt" "$out/$name-$tag.failed.txt"; } 2>/dev/null || true
+    return 1
   fi
   forget "$pid"
 }
@@ -249,16 +264,17 @@ bench_store() {
     local tag="$store-run-$i"
     local before after elapsed_cpu
     local t0 t1 tp
-    before=$(cpu_ticks "${server_pids[@]}"); t0=$(date +%s%N)
+    local before_each after_each
+    before=$(cpu_ticks "${server_pids[@]}"); before_each=$(cpu_ticks_each "${server_pids[@]}"); t0=$(date +%s%N)
     ycsb -t "$db" "$tag" -p operationcount="$run_ops" "${limit[@]}" ${rate:+-target "$rate"} "${args[@]}"
-    after=$(cpu_ticks "${server_pids[@]}"); t1=$(date +%s%N)
+    after=$(cpu_ticks "${server_pids[@]}"); after_each=$(cpu_ticks_each "${server_pids[@]}"); t1=$(date +%s%N)
     run_ops=$(done_ops "$work/$tag.txt")
     [[ "$run_ops" -gt 0 ]] || { echo "ycsb.sh: run $i did no operation" >&2; exit 1; }
     local run_ms
     run_ms=$(overall "$work/$tag.txt" 'RunTime(ms)')
     tp=$(overall "$work/$tag.txt" 'Throughput(ops/sec)')
     if [[ -n "$warm_cpu" ]]; then
-      before="$warm_cpu"; t0="$warm_t1"
+      before="$warm_cpu"; before_each="$warm_cpu_each"; t0="$warm_t1"
       run_ms=$((run_ms - warm_ms))
       tp=$(awk "BEGIN { printf \"%.1f\", $run_ops * 1000 / $run_ms }")
     fi
@@ -277,6 +293,13 @@ bench_store() {
     printf '  server CPU: %s us per operation, %s us net of idle (%.2f s of CPU over %s operations; pids %s)\n' \
       "$cpu_us" "$net_us" "$(awk "BEGIN { print ($after - $before) / $ticks_per_second }")" "$run_ops" \
       "${server_pids[*]}"
+    # Node processes: each one's share (a coordinator of more requests, or a node that is behind, shows here).
+    local cpu_each=""
+    if (( ${#server_pids[@]} > 1 )); then
+      cpu_each=$(paste -d' ' <(tr ' ' '\n' <<< "$before_each") <(tr ' ' '\n' <<< "$after_each") |
+        awk -v tps="$ticks_per_second" -v ops="$run_ops" '{ printf "%s%.1f", (NR > 1 ? " " : ""), ($2 - $1) * 1000000 / tps / ops }')
+      echo "  server CPU per node (us per operation, in pid order): $cpu_each"
+    fi
     results[$store:$i]="$tp $cpu_us"
     if [[ -n "$out" ]]; then
       mkdir -p "$out"
@@ -287,6 +310,7 @@ bench_store() {
         echo "throughput=$tp"; echo "cpu_us_per_op=$cpu_us"; echo "cpu_net_us_per_op=$net_us"
         echo "idle_cpu_us_per_s=$idle_us_per_s"; echo "failed=$(failures "$work/$tag.txt")"
         echo "warmup_ops=$warm_ops"; echo "warmup_ms=$warm_ms"
+        [[ -z "$cpu_each" ]] || echo "cpu_us_per_op_each=\"$cpu_each\""
         echo "invocation=\"$invocation\""
         echo "command=\"benchmarks/ycsb.sh $name $(store_flags "$store") --threads $threads --records $records $([[ -n "$rate" || -z "$max_seconds" ]] && echo "--ops $run_ops" || echo "--max-seconds $max_seconds")${warmup:+ --warmup $warmup}${rate:+ --target-rate $rate}${props[*]:+ ${props[*]}}\""
         op_table "$work/$tag.txt" | while read -r op count p50 p99 p999; do

@@ -113,8 +113,10 @@ final class Warmup {
             workers.add(worker);
         }
         CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).join();
-        System.err.printf("warmup: %d operations in %d ms%n", operations.sum(),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        // One write of the whole line: System.err's printf flushes each piece of the format on its own, and
+        // ycsb.sh, polling the log for this line, once read "warmup: N operations in " without its end.
+        System.err.print(String.format("warmup: %d operations in %d ms%n", operations.sum(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
     }
 
     /** The run's properties with inserts read and read-modify-writes updated instead (see the class comment). */
