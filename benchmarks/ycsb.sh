@@ -173,14 +173,15 @@ ycsb() {
     > "$work/$tag.txt" 2> "$work/$tag.log" &
   local pid=$!
   started=("$pid" "${started[@]}")
-  warm_ops=0 warm_ms=0 warm_cpu="" warm_cpu_each="" warm_t1=""
+  warm_ops=0 warm_ms=0 warm_cpu="" warm_cpu_each="" warm_t1="" client_warm_ticks=0
   if [[ " $* " == *" warmup.seconds="* ]]; then
     # The whole line, its end included: a line being written may be seen without its figures.
     local done_line='^warmup: [0-9]+ operations in [0-9]+ ms$'
-    while kill -0 "$pid" 2>/dev/null && ! grep -Eq "$done_line" "$work/$tag.log"; do sleep 0.05; done
+    while kill -0 "$pid" 2>/dev/null && ! grep -Eq "$done_line" "$work/$tag.log" 2>/dev/null; do sleep 0.05; done
     if grep -Eq "$done_line" "$work/$tag.log"; then
       warm_cpu=$(cpu_ticks "${server_pids[@]}"); warm_cpu_each=$(cpu_ticks_each "${server_pids[@]}")
       warm_t1=$(date +%s%N)
+      client_warm_ticks=$(cpu_ticks "$pid" 2>/dev/null || echo 0)
       read -r warm_ops warm_ms < <(sed -nE 's/^warmup: ([0-9]+) operations in ([0-9]+) ms.*/\1 \2/p' "$work/$tag.log")
     fi
   fi
@@ -278,7 +279,11 @@ bench_store() {
       run_ms=$((run_ms - warm_ms))
       tp=$(awk "BEGIN { printf \"%.1f\", $run_ops * 1000 / $run_ms }")
     fi
-    local cpu_us net_us
+    local cpu_us net_us client_us=""
+    # The YCSB JVM's own CPU (it prints it as it exits), less what it burnt before the run's clock started.
+    local client_ms
+    client_ms=$(sed -nE 's/^client cpu: ([0-9]+) ms$/\1/p' "$work/$tag.log" | tail -1)
+    [[ -z "$client_ms" ]] || client_us=$(awk "BEGIN { printf \"%.1f\", ($client_ms - $client_warm_ticks * 1000 / $ticks_per_second) * 1000 / $run_ops }")
     [[ "$t" != max || -n "${max_throughput[$store]:-}" ]] || max_throughput[$store]="$tp"
     cpu_us=$(awk "BEGIN { printf \"%.1f\", ($after - $before) * 1000000 / $ticks_per_second / $run_ops }")
     net_us=$(awk "BEGIN { v = (($after - $before) * 1000000 / $ticks_per_second - $idle_us_per_s * ($t1 - $t0) / 1000000000) / $run_ops; printf \"%.1f\", v < 0 ? 0 : v }")
@@ -300,6 +305,9 @@ bench_store() {
         awk -v tps="$ticks_per_second" -v ops="$run_ops" '{ printf "%s%.1f", (NR > 1 ? " " : ""), ($2 - $1) * 1000000 / tps / ops }')
       echo "  server CPU per node (us per operation, in pid order): $cpu_each"
     fi
+    [[ -z "$client_us" ]] || echo "  client CPU: $client_us us per operation (the YCSB JVM: workload, binding, the store's client)"
+    # The binding's count of what its read-modify-write updates cost (warm-up included).
+    sed -nE 's/^(chorus updates: .*)$/  \1 (warm-up included)/p' "$work/$tag.log" | tail -1
     results[$store:$i]="$tp $cpu_us"
     if [[ -n "$out" ]]; then
       mkdir -p "$out"
@@ -311,6 +319,7 @@ bench_store() {
         echo "idle_cpu_us_per_s=$idle_us_per_s"; echo "failed=$(failures "$work/$tag.txt")"
         echo "warmup_ops=$warm_ops"; echo "warmup_ms=$warm_ms"
         [[ -z "$cpu_each" ]] || echo "cpu_us_per_op_each=\"$cpu_each\""
+        [[ -z "$client_us" ]] || echo "client_cpu_us_per_op=$client_us"
         echo "invocation=\"$invocation\""
         echo "command=\"benchmarks/ycsb.sh $name $(store_flags "$store") --threads $threads --records $records $([[ -n "$rate" || -z "$max_seconds" ]] && echo "--ops $run_ops" || echo "--max-seconds $max_seconds")${warmup:+ --warmup $warmup}${rate:+ --target-rate $rate}${props[*]:+ ${props[*]}}\""
         op_table "$work/$tag.txt" | while read -r op count p50 p99 p999; do

@@ -136,13 +136,22 @@ public final class ChorusYcsbClient extends DB {
                 client.put(k, FieldCodec.encode(fields), null, settings.options());
                 return Status.OK;
             }
-            ChorusObject current = read != null ? read : client.get(k, settings.options());
+            UpdateCounts.UPDATES.increment();
+            ChorusObject current = read;
+            if (current == null) {
+                UpdateCounts.READS.increment();
+                current = client.get(k, settings.options());
+            }
             for (int attempt = 1; ; attempt++) {
                 TreeMap<String, byte[]> record = current.found() ? settings.siblings().resolve(current.values())
                         : new TreeMap<>();
                 record.putAll(fields);
+                UpdateCounts.WRITES.increment();
                 ChorusObject written = client.put(k, FieldCodec.encode(record), current.context(),
                         settings.options());
+                if (written.hasConflict()) {
+                    UpdateCounts.CONFLICTS.increment();
+                }
                 // A sibling in the answer is a concurrent writer's (or one the read missed): resolve it with this
                 // write's fields and write again, as ChorusClient.update does, so neither is silently kept apart.
                 if (!written.hasConflict() || attempt >= ChorusClient.UPDATE_ATTEMPTS) {

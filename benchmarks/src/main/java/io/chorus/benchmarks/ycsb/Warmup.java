@@ -28,6 +28,11 @@ import site.ycsb.workloads.CoreWorkload;
  * {@code init}, so the run's operations and latencies begin after the warm-up; YCSB's RunTime includes it.
  * It prints {@code warmup: N operations in M ms} on stderr, which {@code ycsb.sh} uses to keep its throughput and
  * CPU per operation to the run itself.
+ *
+ * <p>Whether or not it warms up, the first {@code init} also has the JVM print {@code client cpu: N ms} on stderr
+ * as it exits: the CPU time of the whole YCSB process (workload, binding, the store's client, JIT and GC), from
+ * which {@code ycsb.sh} takes what it burnt before the run's clock started, for the client's CPU per operation. On
+ * 2 cores the client competes with the servers, so what it costs per operation bounds what they can do.
  */
 final class Warmup {
 
@@ -40,6 +45,8 @@ final class Warmup {
     }
 
     private static final AtomicReference<CompletableFuture<Void>> RUN = new AtomicReference<>();
+    private static final java.util.concurrent.atomic.AtomicBoolean CPU_REPORT =
+            new java.util.concurrent.atomic.AtomicBoolean();
     /** Set on the warm-up's own threads, whose instances' init must not wait for the warm-up they are part of. */
     private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
 
@@ -53,6 +60,10 @@ final class Warmup {
 
     /** Called at the end of a binding's init: the first call runs the warm-up, every call returns after it. */
     static void beforeRun(Properties properties, Instances instances) throws DBException {
+        if (CPU_REPORT.compareAndSet(false, true)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.print(String.format(
+                    "client cpu: %d ms%n", TimeUnit.NANOSECONDS.toMillis(processCpuNanos()))), "client-cpu"));
+        }
         double seconds = Double.parseDouble(properties.getProperty(SECONDS, "0").trim());
         if (seconds <= 0 || INSIDE.get()) {
             return;
@@ -73,6 +84,12 @@ final class Warmup {
         } catch (RuntimeException e) {
             throw new DBException("warm-up failed: " + e.getCause(), e.getCause());
         }
+    }
+
+    /** This JVM's CPU time, all threads, user and system; -1 where the platform does not tell. */
+    static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
     }
 
     private static void run(Properties runProperties, double seconds, Instances instances) throws DBException {

@@ -91,6 +91,7 @@ class YcsbChorusClientTest {
         ChorusYcsbClient other = binding(Map.of(ChorusYcsbSettings.SIBLINGS, "merge"));
         assertThat(mine.insert("usertable", "user13", fields("field0", "a", "field1", "a"))).isEqualTo(Status.OK);
         assertThat(mine.read("usertable", "user13", null, new HashMap<>())).isEqualTo(Status.OK);
+        long[] before = counts();
         // Between this thread's read and its update, another thread changes the record.
         assertThat(other.update("usertable", "user13", fields("field1", "theirs"))).isEqualTo(Status.OK);
         ChorusObject between = raw.get(key("user13"));
@@ -105,6 +106,18 @@ class YcsbChorusClientTest {
         // key took two writes after the other thread's (a fresh read would have taken one).
         assertThat(after.context().descends(between.context())).isTrue();
         assertThat(writesSince(between, after)).isEqualTo(2);
+        // Counted: two updates; one read of their own (the other thread's); three writes, one answered with the
+        // sibling it then resolved.
+        long[] now = counts();
+        assertThat(new long[] {now[0] - before[0], now[1] - before[1], now[2] - before[2], now[3] - before[3]})
+                .containsExactly(2, 1, 3, 1);
+        assertThat(UpdateCounts.line(2, 1, 3, 1)).isEqualTo("chorus updates: 2 updates, 1 reads of their own,"
+                + " 3 writes (1.500 per update), 1 answers with a concurrent sibling" + System.lineSeparator());
+    }
+
+    private static long[] counts() {
+        return new long[] {UpdateCounts.UPDATES.sum(), UpdateCounts.READS.sum(), UpdateCounts.WRITES.sum(),
+                UpdateCounts.CONFLICTS.sum()};
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.Vector;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -147,6 +148,22 @@ class YcsbWarmupTest {
         long after = CountingDb.READS.get() + CountingDb.UPDATES.get();
         initAll(workload("0.2"), 2).forEach(CompletableFuture::join);
         assertThat(CountingDb.READS.get() + CountingDb.UPDATES.get()).isEqualTo(after);
+    }
+
+    /** What ycsb.sh divides by the run's operations for the client's CPU per operation: the JVM's, growing. */
+    @Test
+    void theClientCpuIsThisJvmsAndGrowsWithWork() {
+        long before = Warmup.processCpuNanos();
+        long busyUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+        long spins = 0;
+        while (System.nanoTime() < busyUntil) {
+            spins++;
+        }
+        long after = Warmup.processCpuNanos();
+        assertThat(spins).isPositive();
+        assertThat(before).isPositive();
+        // 200 ms of one thread spinning; the JVM's other threads only add to it.
+        assertThat(after - before).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(150));
     }
 
     @Test
