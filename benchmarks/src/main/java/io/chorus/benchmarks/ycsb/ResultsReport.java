@@ -65,14 +65,16 @@ public final class ResultsReport {
         md.append("As fast as the YCSB client threads go (no target rate). Latency here is measured from when each")
                 .append(" request was sent. CPU: user + system time of the server processes over the run phase,")
                 .append(" per operation; \"net\" subtracts what they burn idle (gossip, anti-entropy) over the")
-                .append(" same time.\n\n");
-        md.append("| configuration | workload | ops/s | server CPU µs/op (net) | operation: p50 / p99 / p99.9 ms |")
-                .append(" failed |\n|---|---|---:|---:|---|---:|\n");
+                .append(" same time. Client CPU: the YCSB JVM's (workload, binding, the store's client) over the run,")
+                .append(" per operation; it shares the cores with the servers, so what it costs bounds what they")
+                .append(" can do.\n\n");
+        md.append("| configuration | workload | ops/s | server CPU µs/op (net) | client CPU µs/op |")
+                .append(" operation: p50 / p99 / p99.9 ms | failed |\n|---|---|---:|---:|---:|---|---:|\n");
         List<RunSummary> max = maxRuns(runs);
         for (RunSummary r : max) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.0f (%.0f) | %s | %d |%n", r.config(),
-                    r.workload(), r.throughput(), r.cpuUsPerOp(), r.cpuNetUsPerOp(), latencies(r.measured()),
-                    r.failed()));
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.0f (%.0f) | %s | %s | %d |%n", r.config(),
+                    r.workload(), r.throughput(), r.cpuUsPerOp(), r.cpuNetUsPerOp(), orDash(r.clientCpuUsPerOp()),
+                    latencies(r.measured()), r.failed()));
         }
         md.append("\nCommands:\n\n");
         for (RunSummary r : max) {
@@ -112,17 +114,20 @@ public final class ResultsReport {
             }
             Optional<RunSummary> redis = max.stream().filter(r -> r.store().equals("redis")
                     && r.workload().equals(c.workload())).findFirst();
-            redis.ifPresent(r -> ratios.add(String.format(Locale.ROOT, "| %s | %s | %.2f | %.1f |", c.config(),
-                    c.workload(), c.throughput() / r.throughput(), r.cpuUsPerOp() > 0
-                            ? c.cpuUsPerOp() / r.cpuUsPerOp() : Double.NaN)));
+            redis.ifPresent(r -> ratios.add(String.format(Locale.ROOT, "| %s | %s | %.2f | %.1f | %s |",
+                    c.config(), c.workload(), c.throughput() / r.throughput(), r.cpuUsPerOp() > 0
+                            ? c.cpuUsPerOp() / r.cpuUsPerOp() : Double.NaN,
+                    r.clientCpuUsPerOp() > 0 && !Double.isNaN(c.clientCpuUsPerOp())
+                            ? String.format(Locale.ROOT, "%.1f", c.clientCpuUsPerOp() / r.clientCpuUsPerOp())
+                            : "–")));
         }
         if (!ratios.isEmpty()) {
             md.append("\n## Chorus against Redis\n\n");
             md.append("Redis (one process, no persistence, no replication) is the yardstick, not a competitor: a")
                     .append(" Chorus write is fsynced on W replicas and carries a causal context. Ratios of the")
                     .append(" maximum-throughput runs above.\n\n");
-            md.append("| configuration | workload | throughput Chorus / Redis | CPU per op Chorus / Redis |\n")
-                    .append("|---|---|---:|---:|\n");
+            md.append("| configuration | workload | throughput Chorus / Redis | server CPU per op Chorus / Redis |")
+                    .append(" client CPU per op Chorus / Redis |\n|---|---|---:|---:|---:|\n");
             ratios.forEach(line -> md.append(line).append('\n'));
         }
         md.append("\nEach run's invocation (one cluster, loaded once, then the runs in order):\n\n");
@@ -141,5 +146,10 @@ public final class ResultsReport {
             }
         });
         return String.join("; ", parts);
+    }
+
+    /** A figure a summary may lack (NaN): a dash in the table. */
+    private static String orDash(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.0f", v);
     }
 }

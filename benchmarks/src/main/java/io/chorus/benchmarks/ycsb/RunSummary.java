@@ -30,6 +30,8 @@ import java.util.stream.Stream;
  * @param throughput  operations per second YCSB measured
  * @param cpuUsPerOp  the servers' CPU (user + system) over the run divided by its operations, in microseconds
  * @param cpuNetUsPerOp the same after subtracting the servers' idle CPU over the run's duration
+ * @param clientCpuUsPerOp the YCSB JVM's CPU over the run (after its warm-up) divided by its operations, in
+ *                    microseconds; NaN where the summary has none (written before ycsb.sh measured it)
  * @param failed      operations that returned neither OK nor NOT_FOUND
  * @param invocation  the ycsb.sh command this run was part of
  * @param command     a ycsb.sh command that makes this run alone
@@ -37,7 +39,7 @@ import java.util.stream.Stream;
  */
 public record RunSummary(String config, String store, String workload, int index, String target, double rate,
                          String describe, long ops, double throughput, double cpuUsPerOp, double cpuNetUsPerOp,
-                         long failed, String invocation, String command, Map<String, Latency> operations) {
+                         double clientCpuUsPerOp, long failed, String invocation, String command, Map<String, Latency> operations) {
 
     /** Count and latency percentiles of one operation, in microseconds as YCSB reports them. */
     public record Latency(long count, double p50, double p99, double p999) {
@@ -118,6 +120,7 @@ public record RunSummary(String config, String store, String workload, int index
                 rate.equals("max") ? 0 : Double.parseDouble(rate), v.getOrDefault("describe", ""),
                 Long.parseLong(v.get("ops")), Double.parseDouble(v.get("throughput")),
                 Double.parseDouble(v.get("cpu_us_per_op")), Double.parseDouble(v.getOrDefault("cpu_net_us_per_op", "0")),
+                Double.parseDouble(v.getOrDefault("client_cpu_us_per_op", "NaN")),
                 Long.parseLong(v.getOrDefault("failed", "0")), v.getOrDefault("invocation", ""),
                 v.getOrDefault("command", ""), ops);
     }

@@ -16,11 +16,13 @@ class YcsbResultsReportTest {
     void summariesBecomeTablesRatiosAndCharts(@TempDir Path dir) throws Exception {
         Path raw = dir.resolve("raw");
         summary(raw.resolve("chorus-3-nodes"), "workloada-chorus-run-0.env", "chorus", "max", "max", "2000", "300",
-                "op_READ=\"10 4000 90000 200000\"", "op_Intended_READ=\"10 4000 90000 200000\"");
+                "op_READ=\"10 4000 90000 200000\"", "op_Intended_READ=\"10 4000 90000 200000\"",
+                "client_cpu_us_per_op=90.0");
         summary(raw.resolve("chorus-3-nodes"), "workloada-chorus-run-1.env", "chorus", "50%", "1000", "990", "350",
                 "op_READ=\"10 2000 30000 60000\"", "op_Intended_READ=\"10 2500 45000 70000\"");
         summary(raw.resolve("redis"), "workloada-redis-run-0.env", "redis", "max", "max", "8000", "25",
-                "op_READ=\"10 900 9000 20000\"", "op_Intended_READ=\"10 900 9000 20000\"");
+                "op_READ=\"10 900 9000 20000\"", "op_Intended_READ=\"10 900 9000 20000\"",
+                "client_cpu_us_per_op=12.0");
 
         List<RunSummary> runs = RunSummary.readAll(raw);
         assertThat(runs).extracting(RunSummary::config).containsExactly("chorus-3-nodes", "chorus-3-nodes", "redis");
@@ -28,6 +30,9 @@ class YcsbResultsReportTest {
         assertThat(rated.rate()).isEqualTo(1000);
         assertThat(rated.intended().get("READ").p99()).isEqualTo(45000);
         assertThat(rated.measured().get("READ").p99()).isEqualTo(30000);
+        // A summary without the client's CPU (the fixed-rate one here) reads as NaN, shown as a dash.
+        assertThat(rated.clientCpuUsPerOp()).isNaN();
+        assertThat(runs.get(0).clientCpuUsPerOp()).isEqualTo(90.0);
 
         Path pngs = dir.resolve("png");
         List<Path> charts = ResultCharts.write(runs, pngs);
@@ -41,10 +46,10 @@ class YcsbResultsReportTest {
         String md = ResultsReport.render("# Title", runs, List.of("results/throughput.png",
                 "results/latency-workloada.png"));
         assertThat(md).startsWith("# Title")
-                .contains("| chorus-3-nodes | workloada | 2000 | 300 (290) | READ 4.00 / 90.00 / 200.00 | 0 |")
+                .contains("| chorus-3-nodes | workloada | 2000 | 300 (290) | 90 | READ 4.00 / 90.00 / 200.00 | 0 |")
                 // the fixed-rate row shows the corrected (Intended) latencies, not the measured ones
                 .contains("| chorus-3-nodes | 50% | 1000 | 990 | READ 2.50 / 45.00 / 70.00 | 350 (340) | 0 |")
-                .contains("| chorus-3-nodes | workloada | 0.25 | 12.0 |")
+                .contains("| chorus-3-nodes | workloada | 0.25 | 12.0 | 7.5 |")
                 .contains("![maximum throughput](results/throughput.png)")
                 .contains("![workloada latency against load](results/latency-workloada.png)")
                 .contains("`benchmarks/ycsb.sh a --target-rate 50%`");
