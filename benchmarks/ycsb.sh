@@ -156,16 +156,17 @@ cpu_ticks() {
   echo "$total"
 }
 ticks_per_second=$(getconf CLK_TCK)
-# The same, one figure per process, space-separated (node processes: what each node burns).
+# The same, one figure per process, space-separated (node processes: what each node burns), and their sum.
 cpu_ticks_each() {
   local pid out=()
   for pid in "$@"; do out+=("$(cpu_ticks "$pid")"); done
   echo "${out[*]}"
 }
+sum_ticks() { local t total=0; for t in $1; do total=$((total + t)); done; echo "$total"; }
 
 # One YCSB phase: ycsb PHASE DB TAG [args...]; the output goes to $work/TAG.txt, its stderr to TAG.log. A run
 # with a warm-up (-p warmup.seconds=...) sets warm_ops, warm_ms, and the servers' CPU ticks and the time when the
-# warm-up ended (warm_cpu, warm_t1), so that the run's figures start there.
+# warm-up ended (warm_cpu_each, one figure a server process, and warm_t1), so that the run's figures start there.
 ycsb() {
   local phase="$1" db="$2" tag="$3"; shift 3
   java "${java_opens[@]}" -cp "$bench_jar" site.ycsb.Client "$phase" -db "$db" -P "$workload_file" \
@@ -173,13 +174,13 @@ ycsb() {
     > "$work/$tag.txt" 2> "$work/$tag.log" &
   local pid=$!
   started=("$pid" "${started[@]}")
-  warm_ops=0 warm_ms=0 warm_cpu="" warm_cpu_each="" warm_t1="" client_warm_ticks=0
+  warm_ops=0 warm_ms=0 warm_cpu_each="" warm_t1="" client_warm_ticks=0
   if [[ " $* " == *" warmup.seconds="* ]]; then
     # The whole line, its end included: a line being written may be seen without its figures.
     local done_line='^warmup: [0-9]+ operations in [0-9]+ ms$'
     while kill -0 "$pid" 2>/dev/null && ! grep -Eq "$done_line" "$work/$tag.log" 2>/dev/null; do sleep 0.05; done
     if grep -Eq "$done_line" "$work/$tag.log"; then
-      warm_cpu=$(cpu_ticks "${server_pids[@]}"); warm_cpu_each=$(cpu_ticks_each "${server_pids[@]}")
+      warm_cpu_each=$(cpu_ticks_each "${server_pids[@]}")
       warm_t1=$(date +%s%N)
       client_warm_ticks=$(cpu_ticks "$pid" 2>/dev/null || echo 0)
       read -r warm_ops warm_ms < <(sed -nE 's/^warmup: ([0-9]+) operations in ([0-9]+) ms.*/\1 \2/p' "$work/$tag.log")
@@ -266,19 +267,20 @@ bench_store() {
     local before after elapsed_cpu
     local t0 t1 tp
     local before_each after_each
-    before=$(cpu_ticks "${server_pids[@]}"); before_each=$(cpu_ticks_each "${server_pids[@]}"); t0=$(date +%s%N)
+    before_each=$(cpu_ticks_each "${server_pids[@]}"); t0=$(date +%s%N)
     ycsb -t "$db" "$tag" -p operationcount="$run_ops" "${limit[@]}" ${rate:+-target "$rate"} "${args[@]}"
-    after=$(cpu_ticks "${server_pids[@]}"); after_each=$(cpu_ticks_each "${server_pids[@]}"); t1=$(date +%s%N)
+    after_each=$(cpu_ticks_each "${server_pids[@]}"); t1=$(date +%s%N)
     run_ops=$(done_ops "$work/$tag.txt")
     [[ "$run_ops" -gt 0 ]] || { echo "ycsb.sh: run $i did no operation" >&2; exit 1; }
     local run_ms
     run_ms=$(overall "$work/$tag.txt" 'RunTime(ms)')
     tp=$(overall "$work/$tag.txt" 'Throughput(ops/sec)')
-    if [[ -n "$warm_cpu" ]]; then
-      before="$warm_cpu"; before_each="$warm_cpu_each"; t0="$warm_t1"
+    if [[ -n "$warm_cpu_each" ]]; then
+      before_each="$warm_cpu_each"; t0="$warm_t1"
       run_ms=$((run_ms - warm_ms))
       tp=$(awk "BEGIN { printf \"%.1f\", $run_ops * 1000 / $run_ms }")
     fi
+    before=$(sum_ticks "$before_each"); after=$(sum_ticks "$after_each")
     local cpu_us net_us client_us=""
     # The YCSB JVM's own CPU (it prints it as it exits), less what it burnt before the run's clock started.
     local client_ms
@@ -287,7 +289,7 @@ bench_store() {
     [[ "$t" != max || -n "${max_throughput[$store]:-}" ]] || max_throughput[$store]="$tp"
     cpu_us=$(awk "BEGIN { printf \"%.1f\", ($after - $before) * 1000000 / $ticks_per_second / $run_ops }")
     net_us=$(awk "BEGIN { v = (($after - $before) * 1000000 / $ticks_per_second - $idle_us_per_s * ($t1 - $t0) / 1000000000) / $run_ops; printf \"%.1f\", v < 0 ? 0 : v }")
-    [[ -z "$warm_cpu" ]] || echo "warm-up: $warm_ops operations in $warm_ms ms, not counted below"
+    [[ -z "$warm_cpu_each" ]] || echo "warm-up: $warm_ops operations in $warm_ms ms, not counted below"
     printf 'run %s (%s): %.0f ops/s, %s ops in %.1f s, %s failed, %s not found\n' "$i" "$label" "$tp" "$run_ops" \
       "$(awk "BEGIN { print $run_ms / 1000 }")" "$(failures "$work/$tag.txt")" \
       "$(not_found "$work/$tag.txt")"

@@ -164,9 +164,9 @@ class ForwardingTest {
     }
 
     /**
-     * The rings of two nodes disagree on a key's replicas (a node joined and partitions moved; gossip has brought the new ring to one of them): a
-     * replica of the forwarding node's ring that is none in its own refuses unrun with NOT_A_REPLICA, and even a
-     * write moves on to the next, which is a replica in both, and runs once.
+     * The rings of two nodes disagree on a key's replicas (a node joined and partitions moved; gossip has brought
+     * the new ring to one of them): a replica of the forwarding node's ring that is none in its own refuses unrun
+     * with NOT_A_REPLICA, and even a write moves on to the next, which is a replica in both, and runs once.
      */
     @Test
     void aForwardRefusedAsNotAReplicaMovesOnEvenForAWrite(Simulation sim) {

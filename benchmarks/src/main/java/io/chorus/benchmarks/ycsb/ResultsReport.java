@@ -73,8 +73,8 @@ public final class ResultsReport {
         List<RunSummary> max = maxRuns(runs);
         for (RunSummary r : max) {
             md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.0f (%.0f) | %s | %s | %d |%n", r.config(),
-                    r.workload(), r.throughput(), r.cpuUsPerOp(), r.cpuNetUsPerOp(), orDash(r.clientCpuUsPerOp()),
-                    latencies(r.measured()), r.failed()));
+                    r.workload(), r.throughput(), r.cpuUsPerOp(), r.cpuNetUsPerOp(),
+                    orDash(r.clientCpuUsPerOp(), "%.0f"), latencies(r.measured()), r.failed()));
         }
         md.append("\nCommands:\n\n");
         for (RunSummary r : max) {
@@ -117,9 +117,8 @@ public final class ResultsReport {
             redis.ifPresent(r -> ratios.add(String.format(Locale.ROOT, "| %s | %s | %.2f | %.1f | %s |",
                     c.config(), c.workload(), c.throughput() / r.throughput(), r.cpuUsPerOp() > 0
                             ? c.cpuUsPerOp() / r.cpuUsPerOp() : Double.NaN,
-                    r.clientCpuUsPerOp() > 0 && !Double.isNaN(c.clientCpuUsPerOp())
-                            ? String.format(Locale.ROOT, "%.1f", c.clientCpuUsPerOp() / r.clientCpuUsPerOp())
-                            : "–")));
+                    orDash(r.clientCpuUsPerOp() > 0 ? c.clientCpuUsPerOp() / r.clientCpuUsPerOp() : Double.NaN,
+                            "%.1f"))));
         }
         if (!ratios.isEmpty()) {
             md.append("\n## Chorus against Redis\n\n");
@@ -148,8 +147,8 @@ public final class ResultsReport {
         return String.join("; ", parts);
     }
 
-    /** A figure a summary may lack (NaN): a dash in the table. */
-    private static String orDash(double v) {
-        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.0f", v);
+    /** A figure a summary may lack (NaN, also any ratio of one): a dash in the table. */
+    private static String orDash(double v, String format) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, format, v);
     }
 }

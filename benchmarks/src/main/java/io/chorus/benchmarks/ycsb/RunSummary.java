@@ -39,7 +39,8 @@ import java.util.stream.Stream;
  */
 public record RunSummary(String config, String store, String workload, int index, String target, double rate,
                          String describe, long ops, double throughput, double cpuUsPerOp, double cpuNetUsPerOp,
-                         double clientCpuUsPerOp, long failed, String invocation, String command, Map<String, Latency> operations) {
+                         double clientCpuUsPerOp, long failed, String invocation, String command,
+                         Map<String, Latency> operations) {
 
     /** Count and latency percentiles of one operation, in microseconds as YCSB reports them. */
     public record Latency(long count, double p50, double p99, double p999) {

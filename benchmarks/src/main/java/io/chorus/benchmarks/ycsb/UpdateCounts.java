@@ -1,5 +1,6 @@
 package io.chorus.benchmarks.ycsb;
 
+import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -29,8 +30,8 @@ final class UpdateCounts {
     }
 
     static String line(long updates, long reads, long writes, long conflicts) {
-        return String.format(java.util.Locale.ROOT, "chorus updates: %d updates, %d reads of their own, %d writes (%.3f per update),"
-                + " %d answers with a concurrent sibling%n", updates, reads, writes, (double) writes / updates,
-                conflicts);
+        return String.format(Locale.ROOT, "chorus updates: %d updates, %d reads of their own, %d writes"
+                + " (%.3f per update), %d answers with a concurrent sibling%n", updates, reads, writes,
+                (double) writes / updates, conflicts);
     }
 }

@@ -1,10 +1,13 @@
 package io.chorus.benchmarks.ycsb;
 
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import site.ycsb.DB;
@@ -45,8 +48,7 @@ final class Warmup {
     }
 
     private static final AtomicReference<CompletableFuture<Void>> RUN = new AtomicReference<>();
-    private static final java.util.concurrent.atomic.AtomicBoolean CPU_REPORT =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean CPU_REPORT = new AtomicBoolean();
     /** Set on the warm-up's own threads, whose instances' init must not wait for the warm-up they are part of. */
     private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
 
@@ -88,8 +90,8 @@ final class Warmup {
 
     /** This JVM's CPU time, all threads, user and system; -1 where the platform does not tell. */
     static long processCpuNanos() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+        return ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     private static void run(Properties runProperties, double seconds, Instances instances) throws DBException {
