@@ -4,8 +4,8 @@
 # starts is stopped by PID when it ends, on Ctrl-C and on failure too. benchmarks/README.md explains the figures.
 #
 #   benchmarks/ycsb.sh WORKLOAD [--threads T] [--target-rate R[,R...]] [--records N] [--ops N] [--nodes 1|3]
-#                      [--processes] [--sync|--nosync] [--redis] [--redis-only] [--rate-seconds S]
-#                      [--max-seconds S] [--warmup S] [--out DIR] [-p NAME=VALUE ...]
+#                      [--processes] [--sync|--nosync] [--storage-shards S] [--redis] [--redis-only]
+#                      [--rate-seconds S] [--max-seconds S] [--warmup S] [--out DIR] [-p NAME=VALUE ...]
 #
 # WORKLOAD is a, b, c, d, f (benchmarks/ycsb/workloads/workloadX) or a workload file. --target-rate takes one
 # rate or a list, each "max" (as fast as it goes), ops/s, or "P%" of the first max run's throughput: the list
@@ -32,7 +32,7 @@ usage() {
 }
 
 invocation="benchmarks/ycsb.sh $*"
-workload="" threads=50 targets="max" records=100000 ops=100000 nodes=3 processes=0 nosync=0
+workload="" threads=50 targets="max" records=100000 ops=100000 nodes=3 processes=0 nosync=0 shards=1
 redis=0 chorus=1 rate_seconds="" max_seconds="" warmup="" out="" props=() idle_seconds="${YCSB_IDLE_SECONDS:-3}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -44,6 +44,7 @@ while [[ $# -gt 0 ]]; do
     --processes) processes=1; shift ;;
     --sync) nosync=0; shift ;;
     --nosync) nosync=1; shift ;;
+    --storage-shards) shards="$2"; shift 2 ;;
     --redis) redis=1; shift ;;
     --redis-only) redis=1; chorus=0; shift ;;
     --rate-seconds) rate_seconds="$2"; shift 2 ;;
@@ -63,7 +64,7 @@ else
   workload_file="$here/ycsb/workloads/workload${workload#workload}"
   [[ -f "$workload_file" ]] || { echo "ycsb.sh: no workload $workload (looked for $workload_file)" >&2; exit 2; }
 fi
-for n in "$threads" "$records" "$ops" "$nodes" ${rate_seconds:+"$rate_seconds"} ${max_seconds:+"$max_seconds"} ${warmup:+"$warmup"}; do
+for n in "$threads" "$records" "$ops" "$nodes" "$shards" ${rate_seconds:+"$rate_seconds"} ${max_seconds:+"$max_seconds"} ${warmup:+"$warmup"}; do
   [[ "$n" =~ ^[0-9]+$ && "$n" -gt 0 ]] || { echo "ycsb.sh: '$n' is not a positive number" >&2; exit 2; }
 done
 IFS=',' read -r -a target_list <<< "$targets"
@@ -222,7 +223,7 @@ store_flags() {
   if [[ "$1" == redis ]]; then
     echo "--redis-only"
   else
-    echo "--nodes $nodes$([[ $processes == 1 ]] && echo " --processes")$([[ $nosync == 1 ]] && echo " --nosync" || echo " --sync")"
+    echo "--nodes $nodes$([[ $processes == 1 ]] && echo " --processes")$([[ $nosync == 1 ]] && echo " --nosync" || echo " --sync")$([[ $shards == 1 ]] || echo " --storage-shards $shards")"
   fi
 }
 
@@ -339,6 +340,7 @@ if [[ $chorus == 1 ]]; then
   cluster_args=(cluster --nodes "$nodes" --port "$port" --data "$work/data")
   [[ $processes == 0 ]] || cluster_args+=(--processes)
   [[ $nosync == 0 ]] || cluster_args+=(--nosync)
+  [[ $shards == 1 ]] || cluster_args+=(--storage-shards "$shards")
   java "${java_opens[@]}" ${CHORUS_JAVA_OPTS:-} -jar "$server_jar" "${cluster_args[@]}" > "$work/cluster.log" 2>&1 &
   cluster_pid=$!
   started+=("$cluster_pid")
@@ -354,7 +356,7 @@ if [[ $chorus == 1 ]]; then
   hosts=""
   for ((i = 0; i < nodes; i++)); do hosts+="${hosts:+,}127.0.0.1:$((port + i))"; done
   n=$((nodes < 3 ? nodes : 3)); q=$((n / 2 + 1))
-  describe="$nodes node$([[ $nodes == 1 ]] || echo s) ($([[ $processes == 1 ]] && echo processes || echo embedded), $([[ $nosync == 1 ]] && echo NOSYNC || echo SYNC)), N/R/W $n/$q/$q"
+  describe="$nodes node$([[ $nodes == 1 ]] || echo s) ($([[ $processes == 1 ]] && echo processes || echo embedded), $([[ $nosync == 1 ]] && echo NOSYNC || echo SYNC)$([[ $shards == 1 ]] || echo ", $shards storage shards")), N/R/W $n/$q/$q"
   bench_store chorus io.chorus.benchmarks.ycsb.ChorusYcsbClient "$describe" \
     -p chorus.hosts="$hosts" -p chorus.n="$n" -p chorus.r="$q" -p chorus.w="$q"
   stop_pid "$cluster_pid"

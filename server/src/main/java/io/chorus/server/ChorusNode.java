@@ -23,7 +23,7 @@ import io.chorus.ring.Claim;
 import io.chorus.ring.Member;
 import io.chorus.ring.Ring;
 import io.chorus.ring.RingState;
-import io.chorus.storage.LmdbStorageEngine;
+import io.chorus.storage.ShardedStorageEngine;
 import io.chorus.storage.StorageConfig;
 import io.chorus.storage.StorageEngine;
 import io.chorus.transport.netty.ChorusServer;
@@ -74,7 +74,7 @@ public final class ChorusNode implements AutoCloseable {
     /** Anti-entropy's ring while the node has none yet (joining): a ring of itself, which syncs with nobody. */
     private final Ring standalone;
 
-    private volatile LmdbStorageEngine storage;
+    private volatile ShardedStorageEngine storage;
     private WheelScheduler scheduler;
     private ExecutorService dispatch;
     private EventLoops ownLoops;
@@ -218,9 +218,9 @@ public final class ChorusNode implements AutoCloseable {
         Authenticator clients = clientAuthenticator(config);
         // A stored set must fit in every message that carries one, or a write could be stored here and then
         // never reach the other replicas or a reader.
-        storage = LmdbStorageEngine.open(StorageConfig.builder(config.dataDir()).durability(config.durability())
+        storage = ShardedStorageEngine.open(StorageConfig.builder(config.dataDir()).durability(config.durability())
                 .maxObjectSize(ProtocolLimits.maxStoredObjectBytes(serverConfig.maxFrameBytes()))
-                .batchObserver(metrics.batches()).build());
+                .batchObserver(metrics.batches()).build(), config.storageShards());
         // The parts of the last run are closed; forget them so that a start failing half way closes only its own.
         scheduler = null;
         dispatch = null;

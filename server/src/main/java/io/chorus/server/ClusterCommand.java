@@ -1,5 +1,6 @@
 package io.chorus.server;
 
+import io.chorus.storage.StoreLayout;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -42,15 +43,21 @@ final class ClusterCommand implements Callable<Integer> {
     @Option(names = "--nosync", description = "Do not fsync commits (tests and trials only).")
     boolean nosync;
 
+    @Option(names = "--storage-shards", defaultValue = "1", paramLabel = "S",
+            description = "LMDB environments each node's store is split into, so that commits overlap"
+                    + " (default: ${DEFAULT-VALUE}; fixed for a data directory once it holds a store).")
+    int storageShards;
+
     @Override
     public Integer call() throws Exception {
-        return processes ? runProcesses() : Main.runEmbedded(nodes, dataDir, port, nosync);
+        return processes ? runProcesses() : Main.runEmbedded(nodes, dataDir, port, nosync, storageShards);
     }
 
     private int runProcesses() throws IOException, InterruptedException {
-        LocalClusterLayout layout = new LocalClusterLayout(dataDir, nodes, port, nosync);
+        LocalClusterLayout layout = new LocalClusterLayout(dataDir, nodes, port, nosync, storageShards);
         for (int i = 1; i <= nodes; i++) {
-            if (Files.exists(layout.nodeDir(i).resolve("data.mdb"))) {
+            if (Files.exists(layout.nodeDir(i).resolve("data.mdb"))
+                    || Files.exists(layout.nodeDir(i).resolve(StoreLayout.FILE_NAME))) {
                 throw new StartupException(layout.nodeDir(i) + " holds an embedded cluster's data (chorus cluster"
                         + " without --processes); give --processes another --data directory");
             }

@@ -8,6 +8,7 @@ import io.chorus.coordinator.CoordinatorConfig;
 import io.chorus.core.NodeId;
 import io.chorus.ring.Member;
 import io.chorus.storage.Durability;
+import io.chorus.storage.StoreLayout;
 import io.chorus.transport.netty.EventLoops;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -186,6 +187,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         private java.util.function.Function<NodeId, io.chorus.transport.tls.TlsConfig> tls;
         private AuthConfig auth = AuthConfig.anonymousAccess();
         private boolean readsOnEventLoop = true;
+        private int storageShards = NodeConfig.DEFAULT_STORAGE_SHARDS;
 
         public Builder nodes(int n) {
             if (n < 1) {
@@ -255,6 +257,13 @@ public final class EmbeddedCluster implements AutoCloseable {
             return this;
         }
 
+        /** LMDB environments each node's store is split into (default 1; see {@link NodeConfig#storageShards}). */
+        public Builder storageShards(int shards) {
+            StoreLayout.checkCount(shards);
+            this.storageShards = shards;
+            return this;
+        }
+
         private MetricsConfig metricsOf(int i, NodeId node) {
             MetricsConfig c = metrics;
             if (c.csvDir() != null) {
@@ -303,7 +312,8 @@ public final class EmbeddedCluster implements AutoCloseable {
                     NodeConfig config = new NodeConfig(m.id(), root.resolve(m.id().name()), "127.0.0.1", port, members,
                             partitions, durability, coordinator, dispatchThreads, unflushedShare, antiEntropy)
                             .withMetrics(metricsOf(i, m.id())).withTls(tls == null ? null : tls.apply(m.id()))
-                            .withAuth(auth).withReadsOnEventLoop(readsOnEventLoop);
+                            .withAuth(auth).withReadsOnEventLoop(readsOnEventLoop)
+                            .withStorageShards(storageShards);
                     ChorusNode node = new ChorusNode(config, addresses, loops, dispatch);
                     node.start();
                     started.add(node);

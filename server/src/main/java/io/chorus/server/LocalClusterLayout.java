@@ -1,5 +1,6 @@
 package io.chorus.server;
 
+import io.chorus.storage.StoreLayout;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,8 +17,9 @@ import java.util.List;
  * @param nodes  how many nodes
  * @param port   node 1's port
  * @param nosync whether commits skip fsync
+ * @param storageShards LMDB environments each node's store is split into
  */
-record LocalClusterLayout(Path dir, int nodes, int port, boolean nosync) {
+record LocalClusterLayout(Path dir, int nodes, int port, boolean nosync, int storageShards) {
 
     /** Fixed: a node refuses a data directory of another cluster, so every run must use the same name. */
     static final String CLUSTER_NAME = "chorus-local";
@@ -30,6 +32,7 @@ record LocalClusterLayout(Path dir, int nodes, int port, boolean nosync) {
             throw new IllegalArgumentException("--port must leave room for " + nodes + " ports in 1..65535 (0, an"
                     + " ephemeral port, cannot be a seed), got " + port);
         }
+        StoreLayout.checkCount(storageShards);
     }
 
     static String name(int i) {
@@ -74,6 +77,7 @@ record LocalClusterLayout(Path dir, int nodes, int port, boolean nosync) {
                 + "client_listen: " + quoted(address(i).toString()) + "\n"
                 + "seeds: [" + seeds + "]\n"
                 + "durability: " + (nosync ? "nosync" : "sync") + "\n"
+                + "storage_shards: " + storageShards + "\n"
                 + "replication:\n  n: " + n + "\n  r: " + (n / 2 + 1) + "\n  w: " + (n / 2 + 1) + "\n"
                 // A local cluster for trying things out, as the embedded one: no users, and every node says so.
                 + "auth:\n  anonymous: true\n";

@@ -59,6 +59,11 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--nosync", description = "Do not fsync commits (tests and trials only).")
     private boolean nosync;
 
+    @Option(names = "--storage-shards", defaultValue = "1", paramLabel = "S",
+            description = "LMDB environments each node's store is split into, so that commits overlap"
+                    + " (default: ${DEFAULT-VALUE}; fixed for a data directory once it holds a store).")
+    private int storageShards;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
 
@@ -148,18 +153,19 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        return runEmbedded(nodes, dataDir, port, nosync);
+        return runEmbedded(nodes, dataDir, port, nosync, storageShards);
     }
 
     /** Starts an embedded cluster and serves until the process is stopped; shared with {@link ClusterCommand}. */
-    static int runEmbedded(int nodes, Path dataDir, int port, boolean nosync) throws InterruptedException {
+    static int runEmbedded(int nodes, Path dataDir, int port, boolean nosync, int storageShards)
+            throws InterruptedException {
         Durability durability = nosync ? Durability.NOSYNC : Durability.SYNC;
         if (Files.exists(dataDir.resolve("node-1").resolve("node.yaml"))) {
             throw new StartupException(dataDir + " holds the nodes of 'chorus cluster --processes'; run that again,"
                     + " or give the embedded cluster another data directory");
         }
         EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(nodes).dataDir(dataDir).durability(durability)
-                .basePort(port).coordinator(quorumFor(nodes)).start();
+                .basePort(port).coordinator(quorumFor(nodes)).storageShards(storageShards).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             cluster.close();

@@ -4,7 +4,7 @@ import io.chorus.core.Clock;
 import io.chorus.core.NodeId;
 import io.chorus.core.error.ChorusException;
 import io.chorus.core.error.ErrorCode;
-import io.chorus.storage.LmdbStorageEngine;
+import io.chorus.storage.ShardedStorageEngine;
 import io.chorus.storage.RestoreMarker;
 import io.chorus.transport.protocol.BackupResponse;
 import java.io.IOException;
@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * Serves BACKUP: writes into {@code DIR/<node-name>/} what a restore of this node needs, and nothing it must not
  * bring back:
  * <ul>
- *   <li>{@code data.mdb}, a consistent compacted copy of the store ({@link LmdbStorageEngine#backup}), with the
- *       {@link RestoreMarker} that makes its first open take a new epoch;</li>
+ *   <li>{@code data.mdb}, a consistent compacted copy of the store ({@link ShardedStorageEngine#backup}), with the
+ *       {@link RestoreMarker} that makes its first open take a new epoch (a store of several shards: its
+ *       {@code store.shards} and a {@code shard-<i>/} of each);</li>
  *   <li>{@code identity.properties}, so that a restore can tell whose data it is (cluster, node, Q); its generation
  *       is only a floor, since a start always takes at least the clock in seconds;</li>
  *   <li>{@code ring.state}, so that a node restored onto an empty disk knows its cluster's ring (without one, a
@@ -49,11 +50,11 @@ final class NodeBackup {
 
     private final NodeId self;
     private final Path dataDir;
-    private final LmdbStorageEngine storage;
+    private final ShardedStorageEngine storage;
     private final Clock clock;
     private final AtomicBoolean running = new AtomicBoolean();
 
-    NodeBackup(NodeId self, Path dataDir, LmdbStorageEngine storage, Clock clock) {
+    NodeBackup(NodeId self, Path dataDir, ShardedStorageEngine storage, Clock clock) {
         this.self = self;
         this.dataDir = dataDir;
         this.storage = storage;

@@ -5,6 +5,7 @@ import io.chorus.coordinator.AntiEntropyConfig;
 import io.chorus.coordinator.CoordinatorConfig;
 import io.chorus.ring.Member;
 import io.chorus.storage.Durability;
+import io.chorus.storage.StoreLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import io.chorus.server.metrics.MetricsConfig;
@@ -46,13 +47,18 @@ import java.util.function.Consumer;
  * @param limits       connection slots, per-source limits, deadlines and the partial-frame budget of its listeners
  * @param readsOnEventLoop whether GETs and replica reads run on the network thread that received them (a resident
  *                     map's lookup is cheaper than the hand-off) rather than on the dispatch pool
+ * @param storageShards LMDB environments the store is split into, each with its own writer, so that commits and
+ *                     their fsyncs overlap ({@link io.chorus.storage.ShardedStorageEngine}); fixed for a data
+ *                     directory once it holds a store
  */
 public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, List<Member> members, int partitions,
         Durability durability, CoordinatorConfig coordinator, int dispatchThreads, long maxUnflushedReplyBytes,
         AntiEntropyConfig antiEntropy, String clusterName, HostPort peerListen, HostPort clientAdvertise,
         HostPort peerAdvertise, MetricsConfig metrics, TlsConfig tls, AuthConfig auth, ConnectionLimits limits,
-        boolean readsOnEventLoop) {
+        boolean readsOnEventLoop, int storageShards) {
 
+    /** One environment: the layout of every store made before shards (see {@link #storageShards}). */
+    public static final int DEFAULT_STORAGE_SHARDS = 1;
     public static final String DEFAULT_CLUSTER_NAME = "chorus";
     /** Cluster names travel length-prefixed like node ids. */
     public static final int MAX_CLUSTER_NAME_UTF8_LENGTH = 255;
@@ -83,6 +89,7 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
             throw new IllegalArgumentException("listening on the wildcard " + peerListen
                     + " needs a peer address to advertise");
         }
+        StoreLayout.checkCount(storageShards);
         if (auth == null || limits == null) {
             throw new IllegalArgumentException("the auth settings and connection limits must be given");
         }
@@ -107,7 +114,7 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
             AntiEntropyConfig antiEntropy) {
         this(nodeId, dataDir, host, port, members, partitions, durability, coordinator, dispatchThreads,
                 maxUnflushedReplyBytes, antiEntropy, DEFAULT_CLUSTER_NAME, null, null, null, MetricsConfig.defaults(),
-                null, AuthConfig.anonymousAccess(), ConnectionLimits.defaults(), true);
+                null, AuthConfig.anonymousAccess(), ConnectionLimits.defaults(), true, DEFAULT_STORAGE_SHARDS);
     }
 
     /** Loopback, ephemeral port, SYNC, Q = 256, N/R/W = 3/2/2. */
@@ -193,6 +200,10 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
         return with(b -> b.readsOnEventLoop = readsOnEventLoop);
     }
 
+    public NodeConfig withStorageShards(int storageShards) {
+        return with(b -> b.storageShards = storageShards);
+    }
+
     /** The addresses clients and peers are told to connect to (either null: the bound one). */
     public NodeConfig withAdvertise(HostPort clientAdvertise, HostPort peerAdvertise) {
         return with(b -> {
@@ -230,6 +241,7 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
         private AuthConfig auth;
         private ConnectionLimits limits;
         private boolean readsOnEventLoop;
+        private int storageShards;
 
         private Builder(NodeConfig c) {
             nodeId = c.nodeId;
@@ -252,12 +264,13 @@ public record NodeConfig(NodeId nodeId, Path dataDir, String host, int port, Lis
             auth = c.auth;
             limits = c.limits;
             readsOnEventLoop = c.readsOnEventLoop;
+            storageShards = c.storageShards;
         }
 
         private NodeConfig build() {
             return new NodeConfig(nodeId, dataDir, host, port, members, partitions, durability, coordinator,
                     dispatchThreads, maxUnflushedReplyBytes, antiEntropy, clusterName, peerListen, clientAdvertise,
-                    peerAdvertise, metrics, tls, auth, limits, readsOnEventLoop);
+                    peerAdvertise, metrics, tls, auth, limits, readsOnEventLoop, storageShards);
         }
     }
 }

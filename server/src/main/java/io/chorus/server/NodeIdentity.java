@@ -2,6 +2,7 @@ package io.chorus.server;
 
 import io.chorus.core.Clock;
 import io.chorus.core.NodeId;
+import io.chorus.storage.StoreLayout;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -45,8 +46,6 @@ public record NodeIdentity(String clusterName, NodeId nodeName, int partitions, 
     public static final String FILE_NAME = "identity.properties";
     private static final String TEMP_NAME = FILE_NAME + ".tmp";
     private static final int FORMAT = 1;
-    /** Files of the store in a directory that has data but no identity (made before identities existed). */
-    private static final Set<String> STORE_FILES = Set.of("data.mdb", "lock.mdb");
     /** What a directory may hold and still count as empty: our own lock and a temporary file a crash left. */
     private static final Set<String> IGNORED = Set.of(DataDirLock.FILE_NAME, TEMP_NAME);
 
@@ -156,7 +155,7 @@ public record NodeIdentity(String clusterName, NodeId nodeName, int partitions, 
         try (Stream<Path> entries = Files.list(dataDir)) {
             for (Path entry : (Iterable<Path>) entries::iterator) {
                 String name = entry.getFileName().toString();
-                if (STORE_FILES.contains(name)) {
+                if (StoreLayout.isStoreEntry(name)) {
                     store = true;
                 } else if (!IGNORED.contains(name) && other == null) {
                     other = name;

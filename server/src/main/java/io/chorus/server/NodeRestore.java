@@ -1,6 +1,8 @@
 package io.chorus.server;
 
+import io.chorus.core.error.ChorusException;
 import io.chorus.storage.RestoreMarker;
+import io.chorus.storage.StoreLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -18,9 +20,13 @@ import java.util.stream.Stream;
  * <ol>
  *   <li>refuses a backup and a data directory whose identities name different clusters, nodes or Q, and a backup
  *       whose owner cannot be told (no identity in either);</li>
- *   <li>writes the {@link RestoreMarker} into the data directory, then copies the backup's {@code data.mdb} beside
- *       the current one, forces it, and renames it over it (so a crash leaves the old store or the new one, each
- *       with the marker: the next open takes a new epoch either way, which costs nothing);</li>
+ *   <li>refuses a backup whose store has another shard count than the one in the data directory
+ *       ({@link StoreLayout}): the node's {@code storage_shards} must be the backup's;</li>
+ *   <li>writes the {@link RestoreMarker} into the data directory (into each shard's directory, for a store of
+ *       several), then copies the backup's {@code data.mdb} beside the current one, forces it, and renames it over
+ *       it (so a crash leaves the old store or the new one, each with the marker: the next open takes a new epoch
+ *       either way, which costs nothing; a sharded store's epoch mixes its shards', so one restored shard is
+ *       enough to make the node a new actor);</li>
  *   <li>keeps the data directory's identity when it has one (its generation is the newest), else takes the
  *       backup's: a start's generation is at least the clock in seconds, so it still grows past what peers hold;</li>
  *   <li>keeps the data directory's {@code ring.state} (newer than the backup's), else takes the backup's;</li>
@@ -60,10 +66,7 @@ public final class NodeRestore {
     }
 
     public static Result restore(Path backup, Path dataDir) {
-        if (!Files.isRegularFile(backup.resolve(STORE))) {
-            throw new Refused(backup + " is not a backup of a node: it has no " + STORE
-                    + " (give the node's directory inside the backup, BACKUP_DIR/<node-name>)");
-        }
+        int shards = backupShards(backup);
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
@@ -76,7 +79,9 @@ public final class NodeRestore {
             throw new Refused(e.getMessage() + ": stop the node before restoring");
         }
         try (lock) {
-            return restoreLocked(backup, dataDir);
+            return restoreLocked(backup, dataDir, shards);
+        } catch (ChorusException e) {
+            throw new Refused(e.getMessage()); // the data directory's store has another shard count
         } catch (StartupException e) {
             throw new Refused(e.getMessage()); // a damaged identity file, either side
         } catch (IOException | UncheckedIOException e) {
@@ -86,7 +91,25 @@ public final class NodeRestore {
         }
     }
 
-    private static Result restoreLocked(Path backup, Path dataDir) throws IOException {
+    /** The backup's shard count, once every shard's store is seen to be there. */
+    private static int backupShards(Path backup) {
+        int shards;
+        try {
+            shards = StoreLayout.recorded(backup);
+        } catch (ChorusException | UncheckedIOException e) {
+            throw new Refused(backup + " is not a backup of a node: " + e.getMessage());
+        }
+        for (int i = 0; i < shards; i++) {
+            Path dir = shards == 1 ? backup : StoreLayout.shardDir(backup, i);
+            if (!Files.isRegularFile(dir.resolve(STORE))) {
+                throw new Refused(backup + " is not a backup of a node: it has no " + backup.relativize(
+                        dir.resolve(STORE)) + " (give the node's directory inside the backup, BACKUP_DIR/<node-name>)");
+            }
+        }
+        return shards;
+    }
+
+    private static Result restoreLocked(Path backup, Path dataDir, int shards) throws IOException {
         Optional<NodeIdentity> fromBackup = NodeIdentity.read(backup);
         Optional<NodeIdentity> current = NodeIdentity.read(dataDir);
         if (fromBackup.isPresent() && current.isPresent()) {
@@ -111,18 +134,13 @@ public final class NodeRestore {
                         + "): restore into the node's own data directory or an empty one");
             }
         }
-        // The marker first: from here on, whichever store the directory holds takes a new epoch at its next open.
-        RestoreMarker.write(dataDir);
-        Path partial = dataDir.resolve(PARTIAL);
-        Files.copy(backup.resolve(STORE), partial, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-            ch.force(true);
+        StoreLayout.check(dataDir, shards); // records the count in a new directory before any shard is made
+        long bytes = 0;
+        for (int i = 0; i < shards; i++) {
+            bytes += restoreStore(shards == 1 ? backup : StoreLayout.shardDir(backup, i),
+                    shards == 1 ? dataDir : StoreLayout.shardDir(dataDir, i));
         }
-        Files.deleteIfExists(dataDir.resolve(LMDB_LOCK));
-        Files.move(partial, dataDir.resolve(STORE), StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
         Files.deleteIfExists(dataDir.resolve(NodeMembership.HANDOFF_FILE));
-        Files.deleteIfExists(dataDir.resolve(TREE_FILE));
         boolean keptIdentity = current.isPresent();
         if (!keptIdentity) {
             DurableFiles.write(dataDir.resolve(NodeIdentity.FILE_NAME),
@@ -139,8 +157,24 @@ public final class NodeRestore {
             }
         }
         RestoreMarker.forceDirectory(dataDir);
-        return new Result(NodeIdentity.read(dataDir).orElseThrow(), Files.size(dataDir.resolve(STORE)), keptIdentity,
-                ringFrom);
+        return new Result(NodeIdentity.read(dataDir).orElseThrow(), bytes, keptIdentity, ringFrom);
+    }
+
+    /** Copies one LMDB store ({@code from/data.mdb}) into {@code into}, marked for a new epoch; returns its size. */
+    private static long restoreStore(Path from, Path into) throws IOException {
+        Files.createDirectories(into);
+        // The marker first: from here on, whichever store the directory holds takes a new epoch at its next open.
+        RestoreMarker.write(into);
+        Path partial = into.resolve(PARTIAL);
+        Files.copy(from.resolve(STORE), partial, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.deleteIfExists(into.resolve(LMDB_LOCK));
+        Files.move(partial, into.resolve(STORE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(into.resolve(TREE_FILE));
+        RestoreMarker.forceDirectory(into);
+        return Files.size(into.resolve(STORE));
     }
 
     private static String firstOtherEntry(Path dir) throws IOException {

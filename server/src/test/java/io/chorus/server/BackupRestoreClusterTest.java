@@ -15,6 +15,7 @@ import io.chorus.core.causal.VersionVector;
 import io.chorus.ring.Ring;
 import io.chorus.storage.Durability;
 import io.chorus.storage.RestoreMarker;
+import io.chorus.storage.StoreLayout;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +26,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /**
@@ -69,11 +71,14 @@ class BackupRestoreClusterTest {
         return s.liveSiblings().stream().map(x -> new String(x.value(), StandardCharsets.UTF_8)).sorted().toList();
     }
 
-    @Test
-    void aRestoredNodeTakesANewEpochAndLosesNoAcknowledgedWrite() throws Exception {
+    /** One store per node (the default), and a store of four shards, each its own LMDB environment and copy. */
+    @ParameterizedTest(name = "{0} storage shard(s)")
+    @ValueSource(ints = {1, 4})
+    void aRestoredNodeTakesANewEpochAndLosesNoAcknowledgedWrite(int shards) throws Exception {
         Path backups = dir.resolve("backups");
         try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(3).dataDir(dir.resolve("data"))
-                .durability(Durability.NOSYNC).partitions(16).antiEntropy(AntiEntropyConfig.disabled()).start();
+                .durability(Durability.NOSYNC).partitions(16).antiEntropy(AntiEntropyConfig.disabled())
+                .storageShards(shards).start();
                 ChorusClient client = cluster.client()) {
             String host = "127.0.0.1:" + cluster.node(0).address().getPort();
             ChorusNode node = cluster.node(2);
@@ -98,9 +103,13 @@ class BackupRestoreClusterTest {
                     .hasSize(3);
             assertThat(backup.out()).contains("backed up 3 of 3 members");
             Path copy = backups.resolve(node.id().name());
-            for (String f : List.of("data.mdb", NodeIdentity.FILE_NAME, "ring.state", RestoreMarker.FILE_NAME,
-                    NodeBackup.MANIFEST)) {
+            for (String f : List.of(NodeIdentity.FILE_NAME, "ring.state", NodeBackup.MANIFEST)) {
                 assertThat(copy.resolve(f)).as(f).isRegularFile();
+            }
+            assertThat(StoreLayout.recorded(copy)).isEqualTo(shards);
+            for (Path store : stores(copy, shards)) {
+                assertThat(store.resolve("data.mdb")).isRegularFile();
+                assertThat(store.resolve(RestoreMarker.FILE_NAME)).isRegularFile();
             }
             assertThat(copy.resolve("handoff.state")).doesNotExist();
             assertThat(copy.resolve("hashtrees.bin")).doesNotExist();
@@ -134,7 +143,9 @@ class BackupRestoreClusterTest {
             cluster.restart(2);
             long newEpoch = node.storage().epoch();
             assertThat(newEpoch).isNotEqualTo(oldEpoch);
-            assertThat(node.config().dataDir().resolve(RestoreMarker.FILE_NAME)).doesNotExist();
+            for (Path store : stores(node.config().dataDir(), shards)) {
+                assertThat(store.resolve(RestoreMarker.FILE_NAME)).as(store.toString()).doesNotExist();
+            }
             // The restored store is the copy: the later writes are not in it.
             assertThat(node.storage().get(ring.partitionOf(bytes(owned.get(0))), bytes(owned.get(0)))
                     .liveSiblings()).extracting(s -> new String(s.value(), StandardCharsets.UTF_8))
@@ -181,6 +192,15 @@ class BackupRestoreClusterTest {
                 }
             });
         }
+    }
+
+    /** The directories of a store's LMDB environments: the directory itself, or its shards'. */
+    private static List<Path> stores(Path dir, int shards) {
+        List<Path> out = new ArrayList<>();
+        for (int i = 0; i < shards; i++) {
+            out.add(shards == 1 ? dir : StoreLayout.shardDir(dir, i));
+        }
+        return out;
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

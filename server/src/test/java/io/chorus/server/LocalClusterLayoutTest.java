@@ -14,7 +14,7 @@ class LocalClusterLayoutTest {
 
     @Test
     void eachNodeGetsItsPortTheSharedSeedsAndADataDirBesideItsConfig() {
-        LocalClusterLayout layout = new LocalClusterLayout(Path.of("my data"), 3, 7200, true);
+        LocalClusterLayout layout = new LocalClusterLayout(Path.of("my data"), 3, 7200, true, 1);
         NodeFileConfig c = NodeFileConfig.parse(layout.yaml(2), "node-2.yaml", new ConfigOverrides());
         assertThat(c.clusterName()).isEqualTo(LocalClusterLayout.CLUSTER_NAME);
         assertThat(c.nodeName().name()).isEqualTo("node-2");
@@ -29,14 +29,14 @@ class LocalClusterLayoutTest {
 
     @Test
     void aSmallClusterReplicatesToEveryNodeAndPortsMustBeSeeds() {
-        NodeFileConfig one = NodeFileConfig.parse(new LocalClusterLayout(Path.of("d"), 1, 7100, false).yaml(1),
+        NodeFileConfig one = NodeFileConfig.parse(new LocalClusterLayout(Path.of("d"), 1, 7100, false, 1).yaml(1),
                 "node-1.yaml", new ConfigOverrides());
         assertThat(one.coordinator().n()).isEqualTo(1);
         assertThat(one.coordinator().w()).isEqualTo(1);
         assertThat(one.durability()).isEqualTo(Durability.SYNC);
-        assertThatThrownBy(() -> new LocalClusterLayout(Path.of("d"), 3, 0, false))
+        assertThatThrownBy(() -> new LocalClusterLayout(Path.of("d"), 3, 0, false, 1))
                 .hasMessageContaining("--port");
-        assertThatThrownBy(() -> new LocalClusterLayout(Path.of("d"), 3, 65_534, false))
+        assertThatThrownBy(() -> new LocalClusterLayout(Path.of("d"), 3, 65_534, false, 1))
                 .hasMessageContaining("--port");
     }
 }

@@ -26,7 +26,7 @@ class NodeConfigWithersTest {
                 1 << 20, AntiEntropyConfig.defaults(), "chorus", new HostPort("127.0.0.1", 6001),
                 new HostPort("10.1.2.3", 6000), new HostPort("10.1.2.3", 6001), MetricsConfig.defaults(),
                 TlsConfig.of(Path.of("/tmp/a.crt"), Path.of("/tmp/a.key"), Path.of("/tmp/ca.crt")),
-                AuthConfig.anonymousAccess(), ConnectionLimits.defaults(), true);
+                AuthConfig.anonymousAccess(), ConnectionLimits.defaults(), true, 1);
         AuthConfig auth = new AuthConfig(Path.of("/tmp/users"), false);
         ConnectionLimits limits = new ConnectionLimits(10, 20, 30, 40, 50, java.time.Duration.ofSeconds(2),
                 java.time.Duration.ofMinutes(1), 1 << 20);
@@ -50,6 +50,7 @@ class NodeConfigWithersTest {
                 Case.of("withMetrics", c -> c.withMetrics(metrics), "metrics", metrics),
                 Case.of("withTls", c -> c.withTls(tls), "tls", tls),
                 Case.of("withReadsOnEventLoop", c -> c.withReadsOnEventLoop(false), "readsOnEventLoop", false),
+                Case.of("withStorageShards", c -> c.withStorageShards(4), "storageShards", 4),
                 new Case<>("withAdvertise", c -> c.withAdvertise(clientAd, peerAd),
                         Map.of("clientAdvertise", clientAd, "peerAdvertise", peerAd)));
     }

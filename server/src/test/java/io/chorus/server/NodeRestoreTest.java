@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.chorus.core.Clock;
 import io.chorus.core.NodeId;
 import io.chorus.storage.RestoreMarker;
+import io.chorus.storage.StoreLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -91,5 +92,43 @@ class NodeRestoreTest {
         NodeRestore.restore(handMade, data);
         assertThat(Files.readString(data.resolve("data.mdb"))).isEqualTo("copied by hand");
         assertThat(RestoreMarker.present(data)).isTrue();
+    }
+    @Test
+    void restoresAStoreOfSeveralShardsShardByShardAndRefusesAnotherCount() throws Exception {
+        Path backup = Files.createTempDirectory(dir, "sharded-backup");
+        Files.writeString(backup.resolve(StoreLayout.FILE_NAME), "shards=2\n");
+        Files.createDirectories(backup.resolve("shard-0"));
+        Files.writeString(backup.resolve("shard-0/data.mdb"), "shard 0 of the backup");
+        NodeIdentity.loadOrCreate(backup, "c", N1, 16, Clock.system());
+        assertThatThrownBy(() -> NodeRestore.restore(backup, dir.resolve("empty")))
+                .isInstanceOf(NodeRestore.Refused.class).hasMessageContaining("it has no shard-1/data.mdb");
+        Files.createDirectories(backup.resolve("shard-1"));
+        Files.writeString(backup.resolve("shard-1/data.mdb"), "shard 1 of the backup");
+
+        Path data = dir.resolve("new-disk");
+        NodeRestore.Result r = NodeRestore.restore(backup, data);
+        assertThat(r.identity().nodeName()).isEqualTo(N1);
+        assertThat(StoreLayout.recorded(data)).isEqualTo(2);
+        for (int i = 0; i < 2; i++) {
+            Path shard = StoreLayout.shardDir(data, i);
+            assertThat(Files.readString(shard.resolve("data.mdb"))).isEqualTo("shard " + i + " of the backup");
+            assertThat(RestoreMarker.present(shard)).as("shard %d marked for a new epoch", i).isTrue();
+        }
+        assertThat(data.resolve("data.mdb")).doesNotExist();
+        assertThat(r.bytes()).isEqualTo(2 * "shard 0 of the backup".length());
+        // Again into the same directory (its own, now): the count matches, the shards are replaced.
+        Files.writeString(StoreLayout.shardDir(data, 1).resolve("lock.mdb"), "stale lock");
+        NodeRestore.restore(backup, data);
+        assertThat(StoreLayout.shardDir(data, 1).resolve("lock.mdb")).doesNotExist();
+
+        Path oneShard = dir.resolve("one-shard");
+        NodeIdentity.loadOrCreate(oneShard, "c", N1, 16, Clock.system());
+        Files.writeString(oneShard.resolve("data.mdb"), "mine");
+        assertThatThrownBy(() -> NodeRestore.restore(backup, oneShard)).isInstanceOf(NodeRestore.Refused.class)
+                .hasMessageContaining("holds a store of 1 shard").hasMessageContaining("not 2");
+        assertThat(Files.readString(oneShard.resolve("data.mdb"))).as("a refusal touches nothing").isEqualTo("mine");
+        assertThat(RestoreMarker.present(oneShard)).isFalse();
+        assertThatThrownBy(() -> NodeRestore.restore(backupOf("c", N1), data)).isInstanceOf(NodeRestore.Refused.class)
+                .hasMessageContaining("holds a store of 2 shards").hasMessageContaining("not 1");
     }
 }

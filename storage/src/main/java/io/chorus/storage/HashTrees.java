@@ -7,40 +7,63 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The hash trees of one engine, one per partition, made on first use: ready (empty) in a store known to match
- * them, not ready when the store was opened without valid trees (see {@link HashTree}). Thread-safe.
+ * them, not ready when the store was opened without valid trees (see {@link HashTree}). A sharded engine's trees
+ * ({@link #routed}) hold none of their own: each partition's tree is its shard's. Thread-safe.
  */
 public final class HashTrees {
 
     private final ConcurrentHashMap<Integer, HashTree> trees = new ConcurrentHashMap<>();
     private volatile boolean readyByDefault;
+    /** A sharded engine's shards' trees, partition p in shard p mod length; null for an engine's own. */
+    private final HashTrees[] shards;
 
     HashTrees(boolean readyByDefault) {
         this.readyByDefault = readyByDefault;
+        this.shards = null;
+    }
+
+    private HashTrees(HashTrees[] shards) {
+        this.shards = shards;
+    }
+
+    /** The trees of a sharded engine: partition p is {@code shards.get(p % shards.size())}'s. */
+    static HashTrees routed(List<HashTrees> shards) {
+        return new HashTrees(shards.toArray(HashTrees[]::new));
     }
 
     /** The tree of {@code partition} (0..{@value StorageEngine#MAX_PARTITION}). */
     public HashTree tree(int partition) {
         StoreKeys.checkPartition(partition);
+        if (shards != null) {
+            return shards[partition % shards.length].tree(partition);
+        }
         return trees.computeIfAbsent(partition, p -> new HashTree(p, readyByDefault));
     }
 
     /** Rebuilds completed by every tree since the engine opened. */
     public long rebuilds() {
-        return trees.values().stream().mapToLong(HashTree::rebuilds).sum();
+        return all().stream().mapToLong(HashTree::rebuilds).sum();
     }
 
     /** Partitions whose trees exist and are not ready. */
     public long notReady() {
-        return trees.values().stream().filter(t -> !t.isReady()).count();
+        return all().stream().filter(t -> !t.isReady()).count();
     }
 
     List<HashTree> all() {
+        if (shards != null) {
+            List<HashTree> out = new ArrayList<>();
+            for (HashTrees s : shards) {
+                out.addAll(s.all());
+            }
+            return out;
+        }
         return List.copyOf(trees.values());
     }
 
     /** The trees made so far, by partition. */
     List<HashTree> sorted() {
-        List<HashTree> out = new ArrayList<>(trees.values());
+        List<HashTree> out = new ArrayList<>(all());
         out.sort(Comparator.comparingInt(HashTree::partition));
         return out;
     }

@@ -60,6 +60,13 @@ public record StorageConfig(Path dataDir, Durability durability, int maxValueSiz
         }
     }
 
+    /** The same settings for another directory and writer thread factory (a shard of a sharded store). */
+    public StorageConfig withDataDir(Path dir, ThreadFactory writerThreads) {
+        return new StorageConfig(dir, durability, maxValueSize, maxObjectSize, siblingWarn, maxSiblings,
+                initialMapSize, maxMapSize, maxBatchSize, maxPendingWrites, maxReaders, maxAreas, writerThreads,
+                hashTrees, batchObserver);
+    }
+
     public static Builder builder(Path dataDir) {
         return new Builder(dataDir);
     }

@@ -61,12 +61,14 @@ import java.util.Objects;
  * @param auth            the users file and whether anonymous clients are let in (off unless asked for)
  * @param limits          what the listeners tolerate: slots, per-source limits, deadlines, partial frames
  * @param readsOnEventLoop whether GETs and replica reads run on the network thread that received them
+ * @param storageShards   LMDB environments the store is split into ({@code storage_shards}), fixed for a data
+ *                        directory once it holds a store
  */
 public record NodeFileConfig(String clusterName, NodeId nodeName, Path dataDir, String zone, HostPort clientListen,
         HostPort peerListen, HostPort clientAdvertise, HostPort peerAdvertise, List<HostPort> seeds, int partitions,
         Durability durability, int dispatchThreads, CoordinatorConfig coordinator, AntiEntropyConfig antiEntropy,
         GossipSettings gossip, MembershipSettings membership, MetricsConfig metrics, TlsConfig tls,
-        AuthConfig auth, ConnectionLimits limits, boolean readsOnEventLoop) {
+        AuthConfig auth, ConnectionLimits limits, boolean readsOnEventLoop, int storageShards) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 7100);
     public static final int DEFAULT_PARTITIONS = 256;
@@ -251,6 +253,6 @@ public record NodeFileConfig(String clusterName, NodeId nodeName, Path dataDir, 
         HostPort peerAdv = peerAdvertise.equals(separate ? peerListen : clientAdvertise) ? null : peerAdvertise;
         return new NodeConfig(nodeName, dataDir, clientListen.host(), clientListen.port(), members, partitions,
                 durability, coordinator, dispatchThreads, 0, antiEntropy, clusterName, separate ? peerListen : null,
-                clientAdv, peerAdv, metrics, tls, auth, limits, readsOnEventLoop);
+                clientAdv, peerAdv, metrics, tls, auth, limits, readsOnEventLoop, storageShards);
     }
 }

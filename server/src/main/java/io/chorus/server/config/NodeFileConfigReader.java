@@ -21,6 +21,7 @@ import io.chorus.server.security.AuthConfig;
 import io.chorus.transport.protocol.ProtocolLimits;
 import io.chorus.transport.tls.TlsConfig;
 import io.chorus.storage.Durability;
+import io.chorus.storage.StoreLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -47,7 +48,7 @@ final class NodeFileConfigReader {
     static NodeFileConfig read(ObjectNode tree) {
         Section root = Section.root(tree).expect("cluster_name", "node_name", "data_dir", "zone", "client_listen",
                 "peer_listen", "client_advertise", "peer_advertise", "seeds", "partitions", "durability",
-                "dispatch_threads", "reads_on_event_loop", "replication", "hints", "budget", "anti_entropy", "gossip", "membership",
+                "dispatch_threads", "reads_on_event_loop", "storage_shards", "replication", "hints", "budget", "anti_entropy", "gossip", "membership",
                 "metrics", "tls", "auth", "limits");
         String clusterName = root.string("cluster_name", NodeConfig.DEFAULT_CLUSTER_NAME, "");
         String problem = NodeConfig.clusterNameProblem(clusterName);
@@ -91,6 +92,8 @@ final class NodeFileConfigReader {
         };
         int dispatchThreads = root.integer("dispatch_threads", NodeFileConfig.DEFAULT_DISPATCH_THREADS, 1, 1024);
         boolean readsOnEventLoop = root.bool("reads_on_event_loop", true);
+        int storageShards = root.integer("storage_shards", NodeConfig.DEFAULT_STORAGE_SHARDS, 1,
+                StoreLayout.MAX_SHARDS);
 
         CoordinatorConfig coordinator = coordinator(root);
         AntiEntropyConfig antiEntropy = antiEntropy(root.section("anti_entropy"));
@@ -102,7 +105,7 @@ final class NodeFileConfigReader {
         ConnectionLimits limits = limits(root.section("limits"));
         return new NodeFileConfig(clusterName, nodeName, dataDir, zone, clientListen, peerListen, clientAdvertise,
                 peerAdvertise, seeds, partitions, durability, dispatchThreads, coordinator, antiEntropy, gossip,
-                membership, metrics, tls, auth, limits, readsOnEventLoop);
+                membership, metrics, tls, auth, limits, readsOnEventLoop, storageShards);
     }
 
     /**

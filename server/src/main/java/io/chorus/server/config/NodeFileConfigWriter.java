@@ -49,6 +49,7 @@ public final class NodeFileConfigWriter {
         line(out, 0, "durability", c.durability() == Durability.SYNC ? "sync" : "nosync");
         line(out, 0, "dispatch_threads", Integer.toString(c.dispatchThreads()));
         line(out, 0, "reads_on_event_loop", Boolean.toString(c.readsOnEventLoop()));
+        line(out, 0, "storage_shards", Integer.toString(c.storageShards()));
 
         CoordinatorConfig co = c.coordinator();
         out.append("replication:\n");

@@ -103,7 +103,7 @@ class NodeFileConfigTest {
                 "$1");
         List<String> keys = new ArrayList<>();
         leaves("", new YAMLMapper().readTree(uncommented), keys);
-        assertThat(keys).hasSize(70);
+        assertThat(keys).hasSize(71);
         // Written back with every key, a config has the same keys as the example (advertise and peer_listen too,
         // when they differ from their defaults).
         List<String> written = new ArrayList<>();
@@ -199,6 +199,7 @@ class NodeFileConfigTest {
                 durability: nosync
                 dispatch_threads: 8
                 reads_on_event_loop: false
+                storage_shards: 4
                 replication: {n: 5, r: 3, w: 4, request_timeout: 10m, read_repair_grace: 0ms, read_fanout: all,
                               speculative_retry: 20ms, read_repair_chance: 0.25}
                 hints: {max_count: 0, max_age: 1d}
@@ -212,6 +213,8 @@ class NodeFileConfigTest {
         assertThat(c.coordinator().readFanout()).isEqualTo(ReadFanout.ALL);
         assertThat(c.readsOnEventLoop()).isFalse();
         assertThat(c.toNodeConfig(List.of(Member.of(c.nodeName()))).readsOnEventLoop()).isFalse();
+        assertThat(c.toNodeConfig(List.of(Member.of(c.nodeName()))).storageShards()).isEqualTo(4);
+        assertThat(parse(REQUIRED).storageShards()).isEqualTo(1);
         assertThat(c.coordinator().speculativeRetry()).isEqualTo(SpeculativeRetry.fixed(20));
         assertThat(c.coordinator().readRepairChance()).isEqualTo(0.25);
         NodeFileConfig p999 = parse(REQUIRED + "replication: {speculative_retry: p99.9}");
