@@ -19,6 +19,7 @@ import picocli.CommandLine.Parameters;
  * processes ({@link NodeCommand}).
  *
  * <pre>java -jar server/target/chorus.jar [nodes=3] [data-dir=./chorus-data] [--port=7100] [--nosync]
+ *     [--storage-shards=1]
  * java -jar server/target/chorus.jar node --config FILE [flags]</pre>
  *
  * Node i of the embedded cluster listens on port + i - 1 on 127.0.0.1; {@code --port=0} gives every node an

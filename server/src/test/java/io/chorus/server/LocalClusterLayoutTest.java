@@ -14,7 +14,7 @@ class LocalClusterLayoutTest {
 
     @Test
     void eachNodeGetsItsPortTheSharedSeedsAndADataDirBesideItsConfig() {
-        LocalClusterLayout layout = new LocalClusterLayout(Path.of("my data"), 3, 7200, true, 1);
+        LocalClusterLayout layout = new LocalClusterLayout(Path.of("my data"), 3, 7200, true, 4);
         NodeFileConfig c = NodeFileConfig.parse(layout.yaml(2), "node-2.yaml", new ConfigOverrides());
         assertThat(c.clusterName()).isEqualTo(LocalClusterLayout.CLUSTER_NAME);
         assertThat(c.nodeName().name()).isEqualTo("node-2");
@@ -23,6 +23,7 @@ class LocalClusterLayoutTest {
                 new HostPort("127.0.0.1", 7202));
         assertThat(c.dataDir()).isEqualTo(Path.of("my data", "node-2", "data").toAbsolutePath());
         assertThat(c.durability()).isEqualTo(Durability.NOSYNC);
+        assertThat(c.storageShards()).isEqualTo(4);
         assertThat(c.coordinator().n()).isEqualTo(3);
         assertThat(layout.config(2)).isEqualTo(Path.of("my data", "node-2", "node.yaml"));
     }
@@ -34,9 +35,12 @@ class LocalClusterLayoutTest {
         assertThat(one.coordinator().n()).isEqualTo(1);
         assertThat(one.coordinator().w()).isEqualTo(1);
         assertThat(one.durability()).isEqualTo(Durability.SYNC);
+        assertThat(one.storageShards()).isEqualTo(1);
         assertThatThrownBy(() -> new LocalClusterLayout(Path.of("d"), 3, 0, false, 1))
                 .hasMessageContaining("--port");
         assertThatThrownBy(() -> new LocalClusterLayout(Path.of("d"), 3, 65_534, false, 1))
                 .hasMessageContaining("--port");
+        assertThatThrownBy(() -> new LocalClusterLayout(Path.of("d"), 3, 7100, false, 0))
+                .hasMessageContaining("storage shards must be 1 to 64");
     }
 }
