@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,10 @@ import org.slf4j.LoggerFactory;
 public final class Coordinator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
+    /** The first pause before a forward every replica refused as NOT_A_REPLICA is routed again. */
+    static final long FIRST_REROUTE_PAUSE_MILLIS = 25;
+    /** The longest such pause: about a gossip round, by when the rings have usually met. */
+    static final long MAX_REROUTE_PAUSE_MILLIS = 400;
 
     private final NodeServices node;
     private final ActorId actor;
@@ -210,6 +215,11 @@ public final class Coordinator implements AutoCloseable {
 
     /** {@code request} as the client asked it, {@code quorum} as this node resolved it. */
     private CompletableFuture<SiblingSet> route(Forward request, Quorum quorum, boolean forwarded) {
+        return route(request, quorum, forwarded, FIRST_REROUTE_PAUSE_MILLIS);
+    }
+
+    private CompletableFuture<SiblingSet> route(Forward request, Quorum quorum, boolean forwarded,
+            long reroutePauseMillis) {
         RingState current = currentRing();
         int partition = current.to().partitionOf(request.key());
         if (quorum.n() > current.size()) {
@@ -225,7 +235,7 @@ public final class Coordinator implements AutoCloseable {
                         node.self() + " is not among the " + quorum.n() + " replicas of the key in ring version "
                                 + current.version()));
             }
-            return Forwarder.forward(node, request, primaries);
+            return forwardWhileRingsDisagree(request, primaries, reroutePauseMillis);
         }
         if (request.clientOpcode() == Forward.GET) {
             return ReadRequest.start(node, partition, request.key(), quorum, primaries, readLatency,
@@ -242,6 +252,47 @@ public final class Coordinator implements AutoCloseable {
                     ContextLimits.checkCounters(context, stored.context());
                     return stored.update(context, actor, value, now);
                 });
+    }
+
+    /**
+     * Forwards, and when every replica refused it as NOT_A_REPLICA routes it again after a pause, on the ring this
+     * node has by then, while its time allows. Such refusals mean that rings disagree on the key's replicas: a
+     * membership change that gossip is still spreading (right after joins commit, the nodes' rings differ for about
+     * a gossip round), which passes by itself. A refused request ran nowhere, so even a write is safe to send
+     * again. The pause doubles from {@value #FIRST_REROUTE_PAUSE_MILLIS} ms up to {@value #MAX_REROUTE_PAUSE_MILLIS}
+     * ms; the last refusal is the answer once the time left would not cover another pause.
+     */
+    private CompletableFuture<SiblingSet> forwardWhileRingsDisagree(Forward request, List<NodeId> primaries,
+            long pauseMillis) {
+        long started = node.clock().nanoTime();
+        return Forwarder.forward(node, request, primaries).exceptionallyCompose(failure -> {
+            long leftMillis = request.timeoutMillis()
+                    - TimeUnit.NANOSECONDS.toMillis(node.clock().nanoTime() - started);
+            if (closed || !Forwarder.refusedByRingsThatDisagree(failure) || leftMillis <= 2 * pauseMillis) {
+                return CompletableFuture.failedFuture(failure);
+            }
+            CompletableFuture<SiblingSet> again = new CompletableFuture<>();
+            node.scheduler().schedule(() -> {
+                try {
+                    Forward retry = request.withTimeout(leftMillis - pauseMillis);
+                    int ringSize = currentRing().size();
+                    Quorum quorum = retry.clientOpcode() == Forward.GET
+                            ? Quorum.forRead(retry.options(), node.config(), ringSize)
+                            : Quorum.forWrite(retry.options(), node.config(), ringSize);
+                    route(retry, quorum, false, Math.min(2 * pauseMillis, MAX_REROUTE_PAUSE_MILLIS))
+                            .whenComplete((set, error) -> {
+                                if (error != null) {
+                                    again.completeExceptionally(error);
+                                } else {
+                                    again.complete(set);
+                                }
+                            });
+                } catch (RuntimeException e) {
+                    again.completeExceptionally(asChorus(e));
+                }
+            }, pauseMillis, TimeUnit.MILLISECONDS);
+            return again;
+        });
     }
 
     /** The target ring's walk without the write's replicas: where sloppy quorums find stand-ins. */

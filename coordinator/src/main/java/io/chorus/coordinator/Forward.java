@@ -77,6 +77,11 @@ record Forward(int clientOpcode, byte[] key, VersionVector context, byte[] value
                 clientOpcode == GET ? options.r() : options.w(), quorum.timeoutMillis());
     }
 
+    /** The same request with {@code millis} to go (a forward routed again after a pause). */
+    Forward withTimeout(long millis) {
+        return new Forward(clientOpcode, key, context, value, n, required, millis);
+    }
+
     /** The options to coordinate with; the receiver resolves and validates them against its own ring. */
     QuorumOptions options() {
         return clientOpcode == GET ? new QuorumOptions(n, required, 0, timeoutMillis)

@@ -48,6 +48,16 @@ final class Forwarder {
         return code == ErrorCode.FORBIDDEN || code == ErrorCode.NOT_A_REPLICA;
     }
 
+    /**
+     * Whether a forward's failure is that every replica refused it unrun as NOT_A_REPLICA (the last refusal is its
+     * cause): their rings and the forwarding node's disagree on the key's replicas, which gossip mends.
+     */
+    static boolean refusedByRingsThatDisagree(Throwable failure) {
+        Throwable f = Failures.unwrap(failure);
+        return f instanceof ChorusException c && c.code() == ErrorCode.UNAVAILABLE && c.getCause() != null
+                && NodeServices.codeOf(c.getCause()) == ErrorCode.NOT_A_REPLICA;
+    }
+
     static CompletableFuture<SiblingSet> forward(NodeServices node, Forward request, List<NodeId> primaries) {
         node.counters().forwards.increment();
         List<NodeId> order = new ArrayList<>(primaries.size());

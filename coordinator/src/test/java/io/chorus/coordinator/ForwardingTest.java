@@ -195,6 +195,64 @@ class ForwardingTest {
         assertThat(c.stored(stalePrimaries.get(0), key).isEmpty()).as("the refusing node ran nothing").isTrue();
     }
 
+    /**
+     * Every replica refuses a forward as NOT_A_REPLICA: their rings leave them out (joins committed, gossip still
+     * on its way). The forwarding node routes it again after pauses, and once the rings agree it runs, once.
+     */
+    @Test
+    void aForwardRefusedWhileRingsDisagreeIsRoutedAgainUntilTheyAgree(Simulation sim) {
+        SimCluster c = new SimCluster(sim, 6, CoordinatorConfig.defaults());
+        byte[] key = bytes("k7");
+        List<NodeId> replicas = c.replicas(key, 3);
+        NodeId outsider = c.nonReplicas(key, 3).get(0);
+        leaveOut(c, replicas, key);
+        long start = sim.clock().nanoTime();
+        sim.scheduler().schedule(() -> replicas.forEach(c::clearStaleRing), 300,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+
+        SiblingSet written = c.await(c.coordinator(outsider).put(key, VersionVector.empty(), bytes("v"),
+                QuorumOptions.DEFAULT));
+        assertThat((sim.clock().nanoTime() - start) / 1_000_000).as("ran once the rings agreed")
+                .isGreaterThanOrEqualTo(300);
+        assertThat(written.siblings()).hasSize(1);
+        assertThat(replicas).contains(written.siblings().get(0).dot().actor().node());
+        assertThat(liveValues(c.await(c.coordinator(outsider).get(key, QuorumOptions.DEFAULT))))
+                .containsExactly("v");
+        c.sim.advance(1_000);
+        for (NodeId r : replicas) {
+            assertThat(c.stored(r, key).siblings()).as("one run, on %s", r).hasSize(1);
+        }
+    }
+
+    /** Rings that never agree: the forward fails UNAVAILABLE at its deadline, not before, and ran nowhere. */
+    @Test
+    void aForwardRefusedUntilItsDeadlineIsUnavailable(Simulation sim) {
+        SimCluster c = new SimCluster(sim, 6, CoordinatorConfig.defaults());
+        byte[] key = bytes("k8");
+        List<NodeId> replicas = c.replicas(key, 3);
+        leaveOut(c, replicas, key);
+        long start = sim.clock().nanoTime();
+        Throwable failure = c.awaitFailure(c.coordinator(c.nonReplicas(key, 3).get(0)).put(key,
+                VersionVector.empty(), bytes("v"), new QuorumOptions(0, 0, 0, 1_000)));
+        long tookMillis = (sim.clock().nanoTime() - start) / 1_000_000;
+        assertThat(((ChorusException) failure).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(failure.getMessage()).contains("no replica takes a forward").contains("is not among");
+        assertThat(tookMillis).as("tried again until about its deadline").isBetween(500L, 1_000L);
+        for (NodeId n : c.ids) {
+            assertThat(c.stored(n, key).isEmpty()).as("nothing on %s", n).isTrue();
+        }
+    }
+
+    /** Gives each of {@code replicas} a ring of the other nodes only, in which it is no replica of {@code key}. */
+    private static void leaveOut(SimCluster c, List<NodeId> replicas, byte[] key) {
+        Ring others = Claim.create(c.nonReplicas(key, 3).stream().map(Member::of).toList(),
+                c.ring.partitionCount());
+        for (NodeId r : replicas) {
+            assertThat(others.preferenceList(others.partitionOf(key), 3)).doesNotContain(r);
+            c.setStaleRing(r, RingState.of(others));
+        }
+    }
+
     private static byte[] keyWhere(SimCluster c, java.util.function.Predicate<byte[]> wanted) {
         for (int i = 0; i < 10_000; i++) {
             byte[] key = bytes("key-" + i);

@@ -129,6 +129,11 @@ final class SimCluster {
         staleRings.put(node, state);
     }
 
+    /** {@code node} routes by the cluster's ring again (gossip has reached it). */
+    void clearStaleRing(NodeId node) {
+        staleRings.remove(node);
+    }
+
     RingState ringState() {
         return ringState;
     }
