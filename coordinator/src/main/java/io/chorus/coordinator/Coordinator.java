@@ -198,11 +198,15 @@ public final class Coordinator implements AutoCloseable {
 
     /** Coordinates a FORWARD from another node; never forwards again. */
     CompletableFuture<SiblingSet> coordinateForwarded(Forward request) {
+        return route(request, quorumOf(request), true);
+    }
+
+    /** The quorum of a request as the client asked it ({@link Forward#options}), resolved against this ring. */
+    private Quorum quorumOf(Forward request) {
         QuorumOptions options = request.options();
         int ringSize = currentRing().size();
-        Quorum quorum = request.clientOpcode() == Forward.GET ? Quorum.forRead(options, node.config(), ringSize)
+        return request.clientOpcode() == Forward.GET ? Quorum.forRead(options, node.config(), ringSize)
                 : Quorum.forWrite(options, node.config(), ringSize);
-        return route(request, quorum, true);
     }
 
     private CompletableFuture<SiblingSet> write(int opcode, byte[] key, VersionVector context, byte[] value,
@@ -271,27 +275,16 @@ public final class Coordinator implements AutoCloseable {
             if (closed || !Forwarder.refusedByRingsThatDisagree(failure) || leftMillis <= 2 * pauseMillis) {
                 return CompletableFuture.failedFuture(failure);
             }
-            CompletableFuture<SiblingSet> again = new CompletableFuture<>();
-            node.scheduler().schedule(() -> {
+            CompletableFuture<Void> paused = new CompletableFuture<>();
+            node.scheduler().schedule(() -> paused.complete(null), pauseMillis, TimeUnit.MILLISECONDS);
+            return paused.thenCompose(v -> {
                 try {
                     Forward retry = request.withTimeout(leftMillis - pauseMillis);
-                    int ringSize = currentRing().size();
-                    Quorum quorum = retry.clientOpcode() == Forward.GET
-                            ? Quorum.forRead(retry.options(), node.config(), ringSize)
-                            : Quorum.forWrite(retry.options(), node.config(), ringSize);
-                    route(retry, quorum, false, Math.min(2 * pauseMillis, MAX_REROUTE_PAUSE_MILLIS))
-                            .whenComplete((set, error) -> {
-                                if (error != null) {
-                                    again.completeExceptionally(error);
-                                } else {
-                                    again.complete(set);
-                                }
-                            });
+                    return route(retry, quorumOf(retry), false, Math.min(2 * pauseMillis, MAX_REROUTE_PAUSE_MILLIS));
                 } catch (RuntimeException e) {
-                    again.completeExceptionally(asChorus(e));
+                    return CompletableFuture.failedFuture(asChorus(e));
                 }
-            }, pauseMillis, TimeUnit.MILLISECONDS);
-            return again;
+            });
         });
     }
 

@@ -100,7 +100,7 @@ public final class NodeRestore {
             throw new Refused(backup + " is not a backup of a node: " + e.getMessage());
         }
         for (int i = 0; i < shards; i++) {
-            Path dir = shards == 1 ? backup : StoreLayout.shardDir(backup, i);
+            Path dir = StoreLayout.environmentDir(backup, shards, i);
             if (!Files.isRegularFile(dir.resolve(STORE))) {
                 throw new Refused(backup + " is not a backup of a node: it has no " + backup.relativize(
                         dir.resolve(STORE)) + " (give the node's directory inside the backup, BACKUP_DIR/<node-name>)");
@@ -137,8 +137,8 @@ public final class NodeRestore {
         StoreLayout.check(dataDir, shards); // records the count in a new directory before any shard is made
         long bytes = 0;
         for (int i = 0; i < shards; i++) {
-            bytes += restoreStore(shards == 1 ? backup : StoreLayout.shardDir(backup, i),
-                    shards == 1 ? dataDir : StoreLayout.shardDir(dataDir, i));
+            bytes += restoreStore(StoreLayout.environmentDir(backup, shards, i),
+                    StoreLayout.environmentDir(dataDir, shards, i));
         }
         Files.deleteIfExists(dataDir.resolve(NodeMembership.HANDOFF_FILE));
         boolean keptIdentity = current.isPresent();

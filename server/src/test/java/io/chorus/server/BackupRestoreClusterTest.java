@@ -198,7 +198,7 @@ class BackupRestoreClusterTest {
     private static List<Path> stores(Path dir, int shards) {
         List<Path> out = new ArrayList<>();
         for (int i = 0; i < shards; i++) {
-            out.add(shards == 1 ? dir : StoreLayout.shardDir(dir, i));
+            out.add(StoreLayout.environmentDir(dir, shards, i));
         }
         return out;
     }

@@ -1,8 +1,6 @@
 package io.chorus.storage;
 
-import io.chorus.core.causal.ActorId;
 import io.chorus.core.causal.SiblingSet;
-import io.chorus.core.causal.VersionVector;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,9 +47,9 @@ public final class ShardedStorageEngine implements StorageEngine {
      * Opens (creating if needed) the store of {@code config.dataDir()} as {@code shardCount} shards, each with
      * {@code config}'s settings.
      *
-     * @throws io.chorus.core.error.ChorusException BAD_REQUEST when the directory holds a store of another shard count (the mapping of
-     *     partitions to shards would change: wipe the node and let anti-entropy refill it, or restore a backup made
-     *     with that count); as {@link LmdbStorageEngine#open} otherwise
+     * @throws io.chorus.core.error.ChorusException BAD_REQUEST when the directory holds a store of another shard
+     *     count (the mapping of partitions to shards would change: wipe the node and let anti-entropy refill it, or
+     *     restore a backup made with that count); as {@link LmdbStorageEngine#open} otherwise
      */
     public static ShardedStorageEngine open(StorageConfig config, int shardCount) {
         Objects.requireNonNull(config, "config");
@@ -93,11 +91,6 @@ public final class ShardedStorageEngine implements StorageEngine {
     }
 
     @Override
-    public long entryHash(int partition, byte[] key) {
-        return shard(partition).entryHash(partition, key);
-    }
-
-    @Override
     public CompletableFuture<SiblingSet> update(int partition, byte[] key, UnaryOperator<SiblingSet> change) {
         return shard(partition).update(partition, key, change);
     }
@@ -105,12 +98,6 @@ public final class ShardedStorageEngine implements StorageEngine {
     @Override
     public CompletableFuture<SiblingSet> put(int partition, byte[] key, SiblingSet incoming) {
         return shard(partition).put(partition, key, incoming);
-    }
-
-    @Override
-    public CompletableFuture<SiblingSet> delete(int partition, byte[] key, VersionVector context, ActorId actor,
-            long timestamp) {
-        return shard(partition).delete(partition, key, context, actor, timestamp);
     }
 
     @Override

@@ -34,6 +34,11 @@ public final class StoreLayout {
         return dir.resolve("shard-" + index);
     }
 
+    /** The LMDB environment of shard {@code index} of a store of {@code shards}: {@code dir} itself for one. */
+    public static Path environmentDir(Path dir, int shards, int index) {
+        return shards == 1 ? dir : shardDir(dir, index);
+    }
+
     /**
      * The shard count a directory's store was made with: the layout file's, else 1 (an existing one-shard store,
      * or none yet).
